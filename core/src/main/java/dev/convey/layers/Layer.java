@@ -1,0 +1,320 @@
+package dev.convey.layers;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.convey.models.SymbolicTensor;
+import dev.convey.tensor.Shapes;
+import dev.convey.tensor.Tensor;
+
+/**
+ * A layer: a function of one or more NHWC tensors with (optionally) weights, and its gradient.
+ *
+ * <p>Every concrete layer is one file that holds both directions, as in Caffe and Darknet:
+ * <ul>
+ *   <li>{@link #computeOutputShape} — the shape arithmetic (without the batch axis, {@code -1} for unknown);
+ *   <li>{@link #createWeights} — Keras' {@code build}: make the weights once the input shape is known;
+ *   <li>{@link #computeForward} — y = f(x; w), remembering what backward needs;
+ *   <li>{@link #computeBackward} — given dL/dy, write dL/dw into each weight's gradient (only when asked: a
+ *       frozen layer does no weight-gradient work) and return dL/dx for the inputs that need it.
+ * </ul>
+ * The public {@link #forward} and {@link #backward} check shapes and then call those.
+ *
+ * <p>Output and gradient tensors returned by a layer are buffers the layer owns and reuses on the next call
+ * (see {@link Tensor#reuse}); copy them to keep them.
+ */
+public abstract class Layer {
+
+    private static final Map<String, AtomicInteger> NAME_COUNTERS = new ConcurrentHashMap<>();
+    private static volatile Random random = new Random();
+
+    private String name;
+    private boolean trainable = true;
+    private boolean trainableWhenCompiled = true;
+    private int[][] builtInputShapes;
+    private final List<Parameter> weights = new ArrayList<>();
+    private long weightGradientPasses;
+
+    /** @param defaultNamePrefix Keras' automatic name stem: {@code conv2d} gives conv2d, conv2d_1, conv2d_2 ... */
+    protected Layer(String defaultNamePrefix) {
+        int n = NAME_COUNTERS.computeIfAbsent(defaultNamePrefix, k -> new AtomicInteger()).getAndIncrement();
+        this.name = n == 0 ? defaultNamePrefix : defaultNamePrefix + "_" + n;
+    }
+
+    /** Seeds the random generator used to initialise new weights and for dropout (Keras' set_random_seed). */
+    public static void setRandomSeed(long seed) {
+        random = new Random(seed);
+    }
+
+    /** The generator for weight initialisation and dropout masks. */
+    protected static Random random() {
+        return random;
+    }
+
+    // ---------------------------------------------------------------- identity and flags
+
+    public String name() {
+        return name;
+    }
+
+    /** Renames the layer (Keras' {@code name=} argument). Returns this layer, so it can end a builder chain. */
+    public Layer name(String newName) {
+        if (newName == null || newName.isEmpty() || newName.contains("/")) {
+            throw new IllegalArgumentException("Layer name must be non-empty and contain no '/': '" + newName + "'");
+        }
+        this.name = newName;
+        return this;
+    }
+
+    /** Keras' class name of this layer ({@code Conv2D}, {@code Dense}, ...). */
+    public String className() {
+        return getClass().getSimpleName();
+    }
+
+    /** Keras' {@code layer.trainable}: whether fit() updates this layer's weights. */
+    public boolean isTrainable() {
+        return trainable;
+    }
+
+    /**
+     * Sets Keras' {@code trainable} flag. As in Keras, the change takes effect in training when the model is
+     * compiled again.
+     */
+    public void setTrainable(boolean trainable) {
+        this.trainable = trainable;
+    }
+
+    /** The trainable flag as it was at the last compile(); this is what training obeys. */
+    public boolean isTrainableWhenCompiled() {
+        return trainableWhenCompiled;
+    }
+
+    /** Called by compile(): freezes the current trainable flag for training. */
+    public void snapshotTrainable() {
+        this.trainableWhenCompiled = trainable;
+    }
+
+    // ---------------------------------------------------------------- building
+
+    /** True once the weights exist (Keras' {@code layer.built}). */
+    public boolean isBuilt() {
+        return builtInputShapes != null;
+    }
+
+    /** The input shapes (without batch axis) the layer was built for, or null. */
+    public int[][] inputShapes() {
+        return builtInputShapes == null ? null : deepCopy(builtInputShapes);
+    }
+
+    /**
+     * Builds the layer for these input shapes (without the batch axis; -1 for an axis known only at run time)
+     * and returns its output shape. The first call creates the weights; later calls must be compatible.
+     */
+    public final int[] build(int[]... inputShapes) {
+        int[] out = computeOutputShape(inputShapes);
+        if (builtInputShapes == null) {
+            createWeights(inputShapes);
+            builtInputShapes = deepCopy(inputShapes);
+        } else {
+            checkCompatible(inputShapes, builtInputShapes, "was built for");
+        }
+        return out;
+    }
+
+    /**
+     * The output shape for these input shapes (batch axis left out, -1 propagates). Throws
+     * {@link #shapeError} naming both shapes when the inputs are unacceptable (wrong rank, wrong count).
+     */
+    protected abstract int[] computeOutputShape(int[][] inputShapes);
+
+    /** Creates the weights with {@link #addWeight}. Weightless layers keep this default. */
+    protected void createWeights(int[][] inputShapes) {
+    }
+
+    /** Adds a weight in Keras order (the order of Keras' {@code layer.weights}). */
+    protected final Parameter addWeight(String weightName, int[] shape, Initializer initializer, boolean trainableWeight) {
+        Tensor value = Tensor.zeros(shape);
+        initializer.fill(value, random);
+        Parameter p = new Parameter(this, weightName, value, trainableWeight);
+        weights.add(p);
+        return p;
+    }
+
+    /** Connects this layer to symbolic tensors of a functional model, as calling a Keras layer does. */
+    public SymbolicTensor apply(SymbolicTensor... inputs) {
+        return SymbolicTensor.applyLayer(this, inputs);
+    }
+
+    // ---------------------------------------------------------------- weights
+
+    /** All weights in Keras order. */
+    public List<Parameter> weights() {
+        return Collections.unmodifiableList(weights);
+    }
+
+    /** The weights fit() updates: trainable weights of a layer whose trainable flag is on. */
+    public List<Parameter> trainableWeights() {
+        List<Parameter> out = new ArrayList<>();
+        for (Parameter p : weights()) {
+            if (p.isTrainable() && isTrainable()) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** The other weights: moving statistics, and every weight of a frozen layer. */
+    public List<Parameter> nonTrainableWeights() {
+        List<Parameter> out = new ArrayList<>(weights());
+        out.removeAll(trainableWeights());
+        return out;
+    }
+
+    /** Keras' {@code count_params()}. */
+    public long countParams() {
+        long n = 0;
+        for (Parameter p : weights()) {
+            n += p.value().size();
+        }
+        return n;
+    }
+
+    /** Copies of the weight values in Keras order (Keras' {@code get_weights()}). */
+    public List<Tensor> getWeights() {
+        List<Tensor> out = new ArrayList<>();
+        for (Parameter p : weights()) {
+            out.add(p.value().copy());
+        }
+        return out;
+    }
+
+    /** Keras' {@code set_weights()}: as many tensors as weights, each of exactly the weight's shape. */
+    public void setWeights(List<Tensor> values) {
+        List<Parameter> ws = weights();
+        if (values.size() != ws.size()) {
+            throw new IllegalArgumentException(describe() + " has " + ws.size() + " weights but " + values.size()
+                    + " values were given");
+        }
+        for (int i = 0; i < ws.size(); i++) {
+            ws.get(i).assign(values.get(i));
+        }
+    }
+
+    // ---------------------------------------------------------------- running
+
+    /**
+     * Runs the layer on a batch. The inputs' shapes (batch axis first) are checked against the shapes the layer
+     * was built for; an unbuilt layer is built from them.
+     */
+    public final Tensor forward(Tensor[] inputs, boolean training) {
+        int[][] shapes = new int[inputs.length][];
+        for (int i = 0; i < inputs.length; i++) {
+            if (inputs[i].rank() < 1) {
+                throw shapeError("input " + i + " is a scalar; expected a batch");
+            }
+            shapes[i] = Shapes.withoutBatch(inputs[i].shape());
+        }
+        if (builtInputShapes == null) {
+            build(shapes);
+        } else {
+            checkCompatible(shapes, builtInputShapes, "expects");
+            computeOutputShape(shapes);
+        }
+        for (int i = 1; i < inputs.length; i++) {
+            if (inputs[i].dim(0) != inputs[0].dim(0)) {
+                throw shapeError("inputs have different batch sizes: " + Shapes.toString(inputs[0].shape())
+                        + " and " + Shapes.toString(inputs[i].shape()));
+            }
+        }
+        return computeForward(inputs, training);
+    }
+
+    /** Inference on one input: {@code forward(new Tensor[] {x}, false)}. */
+    public final Tensor forward(Tensor x) {
+        return forward(new Tensor[] {x}, false);
+    }
+
+    /**
+     * Backpropagates through the last forward call. Writes dL/dw into the weights' gradients when
+     * {@code weightGradients} is true; returns dL/dx for input i when {@code inputGradientNeeded[i]} (else null).
+     */
+    public final Tensor[] backward(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients) {
+        if (weightGradients && !weights.isEmpty()) {
+            weightGradientPasses++;
+        }
+        return computeBackward(outputGradient, inputGradientNeeded, weightGradients);
+    }
+
+    /** How many backward passes computed weight gradients (tests use it to prove frozen layers cost nothing). */
+    public long weightGradientPasses() {
+        return weightGradientPasses;
+    }
+
+    /** y = f(inputs). Shapes have been checked; remember what backward will need. */
+    protected abstract Tensor computeForward(Tensor[] inputs, boolean training);
+
+    /** See {@link #backward}. Weightless layers ignore {@code weightGradients}. */
+    protected abstract Tensor[] computeBackward(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients);
+
+    // ---------------------------------------------------------------- errors
+
+    /** "Layer 'block1_conv1' (Conv2D)". */
+    public String describe() {
+        return "Layer '" + name + "' (" + className() + ")";
+    }
+
+    /** An exception whose message starts with this layer's name and class. */
+    protected IllegalArgumentException shapeError(String message) {
+        return new IllegalArgumentException(describe() + ": " + message);
+    }
+
+    /** Checks that the gradient flowing back has the shape of the output it belongs to. */
+    protected void requireSameShape(String what, Tensor actual, Tensor expected) {
+        if (!Arrays.equals(actual.shape(), expected.shape())) {
+            throw shapeError(what + " has shape " + Shapes.toString(actual.shape()) + " but "
+                    + Shapes.toString(expected.shape()) + " was expected");
+        }
+    }
+
+    private void checkCompatible(int[][] actual, int[][] expected, String verb) {
+        boolean ok = actual.length == expected.length;
+        for (int i = 0; ok && i < actual.length; i++) {
+            ok = actual[i].length == expected[i].length;
+            for (int a = 0; ok && a < actual[i].length; a++) {
+                ok = expected[i][a] == Shapes.UNKNOWN || actual[i][a] == Shapes.UNKNOWN || expected[i][a] == actual[i][a];
+            }
+        }
+        if (!ok) {
+            throw shapeError(verb + " input shape " + shapesToString(expected, true) + " but got "
+                    + shapesToString(actual, true));
+        }
+    }
+
+    /** Shapes with the batch axis shown as None, as Keras prints them. */
+    protected static String shapesToString(int[][] shapes, boolean withBatch) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < shapes.length; i++) {
+            s.append(i == 0 ? "" : ", ").append(Shapes.toString(withBatch ? Shapes.withBatch(Shapes.UNKNOWN, shapes[i]) : shapes[i]));
+        }
+        return shapes.length == 1 ? s.toString() : "[" + s + "]";
+    }
+
+    private static int[][] deepCopy(int[][] shapes) {
+        int[][] out = new int[shapes.length][];
+        for (int i = 0; i < shapes.length; i++) {
+            out[i] = shapes[i].clone();
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

@@ -1,0 +1,76 @@
+package dev.convey.layers;
+
+import dev.convey.tensor.Tensor;
+
+/**
+ * One weight tensor of a layer (Keras calls it a variable): a conv kernel, a bias, a batch-norm statistic.
+ *
+ * <p>{@code trainable} is intrinsic to the weight: a BatchNormalization's moving mean and variance are updated
+ * by the forward pass, never by the optimizer, so they are non-trainable even in a trainable layer. Whether
+ * the optimizer touches a trainable weight also depends on its layer's {@code trainable} flag.
+ */
+public final class Parameter {
+
+    private final Layer owner;
+    private final String name;
+    private final boolean trainable;
+    private Tensor value;
+    private Tensor gradient;
+
+    Parameter(Layer owner, String name, Tensor value, boolean trainable) {
+        this.owner = owner;
+        this.name = name;
+        this.value = value;
+        this.trainable = trainable;
+    }
+
+    /** The short name, as in Keras: {@code kernel}, {@code bias}, {@code gamma}, {@code moving_mean}. */
+    public String name() {
+        return name;
+    }
+
+    /** Keras' full name: {@code block1_conv1/kernel:0}. */
+    public String fullName() {
+        return owner.name() + "/" + name + ":0";
+    }
+
+    public Layer layer() {
+        return owner;
+    }
+
+    /** The current value. Optimizers and weight loaders update it in place. */
+    public Tensor value() {
+        return value;
+    }
+
+    /** Whether an optimizer may update this weight (false for BatchNormalization's moving statistics). */
+    public boolean isTrainable() {
+        return trainable;
+    }
+
+    /**
+     * dLoss/dWeight from the last backward pass, the same shape as the value; allocated on first use. Layers
+     * overwrite it on each backward pass.
+     */
+    public Tensor gradient() {
+        if (gradient == null) {
+            gradient = Tensor.zeros(value.shape());
+        }
+        return gradient;
+    }
+
+    /** Copies new values in; the shape must match exactly (the message names the layer and both shapes). */
+    public void assign(Tensor newValue) {
+        if (!newValue.hasShape(value.shape())) {
+            throw new IllegalArgumentException("Weight '" + fullName() + "' has shape "
+                    + dev.convey.tensor.Shapes.toString(value.shape()) + " but the new value has shape "
+                    + dev.convey.tensor.Shapes.toString(newValue.shape()));
+        }
+        value.copyFrom(newValue);
+    }
+
+    @Override
+    public String toString() {
+        return fullName() + dev.convey.tensor.Shapes.toString(value.shape());
+    }
+}

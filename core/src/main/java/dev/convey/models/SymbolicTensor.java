@@ -1,0 +1,57 @@
+package dev.convey.models;
+
+import java.util.List;
+
+import dev.convey.layers.Layer;
+import dev.convey.tensor.Shapes;
+
+/**
+ * A placeholder for a tensor in a functional model (Keras' KerasTensor): it records which layer produced it
+ * from which inputs, and its shape without the batch axis. Calling {@code layer.apply(x)} on symbolic tensors
+ * builds the graph that {@link Model} runs.
+ */
+public final class SymbolicTensor {
+
+    private final Layer layer;
+    private final List<SymbolicTensor> inputs;
+    private final int[] shape;
+
+    SymbolicTensor(Layer layer, List<SymbolicTensor> inputs, int[] shape) {
+        this.layer = layer;
+        this.inputs = List.copyOf(inputs);
+        this.shape = shape.clone();
+    }
+
+    /** Builds {@code layer} for the inputs' shapes and returns the symbolic output. */
+    public static SymbolicTensor applyLayer(Layer layer, SymbolicTensor... inputs) {
+        if (inputs.length == 0) {
+            throw new IllegalArgumentException(layer.describe() + " was applied to no inputs");
+        }
+        int[][] shapes = new int[inputs.length][];
+        for (int i = 0; i < inputs.length; i++) {
+            shapes[i] = inputs[i].shape;
+        }
+        int[] out = layer.build(shapes);
+        return new SymbolicTensor(layer, List.of(inputs), out);
+    }
+
+    /** The layer that produces this tensor (an InputLayer for a model input). */
+    public Layer layer() {
+        return layer;
+    }
+
+    /** The symbolic tensors the producing layer was applied to (empty for a model input). */
+    public List<SymbolicTensor> inputs() {
+        return inputs;
+    }
+
+    /** The shape without the batch axis; -1 for an axis known only at run time. */
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    @Override
+    public String toString() {
+        return "SymbolicTensor" + Shapes.toString(Shapes.withBatch(Shapes.UNKNOWN, shape)) + " from " + layer.name();
+    }
+}
