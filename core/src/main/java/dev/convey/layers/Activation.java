@@ -1,0 +1,53 @@
+package dev.convey.layers;
+
+import dev.convey.tensor.Tensor;
+
+/**
+ * Keras' {@code Activation(name)}: applies an {@link ActivationFunction} element-wise (softmax: per row of the
+ * last axis). Forward copies x into the layer's own buffer and applies f there in place; backward computes
+ * dL/dx from that output y and dL/dy (see ActivationFunction for the formulas).
+ */
+public final class Activation extends Layer {
+
+    private final ActivationFunction activation;
+    private Tensor output;
+    private Tensor inputGradient;
+
+    /** Keras' {@code Activation("relu")}. */
+    public Activation(String activation) {
+        this(ActivationFunction.forName(activation));
+    }
+
+    public Activation(ActivationFunction activation) {
+        super("activation");
+        this.activation = activation;
+    }
+
+    public ActivationFunction activation() {
+        return activation;
+    }
+
+    @Override
+    protected int[] computeOutputShape(int[][] inputShapes) {
+        return LayerArgs.singleInput(this, inputShapes, -1, "").clone();
+    }
+
+    @Override
+    protected Tensor computeForward(Tensor[] inputs, boolean training) {
+        Tensor x = inputs[0];
+        output = Tensor.reuse(output, x.shape()).copyFrom(x);
+        activation.forward(output);
+        return output;
+    }
+
+    @Override
+    protected Tensor[] computeBackward(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients) {
+        requireSameShape("output gradient", outputGradient, output);
+        if (!inputGradientNeeded[0]) {
+            return new Tensor[] {null};
+        }
+        inputGradient = Tensor.reuse(inputGradient, output.shape());
+        activation.backward(output, outputGradient, inputGradient);
+        return new Tensor[] {inputGradient};
+    }
+}

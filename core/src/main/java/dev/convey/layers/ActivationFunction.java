@@ -1,0 +1,203 @@
+package dev.convey.layers;
+
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+import dev.convey.tensor.Parallel;
+import dev.convey.tensor.Tensor;
+
+/**
+ * The element-wise (and, for softmax, row-wise) activation functions Keras knows by name. One implementation
+ * shared by the {@link Activation} layer and the activations fused into {@link Conv2D} and {@link Dense}.
+ *
+ * <p>Every derivative is written in terms of the OUTPUT y = f(x), which is all a layer needs to keep from
+ * its forward pass (the output buffer it already owns), and the incoming gradient dL/dy:
+ * <pre>
+ *   linear   y = x                          dL/dx = dL/dy
+ *   relu     y = max(x, 0)                  dL/dx = dL/dy * [y > 0]
+ *   sigmoid  y = 1 / (1 + e^-x)             dL/dx = dL/dy * y * (1 - y)
+ *   tanh     y = tanh(x)                    dL/dx = dL/dy * (1 - y^2)
+ *   softmax  y_i = e^x_i / sum_j e^x_j      dL/dx_i = y_i * (dL/dy_i - sum_j dL/dy_j * y_j)   (per row)
+ * </pre>
+ * Softmax works on the last axis, one row at a time, as Keras' default {@code axis=-1}.
+ */
+public enum ActivationFunction {
+
+    LINEAR("linear"),
+    RELU("relu"),
+    SIGMOID("sigmoid"),
+    TANH("tanh"),
+    SOFTMAX("softmax");
+
+    /** Below this many floats a loop is not worth splitting over the cores. */
+    private static final int MIN_FLOATS_PER_CHUNK = 1 << 15;
+
+    private final String kerasName;
+
+    ActivationFunction(String kerasName) {
+        this.kerasName = kerasName;
+    }
+
+    /** The name Keras uses in layer configs: {@code "relu"}. */
+    public String kerasName() {
+        return kerasName;
+    }
+
+    /**
+     * The activation Keras calls {@code name}. {@code null} is Keras' {@code activation=None}, the identity.
+     *
+     * @throws IllegalArgumentException naming the valid names for anything else
+     */
+    public static ActivationFunction forName(String name) {
+        if (name == null) {
+            return LINEAR;
+        }
+        for (ActivationFunction f : values()) {
+            if (f.kerasName.equals(name.toLowerCase(Locale.ROOT))) {
+                return f;
+            }
+        }
+        throw new IllegalArgumentException("Unknown activation '" + name + "'; expected one of "
+                + Arrays.stream(values()).map(f -> f.kerasName).collect(Collectors.joining(", ")));
+    }
+
+    @Override
+    public String toString() {
+        return kerasName;
+    }
+
+    // ---------------------------------------------------------------- forward
+
+    /**
+     * y = f(y) in place over a whole tensor; softmax normalises each row of the last axis. Split over the cores
+     * for big tensors.
+     */
+    public void forward(Tensor inPlace) {
+        if (this == LINEAR) {
+            return;
+        }
+        int cols = inPlace.rank() == 0 ? 1 : inPlace.dim(-1);
+        int rows = cols == 0 ? 0 : inPlace.size() / cols;
+        Parallel.range(rows, Math.max(1, MIN_FLOATS_PER_CHUNK / Math.max(1, cols)),
+                (r0, r1) -> forwardRows(inPlace.data(), r0 * cols, r1 - r0, cols));
+    }
+
+    /**
+     * y = f(y) in place over {@code rows} rows of {@code cols} floats starting at float {@code offset}, on the
+     * calling thread: the kernel Conv2D and Dense call on each block right after its GEMM.
+     */
+    public void forwardRows(FloatBuffer y, int offset, int rows, int cols) {
+        int end = offset + rows * cols;
+        switch (this) {
+            case LINEAR:
+                break;
+            case RELU:
+                for (int i = offset; i < end; i++) {
+                    y.put(i, Math.max(y.get(i), 0f));
+                }
+                break;
+            case SIGMOID:
+                for (int i = offset; i < end; i++) {
+                    y.put(i, (float) (1.0 / (1.0 + Math.exp(-y.get(i)))));
+                }
+                break;
+            case TANH:
+                for (int i = offset; i < end; i++) {
+                    y.put(i, (float) Math.tanh(y.get(i)));
+                }
+                break;
+            case SOFTMAX:
+                for (int row = offset; row < end; row += cols) {
+                    softmaxRow(y, row, cols);
+                }
+                break;
+            default:
+                throw new AssertionError(this);
+        }
+    }
+
+    /**
+     * y_i = e^(x_i - m) / sum_j e^(x_j - m) with m = max_j x_j: subtracting the maximum changes nothing
+     * mathematically and keeps exp from overflowing. Computed in double and rounded once (softmax sits on a
+     * classifier's few outputs, so the second exp costs nothing that matters).
+     */
+    private static void softmaxRow(FloatBuffer y, int start, int cols) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = start; i < start + cols; i++) {
+            max = Math.max(max, y.get(i));
+        }
+        double sum = 0;
+        for (int i = start; i < start + cols; i++) {
+            sum += Math.exp((double) y.get(i) - max);
+        }
+        for (int i = start; i < start + cols; i++) {
+            y.put(i, (float) (Math.exp((double) y.get(i) - max) / sum));
+        }
+    }
+
+    // ---------------------------------------------------------------- backward
+
+    /**
+     * dL/dx from the forward OUTPUT y and dL/dy (all three of the same shape; dx may be dy itself). Split over
+     * the cores for big tensors.
+     */
+    public void backward(Tensor y, Tensor dy, Tensor dx) {
+        int cols = y.rank() == 0 ? 1 : y.dim(-1);
+        int rows = cols == 0 ? 0 : y.size() / cols;
+        Parallel.range(rows, Math.max(1, MIN_FLOATS_PER_CHUNK / Math.max(1, cols)),
+                (r0, r1) -> backwardRows(y.data(), dy.data(), dx.data(), r0 * cols, r1 - r0, cols));
+    }
+
+    /** dL/dx over {@code rows} rows of {@code cols} floats starting at float {@code offset} of all three buffers. */
+    public void backwardRows(FloatBuffer y, FloatBuffer dy, FloatBuffer dx, int offset, int rows, int cols) {
+        int end = offset + rows * cols;
+        switch (this) {
+            case LINEAR:
+                if (dx != dy) {
+                    dx.put(offset, dy, offset, end - offset);
+                }
+                break;
+            case RELU:
+                for (int i = offset; i < end; i++) {
+                    dx.put(i, y.get(i) > 0f ? dy.get(i) : 0f);
+                }
+                break;
+            case SIGMOID:
+                for (int i = offset; i < end; i++) {
+                    float s = y.get(i);
+                    dx.put(i, dy.get(i) * s * (1f - s));
+                }
+                break;
+            case TANH:
+                for (int i = offset; i < end; i++) {
+                    float t = y.get(i);
+                    dx.put(i, dy.get(i) * (1f - t * t));
+                }
+                break;
+            case SOFTMAX:
+                for (int row = offset; row < end; row += cols) {
+                    softmaxRowBackward(y, dy, dx, row, cols);
+                }
+                break;
+            default:
+                throw new AssertionError(this);
+        }
+    }
+
+    /**
+     * The softmax Jacobian is dy_i/dx_k = y_i (delta_ik - y_k), so
+     * dL/dx_k = sum_i dL/dy_i * y_i (delta_ik - y_k) = y_k * (dL/dy_k - sum_i dL/dy_i * y_i).
+     */
+    private static void softmaxRowBackward(FloatBuffer y, FloatBuffer dy, FloatBuffer dx, int start, int cols) {
+        double dot = 0;
+        for (int i = start; i < start + cols; i++) {
+            dot += (double) dy.get(i) * y.get(i);
+        }
+        float d = (float) dot;
+        for (int i = start; i < start + cols; i++) {
+            dx.put(i, y.get(i) * (dy.get(i) - d));
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.convey.layers;
+
+import java.nio.FloatBuffer;
+
+import dev.convey.tensor.Tensor;
+
+/**
+ * Keras' {@code AveragePooling2D}: the mean of each channel over each window's real pixels.
+ * <pre>
+ *   y[n, oh, ow, c] = (1 / count) * sum over the window's real pixels of x[n, ih, iw, c]
+ *   dL/dx[n, ih, iw, c] += dL/dy[n, oh, ow, c] / count   for every real pixel of the window
+ * </pre>
+ * count is the number of real pixels: the full window with 'valid' padding, fewer at the borders with
+ * 'same' (TensorFlow does not count the padding).
+ */
+public final class AveragePooling2D extends Pooling2D {
+
+    /** Keras' default: 2x2 windows, strides 2. */
+    public AveragePooling2D() {
+        this(2);
+    }
+
+    /** Keras' {@code AveragePooling2D(pool_size)} with a square window; strides default to the pool size. */
+    public AveragePooling2D(int poolSize) {
+        this(new int[] {poolSize});
+    }
+
+    /** Keras' {@code AveragePooling2D((ph, pw))}. */
+    public AveragePooling2D(int[] poolSize) {
+        super("average_pooling2d", poolSize);
+    }
+
+    @Override
+    public AveragePooling2D strides(int... strides) {
+        super.strides(strides);
+        return this;
+    }
+
+    @Override
+    public AveragePooling2D padding(String padding) {
+        super.padding(padding);
+        return this;
+    }
+
+    /** The number of real pixels under window (oh, ow). */
+    private static int count(Window2D g, int oh, int ow) {
+        return (endRow(g, oh) - firstRow(g, oh)) * (endCol(g, ow) - firstCol(g, ow));
+    }
+
+    @Override
+    void poolWindow(Window2D g, Tensor x, int n, int oh, int ow, Tensor y) {
+        FloatBuffer in = x.data();
+        FloatBuffer out = y.data();
+        int channels = g.channels();
+        int o = outputOffset(g, n, oh, ow);
+        for (int c = 0; c < channels; c++) {
+            out.put(o + c, 0f);
+        }
+        for (int ih = firstRow(g, oh); ih < endRow(g, oh); ih++) {
+            for (int iw = firstCol(g, ow); iw < endCol(g, ow); iw++) {
+                int i = g.inputOffset(n, ih, iw);
+                for (int c = 0; c < channels; c++) {
+                    out.put(o + c, out.get(o + c) + in.get(i + c));
+                }
+            }
+        }
+        float scale = 1f / count(g, oh, ow);
+        for (int c = 0; c < channels; c++) {
+            out.put(o + c, out.get(o + c) * scale);
+        }
+    }
+
+    @Override
+    void unpoolWindow(Window2D g, Tensor dy, int n, int oh, int ow, Tensor dx) {
+        FloatBuffer grad = dy.data();
+        FloatBuffer dIn = dx.data();
+        int channels = g.channels();
+        int o = outputOffset(g, n, oh, ow);
+        float scale = 1f / count(g, oh, ow);
+        for (int ih = firstRow(g, oh); ih < endRow(g, oh); ih++) {
+            for (int iw = firstCol(g, ow); iw < endCol(g, ow); iw++) {
+                int i = g.inputOffset(n, ih, iw);
+                for (int c = 0; c < channels; c++) {
+                    dIn.put(i + c, dIn.get(i + c) + grad.get(o + c) * scale);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,389 @@
+package dev.convey.layers;
+
+import dev.convey.tensor.Parallel;
+import dev.convey.tensor.Shapes;
+import dev.convey.tensor.Tensor;
+
+/**
+ * Keras' {@code BatchNormalization} over the last (channel) axis. With c the channel of element j:
+ * <pre>
+ *   y_j = gamma_c * (x_j - mu_c) / sqrt(var_c + eps) + beta_c
+ * </pre>
+ * In inference mu and var are the moving statistics learned in training. In training (forward with
+ * {@code training=true} on a layer that was trainable at compile time) they are the mean and the biased variance
+ * of the batch, over all rows (every axis but the channel: batch, height, width), and the moving statistics move
+ * towards them: {@code moving = moving - (moving - batch) * (1 - momentum)}. A frozen layer always runs in
+ * inference mode (Keras 2.x since TF 2.0: "setting trainable = False on a BatchNormalization layer makes it run in
+ * inference mode"), which is what fine-tuning a pretrained base needs.
+ *
+ * <p>Which variance enters moving_variance. tf.keras (TensorFlow 2.x, {@code BatchNormalizationBase}) uses
+ * TensorFlow's fused kernel for 4-D inputs; that kernel returns the batch variance with Bessel's correction,
+ * var * n/(n-1) ({@code rest_size_adjust} in tensorflow/core/kernels/fused_batch_norm_op.cc), and Keras moves
+ * moving_variance towards it. For other ranks (BN after a Dense layer) tf.keras takes the non-fused path,
+ * {@code nn.moments}, whose variance is biased, and moves towards that. Both are reproduced here. (Standalone
+ * Keras 2.1.3-2.3, keras/layers/normalization.py, used var * n/(n - (1 + eps)): the same within eps/n.) The
+ * normalisation itself always uses the biased batch variance.
+ *
+ * <p>Weights in Keras order: gamma (if {@code scale}), beta (if {@code center}), moving_mean, moving_variance;
+ * the last two are non-trainable.
+ */
+public final class BatchNormalization extends Layer {
+
+    private static final int MIN_FLOATS_PER_CHUNK = 1 << 15;
+
+    private int axis = -1;
+    private float epsilon = 1e-3f;
+    private float momentum = 0.99f;
+    private boolean center = true;
+    private boolean scale = true;
+
+    private Parameter gamma;
+    private Parameter beta;
+    private Parameter movingMean;
+    private Parameter movingVariance;
+
+    // What backward needs from the last forward pass.
+    private Tensor input;
+    private boolean usedBatchStatistics;
+    private float[] mean;
+    private float[] inverseStd;
+    private Tensor output;
+    private Tensor inputGradient;
+
+    public BatchNormalization() {
+        super("batch_normalization");
+    }
+
+    // ---------------------------------------------------------------- configuration (before build)
+
+    /** Keras' {@code axis}: only the channel axis, -1 (or its positive index), is supported. */
+    public BatchNormalization axis(int axis) {
+        requireUnbuilt("axis");
+        this.axis = axis;
+        return this;
+    }
+
+    /** Keras' {@code epsilon} (default 1e-3; Keras' ResNet50 uses 1.001e-5). */
+    public BatchNormalization epsilon(double epsilon) {
+        requireUnbuilt("epsilon");
+        if (!(epsilon > 0)) {
+            throw new IllegalArgumentException(describe() + ": epsilon must be positive, got " + epsilon);
+        }
+        this.epsilon = (float) epsilon;
+        return this;
+    }
+
+    /** Keras' {@code momentum} of the moving statistics (default 0.99). */
+    public BatchNormalization momentum(double momentum) {
+        if (!(momentum >= 0 && momentum <= 1)) {
+            throw new IllegalArgumentException(describe() + ": momentum must be in [0, 1], got " + momentum);
+        }
+        this.momentum = (float) momentum;
+        return this;
+    }
+
+    /** Keras' {@code center}: whether there is a beta (offset). */
+    public BatchNormalization center(boolean center) {
+        requireUnbuilt("center");
+        this.center = center;
+        return this;
+    }
+
+    /** Keras' {@code scale}: whether there is a gamma (scale). */
+    public BatchNormalization scale(boolean scale) {
+        requireUnbuilt("scale");
+        this.scale = scale;
+        return this;
+    }
+
+    private void requireUnbuilt(String what) {
+        if (isBuilt()) {
+            throw new IllegalStateException(describe() + ": " + what + " must be set before the layer is built");
+        }
+    }
+
+    // ---------------------------------------------------------------- getters (also for folding BN into a conv)
+
+    public float epsilon() {
+        return epsilon;
+    }
+
+    public float momentum() {
+        return momentum;
+    }
+
+    /** gamma, or null when {@code scale} is false (gamma = 1). */
+    public Parameter gamma() {
+        return gamma;
+    }
+
+    /** beta, or null when {@code center} is false (beta = 0). */
+    public Parameter beta() {
+        return beta;
+    }
+
+    public Parameter movingMean() {
+        return movingMean;
+    }
+
+    public Parameter movingVariance() {
+        return movingVariance;
+    }
+
+    // ---------------------------------------------------------------- shapes and weights
+
+    @Override
+    protected int[] computeOutputShape(int[][] inputShapes) {
+        if (inputShapes.length != 1) {
+            throw shapeError("expects exactly one input, got " + inputShapes.length);
+        }
+        int[] s = inputShapes[0];
+        if (s.length < 1) {
+            throw shapeError("expects inputs with a channel axis, got shape " + Shapes.toString(Shapes.withBatch(-1, s)));
+        }
+        if (axis != -1 && axis != s.length) {
+            throw shapeError("only the last (channel) axis is supported, got axis " + axis + " for input shape "
+                    + Shapes.toString(Shapes.withBatch(-1, s)));
+        }
+        if (s[s.length - 1] == Shapes.UNKNOWN) {
+            throw shapeError("the channel axis must be known, got input shape " + Shapes.toString(Shapes.withBatch(-1, s)));
+        }
+        return s.clone();
+    }
+
+    @Override
+    protected void createWeights(int[][] inputShapes) {
+        int[] channels = {inputShapes[0][inputShapes[0].length - 1]};
+        gamma = scale ? addWeight("gamma", channels, Initializer.ONES, true) : null;
+        beta = center ? addWeight("beta", channels, Initializer.ZEROS, true) : null;
+        movingMean = addWeight("moving_mean", channels, Initializer.ZEROS, false);
+        movingVariance = addWeight("moving_variance", channels, Initializer.ONES, false);
+    }
+
+    // ---------------------------------------------------------------- forward
+
+    @Override
+    protected Tensor computeForward(Tensor[] inputs, boolean training) {
+        Tensor x = inputs[0];
+        int channels = x.dim(-1);
+        int rows = x.size() / channels;
+        input = x;
+        usedBatchStatistics = training && isTrainableWhenCompiled();
+        if (usedBatchStatistics) {
+            double[] batchMean = channelMean(x, rows, channels);
+            double[] batchVariance = channelVariance(x, batchMean, rows, channels);
+            mean = toFloat(batchMean);
+            inverseStd = inverseStd(toFloat(batchVariance), epsilon);
+            // tf.keras' fused kernel (4-D inputs) reports var * n/(n-1); the non-fused path the biased var.
+            double correction = x.rank() == 4 && rows > 1 ? (double) rows / (rows - 1) : 1.0;
+            updateMovingAverage(movingMean.value(), batchMean, 1.0, momentum);
+            updateMovingAverage(movingVariance.value(), batchVariance, correction, momentum);
+        } else {
+            mean = movingMean.value().toArray();
+            inverseStd = inverseStd(movingVariance.value().toArray(), epsilon);
+        }
+        // y = x * s_c + t_c with s_c = gamma_c / sqrt(var_c + eps) and t_c = beta_c - mu_c * s_c.
+        float[] s = new float[channels];
+        float[] t = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            s[c] = gammaAt(c) * inverseStd[c];
+            t[c] = betaAt(c) - mean[c] * s[c];
+        }
+        output = Tensor.reuse(output, x.shape());
+        scaleAndShift(x, s, t, output);
+        return output;
+    }
+
+    /** mu_c = (1/n) sum_rows x[r, c]. */
+    private static double[] channelMean(Tensor x, int rows, int channels) {
+        double[] sum = sumOverRows(rows, channels, channels, (r0, r1, acc) -> {
+            for (int r = r0; r < r1; r++) {
+                for (int c = 0; c < channels; c++) {
+                    acc[c] += x.data().get(r * channels + c);
+                }
+            }
+        });
+        for (int c = 0; c < channels; c++) {
+            sum[c] /= rows;
+        }
+        return sum;
+    }
+
+    /** var_c = (1/n) sum_rows (x[r, c] - mu_c)^2, the biased variance (two passes: no cancellation). */
+    private static double[] channelVariance(Tensor x, double[] mean, int rows, int channels) {
+        double[] sum = sumOverRows(rows, channels, channels, (r0, r1, acc) -> {
+            for (int r = r0; r < r1; r++) {
+                for (int c = 0; c < channels; c++) {
+                    double d = x.data().get(r * channels + c) - mean[c];
+                    acc[c] += d * d;
+                }
+            }
+        });
+        for (int c = 0; c < channels; c++) {
+            sum[c] /= rows;
+        }
+        return sum;
+    }
+
+    /** 1 / sqrt(var_c + eps). */
+    private static float[] inverseStd(float[] variance, float epsilon) {
+        float[] out = new float[variance.length];
+        for (int c = 0; c < out.length; c++) {
+            out[c] = (float) (1.0 / Math.sqrt(variance[c] + epsilon));
+        }
+        return out;
+    }
+
+    /** moving_c -= (moving_c - correction * batch_c) * (1 - momentum): Keras' assign_moving_average. */
+    private static void updateMovingAverage(Tensor moving, double[] batch, double correction, float momentum) {
+        for (int c = 0; c < batch.length; c++) {
+            float m = moving.data().get(c);
+            moving.data().put(c, m - (m - (float) (batch[c] * correction)) * (1f - momentum));
+        }
+    }
+
+    /** y[r, c] = x[r, c] * s_c + t_c. */
+    private static void scaleAndShift(Tensor x, float[] s, float[] t, Tensor y) {
+        int channels = s.length;
+        int rows = x.size() / channels;
+        Parallel.range(rows, Math.max(1, MIN_FLOATS_PER_CHUNK / channels), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int base = r * channels;
+                for (int c = 0; c < channels; c++) {
+                    y.data().put(base + c, x.data().get(base + c) * s[c] + t[c]);
+                }
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- backward
+
+    /**
+     * With xhat = (x - mu) * istd and n rows:
+     * <pre>
+     *   dL/dbeta_c  = sum_r dy[r, c]
+     *   dL/dgamma_c = sum_r dy[r, c] * xhat[r, c]
+     *   inference (mu, istd constants): dx = dy * gamma * istd
+     *   training  (mu, istd depend on x): dx = gamma * istd / n * (n * dy - dL/dbeta - xhat * dL/dgamma)
+     * </pre>
+     * The training formula is the derivative through mu and var as well (Ioffe and Szegedy 2015, section 3).
+     */
+    @Override
+    protected Tensor[] computeBackward(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients) {
+        requireSameShape("output gradient", outputGradient, output);
+        int channels = mean.length;
+        int rows = outputGradient.size() / channels;
+        boolean needSums = weightGradients || (inputGradientNeeded[0] && usedBatchStatistics);
+        double[][] sums = needSums ? gradientSums(outputGradient, input, mean, inverseStd, rows, channels) : null;
+        if (weightGradients) {
+            if (gamma != null) {
+                writeGradient(gamma.gradient(), sums[1]);
+            }
+            if (beta != null) {
+                writeGradient(beta.gradient(), sums[0]);
+            }
+        }
+        if (!inputGradientNeeded[0]) {
+            return new Tensor[] {null};
+        }
+        inputGradient = Tensor.reuse(inputGradient, outputGradient.shape());
+        float[] s = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            s[c] = gammaAt(c) * inverseStd[c];
+        }
+        if (usedBatchStatistics) {
+            batchStatisticsInputGradient(outputGradient, input, mean, inverseStd, s, sums, rows, inputGradient);
+        } else {
+            scaleAndShift(outputGradient, s, new float[channels], inputGradient);
+        }
+        return new Tensor[] {inputGradient};
+    }
+
+    /** sums[0][c] = sum_r dy[r, c]; sums[1][c] = sum_r dy[r, c] * xhat[r, c]. */
+    private static double[][] gradientSums(Tensor dy, Tensor x, float[] mean, float[] istd, int rows, int channels) {
+        double[] both = sumOverRows(rows, channels, 2 * channels, (r0, r1, acc) -> {
+            for (int r = r0; r < r1; r++) {
+                int base = r * channels;
+                for (int c = 0; c < channels; c++) {
+                    double g = dy.data().get(base + c);
+                    acc[c] += g;
+                    acc[channels + c] += g * (x.data().get(base + c) - mean[c]) * istd[c];
+                }
+            }
+        });
+        double[][] out = new double[2][channels];
+        System.arraycopy(both, 0, out[0], 0, channels);
+        System.arraycopy(both, channels, out[1], 0, channels);
+        return out;
+    }
+
+    /** dx[r, c] = s_c / n * (n * dy[r, c] - sum_dy_c - xhat[r, c] * sum_dy_xhat_c), where s_c = gamma_c * istd_c. */
+    private static void batchStatisticsInputGradient(Tensor dy, Tensor x, float[] mean, float[] istd, float[] s,
+            double[][] sums, int rows, Tensor dx) {
+        int channels = s.length;
+        float[] sumDy = toFloat(sums[0]);
+        float[] sumDyXhat = toFloat(sums[1]);
+        float n = rows;
+        Parallel.range(rows, Math.max(1, MIN_FLOATS_PER_CHUNK / channels), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int base = r * channels;
+                for (int c = 0; c < channels; c++) {
+                    float xhat = (x.data().get(base + c) - mean[c]) * istd[c];
+                    float g = n * dy.data().get(base + c) - sumDy[c] - xhat * sumDyXhat[c];
+                    dx.data().put(base + c, s[c] / n * g);
+                }
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private float gammaAt(int c) {
+        return gamma == null ? 1f : gamma.value().data().get(c);
+    }
+
+    private float betaAt(int c) {
+        return beta == null ? 0f : beta.value().data().get(c);
+    }
+
+    private static void writeGradient(Tensor gradient, double[] values) {
+        for (int c = 0; c < values.length; c++) {
+            gradient.data().put(c, (float) values[c]);
+        }
+    }
+
+    private static float[] toFloat(double[] values) {
+        float[] out = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (float) values[i];
+        }
+        return out;
+    }
+
+    /** Adds the sums of rows [rowStart, rowEnd) into {@code acc}. */
+    @FunctionalInterface
+    private interface RowRangeSum {
+        void add(int rowStart, int rowEnd, double[] acc);
+    }
+
+    /**
+     * Per-channel sums over the rows, split into one chunk of rows per core. Each chunk sums into its own array
+     * and the chunks are added in order afterwards, so the result does not depend on thread timing.
+     */
+    private static double[] sumOverRows(int rows, int channels, int width, RowRangeSum body) {
+        int chunks = Math.max(1, Math.min(Parallel.threads(), (int) ((long) rows * channels / MIN_FLOATS_PER_CHUNK)));
+        double[][] partial = new double[chunks][width];
+        Parallel.range(chunks, 1, (k0, k1) -> {
+            for (int k = k0; k < k1; k++) {
+                body.add((int) ((long) rows * k / chunks), (int) ((long) rows * (k + 1) / chunks), partial[k]);
+            }
+        });
+        double[] total = new double[width];
+        for (double[] p : partial) {
+            for (int i = 0; i < width; i++) {
+                total[i] += p[i];
+            }
+        }
+        return total;
+    }
+}

@@ -1,0 +1,272 @@
+package dev.convey.layers;
+
+import dev.convey.blas.Blas;
+import dev.convey.tensor.Tensor;
+
+/**
+ * Keras' {@code Conv2D}: a 2-D convolution over NHWC images (channels_last), with an HWIO kernel
+ * {@code (kh, kw, in, out)}, a bias {@code (out,)} and an optional fused activation:
+ * <pre>
+ *   y[n, oh, ow, f] = act( b[f] + sum_{i, j, c} x[n, oh*sh - padTop + i*dh, ow*sw - padLeft + j*dw, c] * W[i, j, c, f] )
+ * </pre>
+ * (as in every deep learning library this is a cross-correlation: the kernel is not flipped).
+ *
+ * <p>Computed as im2col + GEMM (see {@link Im2col}): with P the patch matrix (one row per output pixel, kh*kw*in
+ * columns) and W the kernel viewed as a (kh*kw*in, out) matrix, {@code Y = P W} is the NHWC output. P is built
+ * for a block of output rows at a time, in a workspace the layer keeps, so memory stays bounded for any batch.
+ * A 1x1, stride-1 convolution needs no im2col at all: the input, viewed as (pixels, in), already is P.
+ *
+ * <p>Backward, with dZ = dL/d(pre-activation):
+ * <pre>
+ *   dL/dW = P^T dZ            (summed over the row blocks)
+ *   dL/db = sum over rows of dZ
+ *   dL/dx = col2im(dZ W^T)    (each patch entry's gradient flows back to the pixel it was copied from)
+ * </pre>
+ */
+public final class Conv2D extends Layer {
+
+    /** The default patch workspace: 2^21 floats (8 MB), enough rows per block to keep the GEMM efficient. */
+    private static final int DEFAULT_MAX_PATCH_FLOATS = 1 << 21;
+
+    private final int filters;
+    private final int[] kernelSize;
+    private int[] strides = {1, 1};
+    private Padding padding = Padding.VALID;
+    private int[] dilationRate = {1, 1};
+    private boolean useBias = true;
+    private ActivationFunction activation = ActivationFunction.LINEAR;
+    private int maxPatchFloats = DEFAULT_MAX_PATCH_FLOATS;
+
+    private Parameter kernel;
+    private Parameter bias;
+
+    // The last forward pass, for backward; and the buffers the layer reuses.
+    private Tensor input;
+    private Window2D geometry;
+    private Tensor output;
+    private Tensor patches;
+    private Tensor preActivationGradient;
+    private Tensor inputGradient;
+
+    /** Keras' {@code Conv2D(filters, kernel_size)} with a square kernel. */
+    public Conv2D(int filters, int kernelSize) {
+        this(filters, new int[] {kernelSize});
+    }
+
+    /** Keras' {@code Conv2D(filters, (kh, kw))}. */
+    public Conv2D(int filters, int[] kernelSize) {
+        super("conv2d");
+        this.filters = LayerArgs.positive(this, "filters", filters);
+        this.kernelSize = LayerArgs.pair(this, "kernel_size", kernelSize);
+    }
+
+    // ---------------------------------------------------------------- configuration
+
+    /** Keras' {@code strides}: one int for both axes or (height, width). Default 1. */
+    public Conv2D strides(int... strides) {
+        LayerArgs.requireUnbuilt(this, "strides");
+        this.strides = LayerArgs.pair(this, "strides", strides);
+        checkStridesAndDilation();
+        return this;
+    }
+
+    /** Keras' {@code padding}: "valid" (default) or "same". */
+    public Conv2D padding(String padding) {
+        LayerArgs.requireUnbuilt(this, "padding");
+        this.padding = Padding.forName(padding, describe());
+        return this;
+    }
+
+    /** Keras' {@code dilation_rate}: one int or (height, width); taps are this many pixels apart. Default 1. */
+    public Conv2D dilationRate(int... dilationRate) {
+        LayerArgs.requireUnbuilt(this, "dilation_rate");
+        this.dilationRate = LayerArgs.pair(this, "dilation_rate", dilationRate);
+        checkStridesAndDilation();
+        return this;
+    }
+
+    /** Keras' {@code use_bias} (default true). */
+    public Conv2D useBias(boolean useBias) {
+        LayerArgs.requireUnbuilt(this, "use_bias");
+        this.useBias = useBias;
+        return this;
+    }
+
+    /** Keras' {@code activation} by name ("relu", "linear", ...; null is linear). May be changed at any time. */
+    public Conv2D activation(String activation) {
+        this.activation = ActivationFunction.forName(activation);
+        return this;
+    }
+
+    /** Keras rejects the combination, since TensorFlow's dilated convolution does not stride. */
+    private void checkStridesAndDilation() {
+        if ((strides[0] > 1 || strides[1] > 1) && (dilationRate[0] > 1 || dilationRate[1] > 1)) {
+            throw new IllegalArgumentException(describe() + ": strides > 1 cannot be combined with dilation_rate > 1"
+                    + " (strides " + strides[0] + "x" + strides[1] + ", dilation_rate " + dilationRate[0] + "x"
+                    + dilationRate[1] + "), as in Keras");
+        }
+    }
+
+    /** For tests: caps the patch workspace so that small convolutions also run in several row blocks. */
+    void maxPatchFloats(int floats) {
+        this.maxPatchFloats = floats;
+    }
+
+    public int filters() {
+        return filters;
+    }
+
+    public int[] kernelSize() {
+        return kernelSize.clone();
+    }
+
+    public int[] strides() {
+        return strides.clone();
+    }
+
+    public Padding padding() {
+        return padding;
+    }
+
+    public int[] dilationRate() {
+        return dilationRate.clone();
+    }
+
+    public boolean useBias() {
+        return useBias;
+    }
+
+    public ActivationFunction activation() {
+        return activation;
+    }
+
+    /** The kernel (kh, kw, in, out), or null before build. */
+    public Parameter kernel() {
+        return kernel;
+    }
+
+    /** The bias (out,), or null before build or without bias. */
+    public Parameter bias() {
+        return bias;
+    }
+
+    // ---------------------------------------------------------------- shapes and weights
+
+    @Override
+    protected int[] computeOutputShape(int[][] inputShapes) {
+        int[] hw = Window2D.outputHeightWidth(this, inputShapes, kernelSize, strides, dilationRate, padding);
+        return new int[] {hw[0], hw[1], filters};
+    }
+
+    @Override
+    protected void createWeights(int[][] inputShapes) {
+        int channels = inputShapes[0][2];
+        if (channels < 1) {
+            throw shapeError("the channel axis must be known to create the kernel, got input shape "
+                    + shapesToString(inputShapes, true));
+        }
+        kernel = addWeight("kernel", new int[] {kernelSize[0], kernelSize[1], channels, filters},
+                Initializer.GLOROT_UNIFORM, true);
+        bias = useBias ? addWeight("bias", new int[] {filters}, Initializer.ZEROS, true) : null;
+    }
+
+    /** 1x1 with stride 1: every output pixel reads exactly its own input pixel, so P is the input itself. */
+    private boolean isPointwise() {
+        return kernelSize[0] == 1 && kernelSize[1] == 1 && strides[0] == 1 && strides[1] == 1;
+    }
+
+    /** Output rows per im2col block: as many as fit the workspace (at least one). */
+    private int blockRows(Window2D g) {
+        return Math.max(1, Math.min(g.outputPixels(), maxPatchFloats / g.patchSize()));
+    }
+
+    // ---------------------------------------------------------------- forward
+
+    @Override
+    protected Tensor computeForward(Tensor[] inputs, boolean training) {
+        Tensor x = inputs[0];
+        Window2D g = Window2D.of(x.shape(), kernelSize, strides, dilationRate, padding);
+        input = x;
+        geometry = g;
+        output = Tensor.reuse(output, g.batch(), g.outH(), g.outW(), filters);
+        int m = g.outputPixels();
+        int k = g.patchSize();
+        Tensor b = useBias ? bias.value() : null;
+        if (isPointwise()) {
+            // Y (pixels x out) = X (pixels x in) W (in x out)
+            Blas.sgemm(false, false, m, filters, k, 1f, x.data(), 0, k, kernel.value().data(), 0, filters,
+                    0f, output.data(), 0, filters);
+            Bias.addAndActivate(output.data(), 0, m, filters, b, activation);
+            return output;
+        }
+        int block = blockRows(g);
+        patches = Tensor.reuse(patches, block, k);
+        for (int r0 = 0; r0 < m; r0 += block) {
+            int r1 = Math.min(m, r0 + block);
+            // Y[r0:r1] = P[r0:r1] W, then bias and activation while the block is still in cache
+            Im2col.im2col(g, x.data(), r0, r1, patches.data());
+            Blas.sgemm(false, false, r1 - r0, filters, k, 1f, patches.data(), 0, k, kernel.value().data(), 0, filters,
+                    0f, output.data(), (long) r0 * filters, filters);
+            Bias.addAndActivate(output.data(), r0, r1, filters, b, activation);
+        }
+        return output;
+    }
+
+    // ---------------------------------------------------------------- backward
+
+    @Override
+    protected Tensor[] computeBackward(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients) {
+        requireSameShape("output gradient", outputGradient, output);
+        Tensor dz = outputGradient;
+        if (activation != ActivationFunction.LINEAR) {
+            preActivationGradient = Tensor.reuse(preActivationGradient, output.shape());
+            activation.backward(output, outputGradient, preActivationGradient);
+            dz = preActivationGradient;
+        }
+        Window2D g = geometry;
+        int m = g.outputPixels();
+        int k = g.patchSize();
+        boolean inputNeeded = inputGradientNeeded[0];
+        if (inputNeeded) {
+            inputGradient = Tensor.reuse(inputGradient, input.shape());
+        }
+        if (weightGradients && useBias) {
+            Bias.gradient(dz.data(), m, filters, bias.gradient());
+        }
+        if (isPointwise()) {
+            if (weightGradients) {
+                // dW (in x out) = X^T dZ
+                Blas.sgemm(true, false, k, filters, m, 1f, input.data(), 0, k, dz.data(), 0, filters,
+                        0f, kernel.gradient().data(), 0, filters);
+            }
+            if (inputNeeded) {
+                // dX (pixels x in) = dZ W^T
+                Blas.sgemm(false, true, m, k, filters, 1f, dz.data(), 0, filters, kernel.value().data(), 0, filters,
+                        0f, inputGradient.data(), 0, k);
+            }
+            return new Tensor[] {inputNeeded ? inputGradient : null};
+        }
+        if (inputNeeded) {
+            inputGradient.fill(0f);
+        }
+        int block = blockRows(g);
+        patches = Tensor.reuse(patches, block, k);
+        for (int r0 = 0; r0 < m && (weightGradients || inputNeeded); r0 += block) {
+            int r1 = Math.min(m, r0 + block);
+            long dzOffset = (long) r0 * filters;
+            if (weightGradients) {
+                // dW += P[r0:r1]^T dZ[r0:r1]  (the first block overwrites)
+                Im2col.im2col(g, input.data(), r0, r1, patches.data());
+                Blas.sgemm(true, false, k, filters, r1 - r0, 1f, patches.data(), 0, k, dz.data(), dzOffset, filters,
+                        r0 == 0 ? 0f : 1f, kernel.gradient().data(), 0, filters);
+            }
+            if (inputNeeded) {
+                // dP[r0:r1] = dZ[r0:r1] W^T, reusing the patch workspace, then scattered back by col2im
+                Blas.sgemm(false, true, r1 - r0, k, filters, 1f, dz.data(), dzOffset, filters,
+                        kernel.value().data(), 0, filters, 0f, patches.data(), 0, k);
+                Im2col.col2im(g, patches.data(), r0, r1, inputGradient.data());
+            }
+        }
+        return new Tensor[] {inputNeeded ? inputGradient : null};
+    }
+}

@@ -1,0 +1,133 @@
+package dev.convey.layers;
+
+import dev.convey.blas.Blas;
+import dev.convey.tensor.Shapes;
+import dev.convey.tensor.Tensor;
+
+/**
+ * Keras' {@code Dense(units)}: a fully connected layer on the last axis, with kernel {@code (in, units)}, bias
+ * {@code (units,)} and an optional fused activation. Every leading axis is a batch of rows:
+ * <pre>
+ *   y[r, u] = act( b[u] + sum_i x[r, i] * W[i, u] )        i.e.  Y = act(X W + b), one GEMM
+ * </pre>
+ * Backward, with dZ = dL/d(pre-activation): dL/dW = X^T dZ, dL/db = sum over rows of dZ, dL/dX = dZ W^T.
+ */
+public final class Dense extends Layer {
+
+    private final int units;
+    private boolean useBias = true;
+    private ActivationFunction activation = ActivationFunction.LINEAR;
+
+    private Parameter kernel;
+    private Parameter bias;
+
+    private Tensor input;
+    private Tensor output;
+    private Tensor preActivationGradient;
+    private Tensor inputGradient;
+
+    /** Keras' {@code Dense(units)}. */
+    public Dense(int units) {
+        super("dense");
+        this.units = LayerArgs.positive(this, "units", units);
+    }
+
+    /** Keras' {@code activation} by name ("relu", "softmax", ...; null is linear). May be changed at any time. */
+    public Dense activation(String activation) {
+        this.activation = ActivationFunction.forName(activation);
+        return this;
+    }
+
+    /** Keras' {@code use_bias} (default true). */
+    public Dense useBias(boolean useBias) {
+        LayerArgs.requireUnbuilt(this, "use_bias");
+        this.useBias = useBias;
+        return this;
+    }
+
+    public int units() {
+        return units;
+    }
+
+    public boolean useBias() {
+        return useBias;
+    }
+
+    public ActivationFunction activation() {
+        return activation;
+    }
+
+    /** The kernel (in, units), or null before build. */
+    public Parameter kernel() {
+        return kernel;
+    }
+
+    /** The bias (units,), or null before build or without bias. */
+    public Parameter bias() {
+        return bias;
+    }
+
+    @Override
+    protected int[] computeOutputShape(int[][] inputShapes) {
+        int[] s = LayerArgs.singleInput(this, inputShapes, -1, "");
+        if (s.length < 1 || s[s.length - 1] == Shapes.UNKNOWN) {
+            throw shapeError("expects inputs whose last axis is known (the features), got shape "
+                    + Shapes.toString(Shapes.withBatch(Shapes.UNKNOWN, s)));
+        }
+        int[] out = s.clone();
+        out[out.length - 1] = units;
+        return out;
+    }
+
+    @Override
+    protected void createWeights(int[][] inputShapes) {
+        int in = inputShapes[0][inputShapes[0].length - 1];
+        kernel = addWeight("kernel", new int[] {in, units}, Initializer.GLOROT_UNIFORM, true);
+        bias = useBias ? addWeight("bias", new int[] {units}, Initializer.ZEROS, true) : null;
+    }
+
+    @Override
+    protected Tensor computeForward(Tensor[] inputs, boolean training) {
+        Tensor x = inputs[0];
+        input = x;
+        int in = x.dim(-1);
+        int rows = x.size() / in;
+        int[] shape = x.shape();
+        shape[shape.length - 1] = units;
+        output = Tensor.reuse(output, shape);
+        // Y (rows x units) = X (rows x in) W (in x units)
+        Blas.sgemm(false, false, rows, units, in, 1f, x.data(), 0, in, kernel.value().data(), 0, units,
+                0f, output.data(), 0, units);
+        Bias.addAndActivate(output.data(), 0, rows, units, useBias ? bias.value() : null, activation);
+        return output;
+    }
+
+    @Override
+    protected Tensor[] computeBackward(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients) {
+        requireSameShape("output gradient", outputGradient, output);
+        Tensor dz = outputGradient;
+        if (activation != ActivationFunction.LINEAR) {
+            preActivationGradient = Tensor.reuse(preActivationGradient, output.shape());
+            activation.backward(output, outputGradient, preActivationGradient);
+            dz = preActivationGradient;
+        }
+        int in = input.dim(-1);
+        int rows = input.size() / in;
+        if (weightGradients) {
+            // dW (in x units) = X^T dZ
+            Blas.sgemm(true, false, in, units, rows, 1f, input.data(), 0, in, dz.data(), 0, units,
+                    0f, kernel.gradient().data(), 0, units);
+            if (useBias) {
+                Bias.gradient(dz.data(), rows, units, bias.gradient());
+            }
+        }
+        if (!inputGradientNeeded[0]) {
+            return new Tensor[] {null};
+        }
+        // dX (rows x in) = dZ W^T
+        inputGradient = Tensor.reuse(inputGradient, input.shape());
+        Blas.sgemm(false, true, rows, in, units, 1f, dz.data(), 0, units, kernel.value().data(), 0, units,
+                0f, inputGradient.data(), 0, in);
+        return new Tensor[] {inputGradient};
+    }
+}

@@ -1,0 +1,113 @@
+package dev.convey.layers;
+
+import java.nio.FloatBuffer;
+
+import dev.convey.tensor.Parallel;
+
+/**
+ * im2col and its adjoint col2im: the two data movements that turn a convolution into a matrix product.
+ *
+ * <p>Row r of the patch matrix is output pixel r = (n, oh, ow) of the batch (NHWC order, so the GEMM's output
+ * rows are the NHWC output); its columns are the pixels under the kernel in (i, j, c) order: tap (i, j) of the
+ * kernel, channel c. That is the order of an HWIO kernel (kh, kw, in, out) flattened to (kh*kw*in, out), so
+ * {@code output = patches x kernel} needs no transpose:
+ * <pre>
+ *   patches[r, (i * kw + j) * C + c] = x[n, oh*sh - padTop + i*dh, ow*sw - padLeft + j*dw, c]   (0 in padding)
+ * </pre>
+ * In NHWC the C channels of a pixel are contiguous, so each tap is one bulk copy of C floats (and a whole
+ * kernel row is one copy of kw*C floats when it is undilated and lies inside the image).
+ *
+ * <p>Both work on a block of rows [r0, r1) so that the patch matrix never has to exist for the whole batch.
+ */
+final class Im2col {
+
+    /** Split a block over the cores once it holds this many floats. */
+    private static final int MIN_FLOATS_PER_CHUNK = 1 << 14;
+
+    private Im2col() {
+    }
+
+    /** Writes rows [r0, r1) of the patch matrix of input {@code x} to {@code patches}, row r at (r - r0) * K. */
+    static void im2col(Window2D g, FloatBuffer x, int r0, int r1, FloatBuffer patches) {
+        int k = g.patchSize();
+        Parallel.range(r1 - r0, Math.max(1, MIN_FLOATS_PER_CHUNK / k), (start, end) -> {
+            for (int r = r0 + start; r < r0 + end; r++) {
+                patchRow(g, x, r, patches, (r - r0) * k);
+            }
+        });
+    }
+
+    /** One row: output pixel r's receptive field, tap by tap. */
+    private static void patchRow(Window2D g, FloatBuffer x, int r, FloatBuffer patches, int dst) {
+        int pixelsPerImage = g.outH() * g.outW();
+        int n = r / pixelsPerImage;
+        int oh = (r % pixelsPerImage) / g.outW();
+        int ow = r % g.outW();
+        int c = g.channels();
+        int kernelRow = g.kernelW() * c;
+        int firstCol = g.inputCol(ow, 0);
+        boolean rowInside = g.dilationW() == 1 && firstCol >= 0 && firstCol + g.kernelW() <= g.width();
+        for (int i = 0; i < g.kernelH(); i++, dst += kernelRow) {
+            int ih = g.inputRow(oh, i);
+            if (ih < 0 || ih >= g.height()) {
+                zero(patches, dst, kernelRow);
+            } else if (rowInside) {
+                patches.put(dst, x, g.inputOffset(n, ih, firstCol), kernelRow);
+            } else {
+                for (int j = 0; j < g.kernelW(); j++) {
+                    int iw = g.inputCol(ow, j);
+                    if (iw < 0 || iw >= g.width()) {
+                        zero(patches, dst + j * c, c);
+                    } else {
+                        patches.put(dst + j * c, x, g.inputOffset(n, ih, iw), c);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void zero(FloatBuffer b, int start, int length) {
+        for (int i = start; i < start + length; i++) {
+            b.put(i, 0f);
+        }
+    }
+
+    /**
+     * The adjoint of im2col: dx[n, ih, iw, c] += dPatches[r - r0, (i * kw + j) * C + c] for every row r in
+     * [r0, r1) and tap (i, j) that reads pixel (ih, iw). Overlapping windows (stride &lt; kernel) add several
+     * patch entries into one pixel, so rows cannot be split over threads; channels can, because channel c of
+     * the patches only ever lands in channel c of dx.
+     */
+    static void col2im(Window2D g, FloatBuffer dPatches, int r0, int r1, FloatBuffer dx) {
+        Parallel.range(g.channels(), 16, (c0, c1) -> {
+            for (int r = r0; r < r1; r++) {
+                addPatchRow(g, dPatches, (r - r0) * g.patchSize(), r, dx, c0, c1);
+            }
+        });
+    }
+
+    /** Adds channels [c0, c1) of patch row r back into the pixels it was read from. */
+    private static void addPatchRow(Window2D g, FloatBuffer dPatches, int src, int r, FloatBuffer dx, int c0, int c1) {
+        int pixelsPerImage = g.outH() * g.outW();
+        int n = r / pixelsPerImage;
+        int oh = (r % pixelsPerImage) / g.outW();
+        int ow = r % g.outW();
+        for (int i = 0; i < g.kernelH(); i++) {
+            int ih = g.inputRow(oh, i);
+            if (ih < 0 || ih >= g.height()) {
+                continue;
+            }
+            for (int j = 0; j < g.kernelW(); j++) {
+                int iw = g.inputCol(ow, j);
+                if (iw < 0 || iw >= g.width()) {
+                    continue;
+                }
+                int from = src + (i * g.kernelW() + j) * g.channels();
+                int to = g.inputOffset(n, ih, iw);
+                for (int c = c0; c < c1; c++) {
+                    dx.put(to + c, dx.get(to + c) + dPatches.get(from + c));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.convey.layers;
+
+import java.util.Arrays;
+
+import dev.convey.tensor.Shapes;
+
+/** Argument checks shared by the layers' constructors and fluent setters, with messages naming the layer. */
+final class LayerArgs {
+
+    private LayerArgs() {
+    }
+
+    /**
+     * Keras' "an int or a tuple of 2 ints": one value is used for both spatial axes, two are (height, width).
+     * Every value must be at least 1.
+     */
+    static int[] pair(Layer layer, String argument, int... values) {
+        if (values == null || values.length < 1 || values.length > 2) {
+            throw new IllegalArgumentException(layer.describe() + ": " + argument
+                    + " must be one int or two ints (height, width), got " + Arrays.toString(values));
+        }
+        int[] hw = values.length == 1 ? new int[] {values[0], values[0]} : values.clone();
+        if (hw[0] < 1 || hw[1] < 1) {
+            throw new IllegalArgumentException(layer.describe() + ": " + argument + " must be positive, got "
+                    + Arrays.toString(values));
+        }
+        return hw;
+    }
+
+    /** A count such as filters or units: at least 1. */
+    static int positive(Layer layer, String argument, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(layer.describe() + ": " + argument + " must be positive, got " + value);
+        }
+        return value;
+    }
+
+    /** Setters that change the weights' or the output's shape are only allowed before build (as in Keras). */
+    static void requireUnbuilt(Layer layer, String argument) {
+        if (layer.isBuilt()) {
+            throw new IllegalStateException(layer.describe() + ": " + argument
+                    + " must be set before the layer is built (it was built for input shape "
+                    + Layer.shapesToString(layer.inputShapes(), true) + ")");
+        }
+    }
+
+    /** The only input's shape (without batch) after checking there is exactly one, of the given rank. */
+    static int[] singleInput(Layer layer, int[][] inputShapes, int rank, String expected) {
+        if (inputShapes.length != 1) {
+            throw layer.shapeError("expects exactly one input, got " + inputShapes.length);
+        }
+        int[] s = inputShapes[0];
+        if (rank >= 0 && s.length != rank) {
+            throw layer.shapeError("expects input of rank " + (rank + 1) + " " + expected + ", got shape "
+                    + Shapes.toString(Shapes.withBatch(Shapes.UNKNOWN, s)));
+        }
+        return s;
+    }
+}
