@@ -1,0 +1,96 @@
+package dev.convey.cli;
+
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+import dev.convey.applications.ApplicationOptions;
+import dev.convey.applications.ResNet50;
+import dev.convey.applications.VGG16;
+import dev.convey.keras.KerasModelFile;
+import dev.convey.models.Model;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
+
+/**
+ * The model a command runs, either a Keras application by name or a Keras model file:
+ * <pre>
+ *   --model vgg16|resnet50 [--weights FILE|imagenet|none] [--no-top] [--classifier-activation softmax|linear]
+ *                          [--input-shape H,W,C] [--width-divisor N]
+ *   --model-file KERAS.h5
+ * </pre>
+ * Commands take it as {@code @ArgGroup(exclusive = true, multiplicity = "1") ModelSource model;}.
+ */
+final class ModelSource {
+
+    @ArgGroup(exclusive = false)
+    Application application;
+
+    @Option(names = "--model-file", paramLabel = "KERAS.h5",
+            description = "A whole model saved by Keras' model.save() (HDF5: architecture and weights).")
+    Path modelFile;
+
+    /** {@code --model} and the options that only make sense with it. */
+    static final class Application {
+
+        @Option(names = "--model", required = true, paramLabel = "vgg16|resnet50",
+                description = "A Keras application: vgg16 or resnet50.")
+        String name;
+
+        @Option(names = "--weights", paramLabel = "FILE|imagenet|none", defaultValue = ApplicationOptions.IMAGENET,
+                description = "Keras weights file, 'imagenet' (from ~/.keras/models, downloaded if missing; "
+                        + "default) or 'none' (random).")
+        String weights;
+
+        @Option(names = "--no-top", description = "Leave out the classifier (include_top=False).")
+        boolean noTop;
+
+        @Option(names = "--classifier-activation", defaultValue = "softmax", paramLabel = "softmax|linear",
+                description = "Activation of the last Dense layer: softmax (default) or linear (the logits).")
+        String classifierActivation;
+
+        @Option(names = "--input-shape", split = ",", paramLabel = "H,W,C", hideParamSyntax = true,
+                description = "Input shape (default 224,224,3 with the top, any size without it).")
+        int[] inputShape;
+
+        @Option(names = "--width-divisor", defaultValue = "1", paramLabel = "N",
+                description = "Test/benchmark hook: every channel count (and VGG16's 4096 units) divided by N; "
+                        + "the tiny fixtures use 16.")
+        int widthDivisor;
+    }
+
+    /** Builds or loads the model with its weights. */
+    Model load() throws NoSuchFileException {
+        return load(true);
+    }
+
+    /**
+     * Builds or loads the model; {@code withWeights} false skips an application's weights (what {@code summary}
+     * needs: the architecture does not depend on them). A model file is always read whole.
+     */
+    Model load(boolean withWeights) throws NoSuchFileException {
+        if (modelFile != null) {
+            requireFile(modelFile);
+            return KerasModelFile.load(modelFile);
+        }
+        String weights = !withWeights || application.weights.equals("none") ? null : application.weights;
+        if (weights != null && !weights.equals(ApplicationOptions.IMAGENET)) {
+            requireFile(Path.of(weights));
+        }
+        ApplicationOptions options = new ApplicationOptions().includeTop(!application.noTop).weights(weights)
+                .inputShape(application.inputShape).widthDivisor(application.widthDivisor)
+                .classifierActivation(application.classifierActivation);
+        return switch (application.name.toLowerCase(java.util.Locale.ROOT)) {
+            case "vgg16" -> VGG16.create(options);
+            case "resnet50" -> ResNet50.create(options);
+            default -> throw new IllegalArgumentException("Unknown model '" + application.name
+                    + "': expected vgg16 or resnet50 (or a Keras file with --model-file)");
+        };
+    }
+
+    private static void requireFile(Path file) throws NoSuchFileException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString());
+        }
+    }
+}
