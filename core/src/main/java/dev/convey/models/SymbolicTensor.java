@@ -2,6 +2,7 @@ package dev.convey.models;
 
 import java.util.List;
 
+import dev.convey.layers.InputLayer;
 import dev.convey.layers.Layer;
 import dev.convey.tensor.Shapes;
 
@@ -33,6 +34,14 @@ public final class SymbolicTensor {
         }
         int[] out = layer.build(shapes);
         return new SymbolicTensor(layer, List.of(inputs), out);
+    }
+
+    /**
+     * The symbolic tensor an {@link InputLayer} stands for: a model input with no producing inputs. Use
+     * {@link Input#of} or {@link InputLayer#output()}, which call this once per InputLayer.
+     */
+    public static SymbolicTensor ofInputLayer(InputLayer inputLayer) {
+        return new SymbolicTensor(inputLayer, List.of(), inputLayer.inputShape());
     }
 
     /** The layer that produces this tensor (an InputLayer for a model input). */

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.convey.tensor.Tensor;
 
-/** Forward values and shape errors of Add, Concatenate and Dropout (their gradients: LayerGradientTest). */
+/** Forward values and shape errors of Add, Concatenate and Dropout (their gradients: GraphLayerGradientTest). */
 class MergeAndDropoutTest {
 
     private static Tensor counting(int start, int... shape) {
