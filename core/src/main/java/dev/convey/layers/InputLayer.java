@@ -18,7 +18,7 @@ public final class InputLayer extends Layer {
 
     /** @param shape the shape of one sample, e.g. {@code (224, 224, 3)}; -1 for Keras' None */
     public InputLayer(int... shape) {
-        super("input");
+        super("input", true);
         for (int d : shape) {
             if (d < 1 && d != Shapes.UNKNOWN) {
                 throw new IllegalArgumentException("Input shape " + Shapes.toString(shape)

@@ -43,8 +43,16 @@ public abstract class Layer {
 
     /** @param defaultNamePrefix Keras' automatic name stem: {@code conv2d} gives conv2d, conv2d_1, conv2d_2 ... */
     protected Layer(String defaultNamePrefix) {
+        this(defaultNamePrefix, false);
+    }
+
+    /**
+     * @param oneBased Keras numbers some stems from 1 ({@code input_1, input_2}, for InputLayer) and the rest
+     *                 from 0 ({@code conv2d, conv2d_1})
+     */
+    protected Layer(String defaultNamePrefix, boolean oneBased) {
         int n = NAME_COUNTERS.computeIfAbsent(defaultNamePrefix, k -> new AtomicInteger()).getAndIncrement();
-        this.name = n == 0 ? defaultNamePrefix : defaultNamePrefix + "_" + n;
+        this.name = oneBased ? defaultNamePrefix + "_" + (n + 1) : n == 0 ? defaultNamePrefix : defaultNamePrefix + "_" + n;
     }
 
     /** Seeds the random generator used to initialise new weights and for dropout (Keras' set_random_seed). */

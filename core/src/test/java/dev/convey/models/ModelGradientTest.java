@@ -74,8 +74,9 @@ class ModelGradientTest {
         GradientCheck.of(model).inputs(uniform(r, 3, 4, 4, 3), uniform(r, 3, 4, 4, 2))
                 .training(true).assertMatches(1e-2);
         // Both inputs and all 10 trainable weights: nested conv kernel+bias, gamma, beta; conv; dense.
-
-        GradientCheck.of(model).inputs(uniform(r, 2, 4, 4, 3), uniform(r, 2, 4, 4, 2)).assertMatches(2e-3);
+        // Inference mode: the nested conv's kernel sits behind three layers of float32 rounding (about 3e-3 at
+        // h = 1e-2); errors of a wrong gradient are O(1).
+        GradientCheck.of(model).inputs(uniform(r, 2, 4, 4, 3), uniform(r, 2, 4, 4, 2)).assertMatches(5e-3);
     }
 
     /**
