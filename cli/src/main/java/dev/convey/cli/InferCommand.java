@@ -50,7 +50,7 @@ final class InferCommand implements Callable<Integer> {
             throw new IllegalArgumentException(input + " has shape " + Shapes.toString(x.shape())
                     + "; expected a batch of images (N, H, W, C)");
         }
-        Tensor y = Batches.predict(network, x, batchSize);
+        Tensor y = network.predict(x, batchSize);
         Npy.write(output, y);
         spec.commandLine().getOut().println("Wrote " + output + " " + Shapes.toString(y.shape()));
         return 0;

@@ -5,12 +5,21 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 import dev.convey.layers.Layer;
 import dev.convey.layers.Parameter;
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
+import dev.convey.data.BatchSequence;
+import dev.convey.training.Callback;
+import dev.convey.training.FitOptions;
+import dev.convey.training.History;
+import dev.convey.training.Loss;
+import dev.convey.training.Metric;
+import dev.convey.training.Optimizer;
+import dev.convey.training.Trainer;
 
 /**
  * A functional model (Keras' {@code Model(inputs, outputs)}): a directed acyclic graph of layers from one or
@@ -448,26 +457,26 @@ public class Model extends Layer {
     }
 
     // ================================================================ training: Keras' compile / fit / evaluate / predict
-    // Thin delegations; the engine (steps, losses, optimizers, callbacks) lives in dev.convey.training.Trainer.
+    // Thin delegations; the engine (steps, losses, optimizers, callbacks) lives in Trainer.
 
-    private dev.convey.training.Trainer trainer;
+    private Trainer trainer;
 
     /**
      * Keras' {@code compile(optimizer, loss, metrics)} with names: {@code compile(new Adam(), "categorical_crossentropy",
      * "accuracy")}. Records every layer's trainable flag (changes made later need another compile, as in Keras).
      */
-    public void compile(dev.convey.training.Optimizer optimizer, String loss, String... metrics) {
-        trainer = new dev.convey.training.Trainer(this, optimizer, loss, metrics);
+    public void compile(Optimizer optimizer, String loss, String... metrics) {
+        trainer = new Trainer(this, optimizer, loss, metrics);
     }
 
     /** Keras' {@code compile} with loss and metric objects. */
-    public void compile(dev.convey.training.Optimizer optimizer, dev.convey.training.Loss loss,
-            dev.convey.training.Metric... metrics) {
-        trainer = new dev.convey.training.Trainer(this, optimizer, loss, List.of(metrics));
+    public void compile(Optimizer optimizer, Loss loss,
+            Metric... metrics) {
+        trainer = new Trainer(this, optimizer, loss, List.of(metrics));
     }
 
     /** The engine set up by the last compile(). */
-    public dev.convey.training.Trainer trainer() {
+    public Trainer trainer() {
         if (trainer == null) {
             throw new IllegalStateException(describe() + " must be compiled before training or evaluation: call "
                     + "compile(optimizer, loss, metrics...)");
@@ -476,35 +485,35 @@ public class Model extends Layer {
     }
 
     /** Keras' {@code fit(x, y, batch_size, epochs, callbacks)}: shuffled each epoch, progress shown. */
-    public dev.convey.training.History fit(Tensor x, Tensor y, int batchSize, int epochs,
-            dev.convey.training.Callback... callbacks) {
-        return fit(x, y, dev.convey.training.FitOptions.builder().batchSize(batchSize).epochs(epochs)
+    public History fit(Tensor x, Tensor y, int batchSize, int epochs,
+            Callback... callbacks) {
+        return fit(x, y, FitOptions.builder().batchSize(batchSize).epochs(epochs)
                 .callbacks(callbacks).build());
     }
 
     /** Keras' {@code fit(x, y, ...)} with every option (validation, shuffle, seed, verbose) in a builder. */
-    public dev.convey.training.History fit(Tensor x, Tensor y, dev.convey.training.FitOptions options) {
+    public History fit(Tensor x, Tensor y, FitOptions options) {
         return trainer().fit(x, y, options);
     }
 
     /** Keras' {@code fit(sequence, epochs, validation_data=sequence, callbacks)}; {@code validation} may be null. */
-    public dev.convey.training.History fit(dev.convey.data.BatchSequence train, int epochs,
-            dev.convey.data.BatchSequence validation, dev.convey.training.Callback... callbacks) {
+    public History fit(BatchSequence train, int epochs,
+            BatchSequence validation, Callback... callbacks) {
         return trainer().fit(train, epochs, validation, true, List.of(callbacks));
     }
 
     /** Keras' {@code evaluate(x, y, batch_size)}: {loss, metrics...} over all samples, inference mode. */
-    public java.util.Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
+    public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
         return trainer().evaluate(x, y, batchSize);
     }
 
     /** Keras' {@code evaluate(sequence)}. */
-    public java.util.Map<String, Double> evaluate(dev.convey.data.BatchSequence data) {
+    public Map<String, Double> evaluate(BatchSequence data) {
         return trainer().evaluate(data);
     }
 
     /** Keras' {@code predict(x, batch_size)}: the outputs in a new tensor, inference mode; needs no compile. */
     public Tensor predict(Tensor x, int batchSize) {
-        return dev.convey.training.Trainer.predict(this, x, batchSize);
+        return Trainer.predict(this, x, batchSize);
     }
 }
