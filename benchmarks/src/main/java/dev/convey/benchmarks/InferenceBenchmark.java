@@ -1,0 +1,52 @@
+package dev.convey.benchmarks;
+
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import dev.convey.models.Model;
+import dev.convey.tensor.Tensor;
+
+/**
+ * Full-size ImageNet classification: VGG16 (15.47 GMAC per image) and ResNet50 (3.86 GMAC) on 224 x 224 images,
+ * with synthetic weights, at batch 1 (latency) and batch 8 (throughput). One operation = one batch.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "-XX:MaxDirectMemorySize=8g"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class InferenceBenchmark {
+
+    @Param({Models.VGG16_NAME, Models.RESNET50_NAME})
+    public String model;
+
+    @Param({"1", "8"})
+    public int batch;
+
+    private Model network;
+    private Tensor images;
+
+    @Setup
+    public void setUp() {
+        network = Models.classifier(model);
+        images = Models.images(batch);
+    }
+
+    /** Keras' {@code model(x, training=False)}: the 1000 class probabilities of each image. */
+    @Benchmark
+    public Tensor predict() {
+        return network.forward(images);
+    }
+}

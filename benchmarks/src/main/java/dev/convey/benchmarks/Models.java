@@ -1,0 +1,131 @@
+package dev.convey.benchmarks;
+
+import dev.convey.applications.ApplicationOptions;
+import dev.convey.applications.ImageNet;
+import dev.convey.applications.ResNet50;
+import dev.convey.applications.SyntheticWeights;
+import dev.convey.applications.VGG16;
+import dev.convey.layers.Conv2D;
+import dev.convey.layers.Dense;
+import dev.convey.layers.GlobalAveragePooling2D;
+import dev.convey.layers.Layer;
+import dev.convey.models.Input;
+import dev.convey.models.Model;
+import dev.convey.models.SymbolicTensor;
+import dev.convey.tensor.Shapes;
+import dev.convey.tensor.Tensor;
+
+/**
+ * The full-size models the suite measures, at 224 x 224 with the deterministic synthetic weights of
+ * SYNTHETIC_WEIGHTS.md, so that no weight file (and no download) is needed. Timing does not depend on the weight
+ * values, only on the shapes; the synthetic values merely keep activations at realistic magnitudes (no denormals,
+ * no overflow).
+ */
+final class Models {
+
+    static final String VGG16_NAME = "vgg16";
+    static final String RESNET50_NAME = "resnet50";
+    static final int IMAGE_SIZE = 224;
+
+    /** Classes of the new head in the transfer-learning benchmarks (a typical small fine-tuning task). */
+    static final int HEAD_CLASSES = 10;
+
+    private Models() {
+    }
+
+    /** The ImageNet classifier (with the top) with synthetic weights. */
+    static Model classifier(String name) {
+        return classifier(name, true);
+    }
+
+    /** The ImageNet classifier with synthetic weights, or with Keras' random initialisation. */
+    static Model classifier(String name, boolean syntheticWeights) {
+        Model model = create(name, new ApplicationOptions().weights(null));
+        if (syntheticWeights) {
+            SyntheticWeights.fill(model, SyntheticWeights.FIXTURE_SEED);
+        }
+        return model;
+    }
+
+    /**
+     * The transfer-learning model of Keras' tutorials: the convolutional base (no top) with synthetic weights,
+     * then a new head, GlobalAveragePooling2D + Dense(10, softmax):
+     * <pre>
+     *   base = VGG16(include_top=False, input_shape=(224, 224, 3)); base.trainable = baseTrainable
+     *   y = Dense(10, activation="softmax")(GlobalAveragePooling2D()(base(x)))
+     * </pre>
+     */
+    static Model withNewHead(String name, boolean baseTrainable) {
+        return withNewHead(name, baseTrainable, true);
+    }
+
+    /** The same, with the base's synthetic weights or Keras' random initialisation (for its shapes only). */
+    static Model withNewHead(String name, boolean baseTrainable, boolean syntheticWeights) {
+        Model base = base(name);
+        if (syntheticWeights) {
+            SyntheticWeights.fill(base, SyntheticWeights.FIXTURE_SEED);
+        }
+        base.setTrainable(baseTrainable);
+        SymbolicTensor x = Input.of(IMAGE_SIZE, IMAGE_SIZE, 3);
+        SymbolicTensor y = base.apply(x);
+        y = new GlobalAveragePooling2D().apply(y);
+        y = new Dense(HEAD_CLASSES).activation("softmax").apply(y);
+        return new Model(x, y, name + "_transfer");
+    }
+
+    /** The convolutional base at 224 x 224 with Keras' random initialisation (for its shapes only). */
+    static Model base(String name) {
+        return create(name, new ApplicationOptions().weights(null).includeTop(false).inputShape(IMAGE_SIZE, IMAGE_SIZE, 3));
+    }
+
+    private static Model create(String name, ApplicationOptions options) {
+        switch (name) {
+            case VGG16_NAME:
+                return VGG16.create(options);
+            case RESNET50_NAME:
+                return ResNet50.create(options);
+            default:
+                throw new IllegalArgumentException("Unknown model '" + name + "'; expected " + VGG16_NAME + " or "
+                        + RESNET50_NAME);
+        }
+    }
+
+    /** {@code batch} synthetic 224 x 224 RGB images, caffe-preprocessed as the models expect. */
+    static Tensor images(int batch) {
+        return ImageNet.preprocessInput(SyntheticWeights.images(SyntheticWeights.FIXTURE_SEED, batch, IMAGE_SIZE, IMAGE_SIZE));
+    }
+
+    /** One-hot labels for {@code batch} samples of the new head, cycling through its classes. */
+    static Tensor oneHotLabels(int batch) {
+        Tensor y = Tensor.zeros(batch, HEAD_CLASSES);
+        for (int n = 0; n < batch; n++) {
+            y.set(1f, n, n % HEAD_CLASSES);
+        }
+        return y;
+    }
+
+    /**
+     * Multiply-accumulates of one image through {@code model}'s convolutions and dense layers (nested models
+     * included). Both are "kernel applied at every output position":
+     * <pre>
+     *   Conv2D  MACs = outH * outW * (kh * kw * in * out)
+     *   Dense   MACs = 1 * (in * out)
+     * </pre>
+     * i.e. (output elements / output channels) * kernel elements. Pooling, BN, activations and additions are a
+     * few operations per element and are not counted, as in the published GMAC figures.
+     */
+    static long macsPerImage(Model model) {
+        long total = 0;
+        for (Layer layer : model.layers()) {
+            if (layer instanceof Model) {
+                total += macsPerImage((Model) layer);
+            } else if (layer instanceof Conv2D || layer instanceof Dense) {
+                int[] out = model.outputOf(layer.name()).shape();
+                long positions = Shapes.size(out) / out[out.length - 1];
+                long kernelElements = layer.weights().get(0).value().size();
+                total += positions * kernelElements;
+            }
+        }
+        return total;
+    }
+}
