@@ -1,6 +1,6 @@
 package dev.convey.layers;
 
-import java.util.Random;
+import java.util.SplittableRandom;
 
 import dev.convey.tensor.Tensor;
 
@@ -8,7 +8,7 @@ import dev.convey.tensor.Tensor;
 @FunctionalInterface
 public interface Initializer {
 
-    void fill(Tensor weight, Random random);
+    void fill(Tensor weight, SplittableRandom random);
 
     Initializer ZEROS = (w, r) -> w.fill(0f);
     Initializer ONES = (w, r) -> w.fill(1f);

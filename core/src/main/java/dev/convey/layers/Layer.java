@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -148,7 +149,9 @@ public abstract class Layer {
     /** Adds a weight in Keras order (the order of Keras' {@code layer.weights}). */
     protected final Parameter addWeight(String weightName, int[] shape, Initializer initializer, boolean trainableWeight) {
         Tensor value = Tensor.zeros(shape);
-        initializer.fill(value, random);
+        // A fast, unsynchronised generator per weight, seeded from the layer generator: 138 M VGG16 weights
+        // initialise in a fraction of a second, and a seed still fixes every value.
+        initializer.fill(value, new SplittableRandom(random.nextLong()));
         Parameter p = new Parameter(this, weightName, value, trainableWeight);
         weights.add(p);
         return p;
