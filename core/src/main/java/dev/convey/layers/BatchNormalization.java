@@ -182,16 +182,33 @@ public final class BatchNormalization extends Layer {
             mean = movingMean.value().toArray();
             inverseStd = inverseStd(movingVariance.value().toArray(), epsilon);
         }
-        // y = x * s_c + t_c with s_c = gamma_c / sqrt(var_c + eps) and t_c = beta_c - mu_c * s_c.
-        float[] s = new float[channels];
-        float[] t = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            s[c] = gammaAt(c) * inverseStd[c];
-            t[c] = betaAt(c) - mean[c] * s[c];
-        }
+        float[][] st = scaleShift(mean, inverseStd);
         output = Tensor.reuse(output, x.shape());
-        scaleAndShift(x, s, t, output);
+        scaleAndShift(x, st[0], st[1], output);
         return output;
+    }
+
+    /**
+     * The inference-mode transform as a per-channel {scale s, shift t}, y = x * s + t, computed from the moving
+     * statistics exactly as an inference forward pass computes them. A model folds it into the epilogue of the
+     * convolution before this layer (see Conv2D#forwardFused) so that inference skips a pass over the feature map.
+     */
+    public float[][] inferenceScaleShift() {
+        if (!isBuilt()) {
+            throw new IllegalStateException(describe() + " is not built yet: its statistics do not exist");
+        }
+        return scaleShift(movingMean.value().toArray(), inverseStd(movingVariance.value().toArray(), epsilon));
+    }
+
+    /** s_c = gamma_c / sqrt(var_c + eps) and t_c = beta_c - mu_c * s_c, so that y = x * s_c + t_c. */
+    private float[][] scaleShift(float[] mu, float[] istd) {
+        float[] s = new float[mu.length];
+        float[] t = new float[mu.length];
+        for (int c = 0; c < mu.length; c++) {
+            s[c] = gammaAt(c) * istd[c];
+            t[c] = betaAt(c) - mu[c] * s[c];
+        }
+        return new float[][] {s, t};
     }
 
     /** mu_c = (1/n) sum_rows x[r, c]. */

@@ -22,22 +22,47 @@ final class Bias {
 
     /** y[r, :] = f(y[r, :] + b) for rows [r0, r1) of a row-major matrix with {@code cols} columns; no bias if null. */
     static void addAndActivate(FloatBuffer y, int r0, int r1, int cols, Tensor bias, ActivationFunction f) {
-        if (bias == null && f == ActivationFunction.LINEAR) {
+        addScaleShiftAndActivate(y, r0, r1, cols, bias, null, f);
+    }
+
+    /**
+     * y[r, c] = f((y[r, c] + b[c]) * s[c] + t[c]): the bias, then an inference-mode BatchNormalization folded in
+     * as a per-channel scale s and shift t (null: none), then the activation. The same float operations in the
+     * same order as running the three layers one after the other, but in one pass while the block is in cache.
+     */
+    static void addScaleShiftAndActivate(FloatBuffer y, int r0, int r1, int cols, Tensor bias, float[][] scaleShift,
+            ActivationFunction f) {
+        if (bias == null && scaleShift == null && f == ActivationFunction.LINEAR) {
             return;
         }
+        float[] b = bias == null ? null : bias.toArray();
         Parallel.range(r1 - r0, Math.max(1, MIN_FLOATS_PER_CHUNK / cols), (start, end) -> {
             int from = (r0 + start) * cols;
             int to = (r0 + end) * cols;
-            if (bias != null) {
-                FloatBuffer b = bias.data();
-                for (int row = from; row < to; row += cols) {
-                    for (int c = 0; c < cols; c++) {
-                        y.put(row + c, y.get(row + c) + b.get(c));
-                    }
+            for (int row = from; row < to; row += cols) {
+                if (b != null) {
+                    addRow(y, row, b);
                 }
+                if (scaleShift != null) {
+                    scaleShiftRow(y, row, scaleShift[0], scaleShift[1]);
+                }
+                f.forwardRows(y, row, 1, cols);
             }
-            f.forwardRows(y, from, end - start, cols);
         });
+    }
+
+    /** y[row + c] += b[c]. */
+    private static void addRow(FloatBuffer y, int row, float[] b) {
+        for (int c = 0; c < b.length; c++) {
+            y.put(row + c, y.get(row + c) + b[c]);
+        }
+    }
+
+    /** y[row + c] = y[row + c] * s[c] + t[c]. */
+    private static void scaleShiftRow(FloatBuffer y, int row, float[] s, float[] t) {
+        for (int c = 0; c < s.length; c++) {
+            y.put(row + c, y.get(row + c) * s[c] + t[c]);
+        }
     }
 
     /** db[c] = sum over the rows of dz[r, c], accumulated in double (per core, then merged). */

@@ -50,6 +50,7 @@ public class Model extends Layer {
     private Graph graph;
     private List<SymbolicTensor> inputs;
     private BackwardPlan plan;
+    private InferenceFusion fusion;
 
     /** A model with one input. */
     public Model(SymbolicTensor input, SymbolicTensor output, String name) {
@@ -82,6 +83,7 @@ public class Model extends Layer {
         this.graph = Graph.map(newInputs, output, describe());
         this.inputs = List.copyOf(newInputs);
         this.plan = null;
+        this.fusion = null;
     }
 
     static int[][] inputShapesOf(List<SymbolicTensor> tensors) {
@@ -290,20 +292,30 @@ public class Model extends Layer {
 
     // ---------------------------------------------------------------- Layer: forward
 
-    /** Runs every node after its inputs; an input node's value is the batch fed for it. */
+    /**
+     * Runs every node after its inputs; an input node's value is the batch fed for it. Conv -> BatchNorm ->
+     * Activation chains whose batch norm is in inference mode run as one fused convolution ({@link InferenceFusion}).
+     */
     @Override
     protected Tensor computeForward(Tensor[] batch, boolean training) {
         Graph g = graph();
+        if (fusion == null) {
+            fusion = InferenceFusion.of(g);
+        }
+        fusion.beginPass(training, training ? planFor(g, new boolean[g.inputNodes.size()]).runs : null);
         for (Node node : g.nodes) {
             if (node.modelInput >= 0) {
                 node.value = batch[node.modelInput];
+                continue;
+            }
+            if (fusion.computed(node)) {
                 continue;
             }
             Tensor[] in = new Tensor[node.inputs.length];
             for (int i = 0; i < in.length; i++) {
                 in[i] = node.inputs[i].value;
             }
-            node.value = node.layer.forward(in, training);
+            node.value = fusion.forward(node, in, training);
         }
         return g.outputNode.value;
     }
@@ -326,6 +338,9 @@ public class Model extends Layer {
             throw new IllegalStateException(describe() + ": backward called before forward");
         }
         BackwardPlan p = planFor(g, inputGradientNeeded);
+        if (fusion != null) {
+            fusion.unfuse(p.runs);
+        }
         for (Node node : g.nodes) {
             node.gradient = null;
         }

@@ -32,40 +32,69 @@ class BlasTest {
         SplittableRandom rng = new SplittableRandom(42);
         double worst = 0;
         for (int trial = 0; trial < 60; trial++) {
-            boolean ta = rng.nextBoolean();
-            boolean tb = rng.nextBoolean();
-            int m = 1 + rng.nextInt(70);
-            int n = 1 + rng.nextInt(70);
-            int k = 1 + rng.nextInt(300);
-            // Sub-matrices inside larger buffers: padded leading dimensions and non-zero offsets.
-            int lda = (ta ? m : k) + rng.nextInt(5);
-            int ldb = (tb ? k : n) + rng.nextInt(5);
-            int ldc = n + rng.nextInt(5);
-            int offA = rng.nextInt(17), offB = rng.nextInt(17), offC = rng.nextInt(17);
             float alpha = trial % 3 == 0 ? 1f : (float) (rng.nextDouble() * 2 - 1);
             float beta = trial % 4 == 0 ? 0f : (float) (rng.nextDouble() * 2 - 1);
-            FloatBuffer a = random(rng, offA + (ta ? k : m) * lda);
-            FloatBuffer b = random(rng, offB + (tb ? n : k) * ldb);
-            FloatBuffer c = random(rng, offC + m * ldc);
-            FloatBuffer expected = copy(c);
-
-            Blas.sgemm(ta, tb, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
-            ReferenceGemm.sgemm(ta, tb, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, expected, offC, ldc);
-
-            for (int i = 0; i < c.capacity(); i++) {
-                boolean inside = i >= offC && (i - offC) % ldc < n && (i - offC) / ldc < m;
-                if (!inside) {
-                    assertEquals(expected.get(i), c.get(i), 0f, "sgemm wrote outside C at index " + i);
-                    continue;
-                }
-                // float32 accumulation of k products of numbers in [-1,1]: error grows like sqrt(k) * eps.
-                double err = Math.abs(expected.get(i) - c.get(i)) / Math.sqrt(k);
-                worst = Math.max(worst, err);
-                assertTrue(err < 2e-6, "trial " + trial + " (" + m + "x" + n + "x" + k + ", transA=" + ta + ", transB="
-                        + tb + ") differs at " + i + ": " + expected.get(i) + " vs " + c.get(i));
-            }
+            worst = Math.max(worst, compareWithReference(rng, "trial " + trial, rng.nextBoolean(), rng.nextBoolean(),
+                    1 + rng.nextInt(70), 1 + rng.nextInt(70), 1 + rng.nextInt(300), alpha, beta));
         }
         System.out.printf("sgemm vs reference: largest error / sqrt(k) = %.3g%n", worst);
+    }
+
+    /** m = 1 and n = 1 take the sgemv path: every transpose, strides, k = 0, and beta = 0 over NaN garbage. */
+    @Test
+    void matrixVectorProductsMatchReference() {
+        SplittableRandom rng = new SplittableRandom(7);
+        int[][] mnk = {{1, 37, 300}, {41, 1, 250}, {1, 1, 90}, {1, 5, 0}, {6, 1, 0}};
+        for (int[] s : mnk) {
+            for (int t = 0; t < 4; t++) {
+                for (float beta : new float[] {0f, 0.5f}) {
+                    compareWithReference(rng, s[0] + "x" + s[1] + "x" + s[2] + " beta " + beta, t % 2 == 1, t >= 2,
+                            s[0], s[1], s[2], -0.75f, beta);
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs one product on OpenBLAS and on the reference, with padded leading dimensions and offsets, and checks
+     * every float of C (untouched outside the sub-matrix). With beta = 0, C starts as NaN. Returns the largest
+     * error / sqrt(k).
+     */
+    private static double compareWithReference(SplittableRandom rng, String label, boolean ta, boolean tb,
+            int m, int n, int k, float alpha, float beta) {
+        // Sub-matrices inside larger buffers: padded leading dimensions and non-zero offsets.
+        int lda = Math.max(1, ta ? m : k) + rng.nextInt(5);
+        int ldb = Math.max(1, tb ? k : n) + rng.nextInt(5);
+        int ldc = n + rng.nextInt(5);
+        int offA = rng.nextInt(17), offB = rng.nextInt(17), offC = rng.nextInt(17);
+        FloatBuffer a = random(rng, offA + (ta ? k : m) * lda);
+        FloatBuffer b = random(rng, offB + (tb ? n : k) * ldb);
+        FloatBuffer c = random(rng, offC + m * ldc);
+        FloatBuffer expected = copy(c);
+        if (beta == 0f) {
+            for (int i = 0; i < c.capacity(); i++) {
+                boolean inside = i >= offC && (i - offC) % ldc < n && (i - offC) / ldc < m;
+                c.put(i, inside ? Float.NaN : c.get(i));
+            }
+        }
+
+        Blas.sgemm(ta, tb, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+        ReferenceGemm.sgemm(ta, tb, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, expected, offC, ldc);
+
+        double worst = 0;
+        for (int i = 0; i < c.capacity(); i++) {
+            boolean inside = i >= offC && (i - offC) % ldc < n && (i - offC) / ldc < m;
+            if (!inside) {
+                assertEquals(expected.get(i), c.get(i), 0f, label + ": sgemm wrote outside C at index " + i);
+                continue;
+            }
+            // float32 accumulation of k products of numbers in [-1,1]: error grows like sqrt(k) * eps.
+            double err = Math.abs(expected.get(i) - c.get(i)) / Math.sqrt(Math.max(1, k));
+            worst = Math.max(worst, err);
+            assertTrue(err < 2e-6, label + " (" + m + "x" + n + "x" + k + ", transA=" + ta + ", transB="
+                    + tb + ") differs at " + i + ": " + expected.get(i) + " vs " + c.get(i));
+        }
+        return worst;
     }
 
     @Test

@@ -1,0 +1,106 @@
+package dev.convey.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+import dev.convey.layers.Activation;
+import dev.convey.layers.Add;
+import dev.convey.layers.BatchNormalization;
+import dev.convey.layers.Conv2D;
+import dev.convey.layers.Layer;
+import dev.convey.tensor.Tensor;
+
+/**
+ * Conv -> BatchNorm -> Activation chains run fused in inference ({@link InferenceFusion}): the output must be
+ * bit-identical to running the layers one by one, and a backward pass after a fused forward pass must give the
+ * gradients of the unfused layers.
+ */
+class InferenceFusionTest {
+
+    private Conv2D conv1;
+    private BatchNormalization bn1;
+    private Activation relu1;
+    private Conv2D conv2;
+    private BatchNormalization bn2;
+    private Conv2D shortcut;
+    private Add add;
+
+    /** x -> conv1 -> bn1 -> relu1 -> conv2 -> bn2 -> add(., shortcut(x)): a residual block, two chains. */
+    private Model residualBlock() {
+        Layer.setRandomSeed(3);
+        SymbolicTensor x = Input.of(6, 5, 3);
+        conv1 = new Conv2D(4, 3).padding("same");
+        bn1 = new BatchNormalization();
+        relu1 = new Activation("relu");
+        conv2 = new Conv2D(4, 1);
+        bn2 = new BatchNormalization();
+        shortcut = new Conv2D(4, 1);
+        add = new Add();
+        SymbolicTensor y = bn2.apply(conv2.apply(relu1.apply(bn1.apply(conv1.apply(x)))));
+        Model m = new Model(x, add.apply(y, shortcut.apply(x)), "block");
+        ModelGradientTest.randomize(m, 11);
+        return m;
+    }
+
+    /** The same computation, layer by layer (no fusion possible). */
+    private Tensor layerByLayer(Tensor x) {
+        Tensor h = relu1.forward(bn1.forward(conv1.forward(x)));
+        Tensor y = bn2.forward(conv2.forward(h));
+        return add.forward(new Tensor[] {y, shortcut.forward(x)}, false);
+    }
+
+    private static Tensor input() {
+        Random r = new Random(5);
+        Tensor x = Tensor.zeros(2, 6, 5, 3);
+        for (int i = 0; i < x.size(); i++) {
+            x.data().put(i, (float) (r.nextGaussian()));
+        }
+        return x;
+    }
+
+    @Test
+    void fusedInferenceEqualsTheLayersOneByOne() {
+        Model m = residualBlock();
+        Tensor x = input();
+        float[] fused = m.forward(x).toArray();
+        float[] expected = layerByLayer(x).toArray();
+        assertArrayEquals(expected, fused, 0f);
+        float max = 0;
+        for (float v : expected) {
+            max = Math.max(max, Math.abs(v));
+        }
+        assertEquals(true, max > 0.1f, "the block's output is not trivially zero");
+    }
+
+    @Test
+    void backwardAfterAFusedForwardPassReRunsTheChains() {
+        Model m = residualBlock();
+        Tensor x = input();
+        Tensor dy = Tensor.full(0.25f, 2, 6, 5, 4);
+        for (int i = 0; i < dy.size(); i++) {
+            dy.data().put(i, (i % 7) * 0.1f - 0.3f);
+        }
+        // Reference: the layers one by one (inference mode), then their backward passes by hand.
+        layerByLayer(x);
+        Tensor dShortcut = shortcut.backward(dy, new boolean[] {true}, true)[0].copy();
+        Tensor dh = conv2.backward(bn2.backward(dy, new boolean[] {true}, false)[0], new boolean[] {true}, true)[0];
+        float[] dConv2Kernel = conv2.kernel().gradient().toArray();
+        Tensor dx = conv1.backward(bn1.backward(relu1.backward(dh, new boolean[] {true}, false)[0],
+                new boolean[] {true}, false)[0], new boolean[] {true}, true)[0].copy();
+        float[] dConv1Kernel = conv1.kernel().gradient().toArray();
+        for (int i = 0; i < dx.size(); i++) {
+            dx.data().put(i, dx.data().get(i) + dShortcut.data().get(i));
+        }
+
+        // The model: fused inference forward, then backward (as a saliency map would ask for dL/dx).
+        m.forward(x);
+        Tensor modelDx = m.backward(dy, new boolean[] {true}, true)[0];
+        assertArrayEquals(dx.toArray(), modelDx.toArray(), 1e-6f);
+        assertArrayEquals(dConv1Kernel, conv1.kernel().gradient().toArray(), 0f);
+        assertArrayEquals(dConv2Kernel, conv2.kernel().gradient().toArray(), 0f);
+    }
+}
