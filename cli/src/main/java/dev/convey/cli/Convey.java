@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
             SummaryCommand.class,
             DemoCommand.class,
             PretrainCommand.class,
+            FitCommand.class,
         })
 public final class Convey implements Runnable {
 

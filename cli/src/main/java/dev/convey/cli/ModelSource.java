@@ -88,7 +88,7 @@ final class ModelSource {
         };
     }
 
-    private static void requireFile(Path file) throws NoSuchFileException {
+    static void requireFile(Path file) throws NoSuchFileException {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString());
         }
