@@ -6,7 +6,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -330,13 +329,6 @@ public final class Npy {
         out.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
         out.put(header.getBytes(StandardCharsets.US_ASCII)).put(data);
 
-        Path absolute = file.toAbsolutePath();
-        Path tmp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
-        try {
-            Files.write(tmp, out.array());
-            Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, temporary -> Files.write(temporary, out.array()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.convey.training;
 
+import dev.convey.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

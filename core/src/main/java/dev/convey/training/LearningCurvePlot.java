@@ -1,5 +1,6 @@
 package dev.convey.training;
 
+import dev.convey.io.AtomicFiles;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;

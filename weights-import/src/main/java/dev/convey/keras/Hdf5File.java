@@ -1,10 +1,10 @@
 package dev.convey.keras;
 
+import dev.convey.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.function.Consumer;
@@ -81,19 +81,14 @@ public final class Hdf5File implements AutoCloseable {
      * only once it is complete and closed. A failure leaves any previous {@code target} untouched.
      */
     public static void writeAtomically(Path target, Consumer<Hdf5Group> writer) {
-        Path absolute = target.toAbsolutePath();
         try {
-            Path tmp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
-            try {
-                try (Hdf5File out = create(tmp)) {
+            AtomicFiles.write(target, temporary -> {
+                try (Hdf5File out = create(temporary)) {
                     writer.accept(out.root());
                 }
-                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            });
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not write " + absolute, e);
+            throw new UncheckedIOException("Could not write " + target.toAbsolutePath(), e);
         }
     }
 
