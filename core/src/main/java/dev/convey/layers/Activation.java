@@ -4,7 +4,7 @@ import dev.convey.tensor.Tensor;
 
 /**
  * Keras' {@code Activation(name)}: applies an {@link ActivationFunction} element-wise (softmax: per row of the
- * last axis). Forward copies x into the layer's own buffer and applies f there in place; backward computes
+ * last axis). Forward writes f(x) into the layer's own buffer in one pass; backward computes
  * dL/dx from that output y and dL/dy (see ActivationFunction for the formulas).
  */
 public final class Activation extends Layer {
@@ -35,8 +35,8 @@ public final class Activation extends Layer {
     @Override
     protected Tensor computeForward(Tensor[] inputs, boolean training) {
         Tensor x = inputs[0];
-        output = Tensor.reuse(output, x.shape()).copyFrom(x);
-        activation.forward(output);
+        output = Tensor.reuse(output, x.shape());
+        activation.forward(x, output);
         return output;
     }
 

@@ -170,8 +170,9 @@ public final class BatchNormalization extends Layer {
         input = x;
         usedBatchStatistics = training && isTrainableWhenCompiled();
         if (usedBatchStatistics) {
-            double[] batchMean = channelMean(x, rows, channels);
-            double[] batchVariance = channelVariance(x, batchMean, rows, channels);
+            double[][] moments = channelMoments(x, rows, channels);
+            double[] batchMean = moments[0];
+            double[] batchVariance = moments[1];
             mean = toFloat(batchMean);
             inverseStd = inverseStd(toFloat(batchVariance), epsilon);
             // tf.keras' fused kernel (4-D inputs) reports var * n/(n-1); the non-fused path the biased var.
@@ -211,35 +212,37 @@ public final class BatchNormalization extends Layer {
         return new float[][] {s, t};
     }
 
-    /** mu_c = (1/n) sum_rows x[r, c]. */
-    private static double[] channelMean(Tensor x, int rows, int channels) {
-        double[] sum = sumOverRows(rows, channels, channels, (r0, r1, acc) -> {
+    /**
+     * The batch mean mu_c and biased variance var_c of each channel in one pass over x (the loop is
+     * memory-bound: a second pass would cost a third more). With a per-channel shift k_c (the first row) and
+     * d = x - k_c, summed in double:
+     * <pre>
+     *   mu_c  = k_c + (1/n) sum_r d
+     *   var_c = (1/n) sum_r d^2 - ((1/n) sum_r d)^2
+     * </pre>
+     * The shift keeps the two sums of the size of the spread of x rather than of its mean, so the subtraction
+     * does not cancel (the "shifted data" variance algorithm).
+     */
+    private static double[][] channelMoments(Tensor x, int rows, int channels) {
+        float[] shift = new float[channels];
+        x.data().get(0, shift);
+        double[] sums = sumOverRows(rows, channels, 2 * channels, (r0, r1, acc) -> {
             for (int r = r0; r < r1; r++) {
+                int base = r * channels;
                 for (int c = 0; c < channels; c++) {
-                    acc[c] += x.data().get(r * channels + c);
+                    double d = x.data().get(base + c) - shift[c];
+                    acc[c] += d;
+                    acc[channels + c] += d * d;
                 }
             }
         });
+        double[][] out = new double[2][channels];
         for (int c = 0; c < channels; c++) {
-            sum[c] /= rows;
+            double meanShifted = sums[c] / rows;
+            out[0][c] = shift[c] + meanShifted;
+            out[1][c] = Math.max(0.0, sums[channels + c] / rows - meanShifted * meanShifted);
         }
-        return sum;
-    }
-
-    /** var_c = (1/n) sum_rows (x[r, c] - mu_c)^2, the biased variance (two passes: no cancellation). */
-    private static double[] channelVariance(Tensor x, double[] mean, int rows, int channels) {
-        double[] sum = sumOverRows(rows, channels, channels, (r0, r1, acc) -> {
-            for (int r = r0; r < r1; r++) {
-                for (int c = 0; c < channels; c++) {
-                    double d = x.data().get(r * channels + c) - mean[c];
-                    acc[c] += d * d;
-                }
-            }
-        });
-        for (int c = 0; c < channels; c++) {
-            sum[c] /= rows;
-        }
-        return sum;
+        return out;
     }
 
     /** 1 / sqrt(var_c + eps). */

@@ -371,32 +371,33 @@ public class Model extends Layer {
     }
 
     /**
-     * Adds one consumer's dL/d(node value). With a single consumer the gradient is used as it is (it is the
-     * consumer's buffer, untouched until the next pass); with several, the contributions are summed into a
-     * buffer the node keeps for the purpose.
+     * Adds one consumer's dL/d(node value). The first contribution is used as it is (it is the consumer's
+     * buffer, untouched until the next pass); the second is summed with it into a buffer the node keeps for the
+     * purpose (one pass, sum = first + second, rather than a copy then an add); later ones are added into that.
      */
     private static void accumulate(Node node, Tensor g) {
         if (node.gradient == null) {
-            if (node.consumerSlots == 1) {
-                node.gradient = g;
-            } else {
-                node.gradientSum = Tensor.reuse(node.gradientSum, g.shape());
-                node.gradient = node.gradientSum.copyFrom(g);
-            }
+            node.gradient = g;
             return;
         }
         if (!Arrays.equals(node.gradient.shape(), g.shape())) {
             throw new IllegalStateException("Gradients flowing into the output of " + node.layer.describe()
                     + " have different shapes: " + Shapes.toString(node.gradient.shape()) + " and " + Shapes.toString(g.shape()));
         }
-        addInto(node.gradient, g);
+        if (node.gradient != node.gradientSum) {
+            node.gradientSum = Tensor.reuse(node.gradientSum, g.shape());
+            addInto(node.gradientSum, node.gradient, g);
+            node.gradient = node.gradientSum;
+        } else {
+            addInto(node.gradientSum, node.gradientSum, g);
+        }
     }
 
-    /** sum[j] += g[j]. */
-    private static void addInto(Tensor sum, Tensor g) {
+    /** sum[j] = a[j] + b[j] (sum may be a). */
+    private static void addInto(Tensor sum, Tensor a, Tensor b) {
         Parallel.range(sum.size(), 1 << 15, (start, end) -> {
             for (int j = start; j < end; j++) {
-                sum.data().put(j, sum.data().get(j) + g.data().get(j));
+                sum.data().put(j, a.data().get(j) + b.data().get(j));
             }
         });
     }
