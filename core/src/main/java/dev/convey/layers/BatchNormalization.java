@@ -134,10 +134,7 @@ public final class BatchNormalization extends Layer {
 
     @Override
     protected int[] computeOutputShape(int[][] inputShapes) {
-        if (inputShapes.length != 1) {
-            throw shapeError("expects exactly one input, got " + inputShapes.length);
-        }
-        int[] s = inputShapes[0];
+        int[] s = LayerArgs.singleInput(this, inputShapes, -1, "");
         if (s.length < 1) {
             throw shapeError("expects inputs with a channel axis, got shape " + Shapes.toString(Shapes.withBatch(-1, s)));
         }

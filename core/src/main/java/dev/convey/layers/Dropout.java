@@ -46,10 +46,7 @@ public final class Dropout extends Layer {
 
     @Override
     protected int[] computeOutputShape(int[][] inputShapes) {
-        if (inputShapes.length != 1) {
-            throw shapeError("expects exactly one input, got " + inputShapes.length);
-        }
-        return inputShapes[0].clone();
+        return LayerArgs.singleInput(this, inputShapes, -1, "").clone();
     }
 
     @Override

@@ -51,10 +51,7 @@ public final class InputLayer extends Layer {
 
     @Override
     protected int[] computeOutputShape(int[][] inputShapes) {
-        if (inputShapes.length != 1) {
-            throw shapeError("expects exactly one input, got " + inputShapes.length);
-        }
-        return inputShapes[0].clone();
+        return LayerArgs.singleInput(this, inputShapes, -1, "").clone();
     }
 
     /** The identity: y = x. The shape was checked by {@link Layer#forward} against the declared shape. */
