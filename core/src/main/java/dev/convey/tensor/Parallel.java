@@ -25,6 +25,9 @@ public final class Parallel {
         return t;
     });
 
+    /** True on a thread while it runs a chunk: a loop nested inside a chunk runs serially on that thread. */
+    private static final ThreadLocal<Boolean> IN_CHUNK = ThreadLocal.withInitial(() -> false);
+
     private Parallel() {
     }
 
@@ -36,11 +39,12 @@ public final class Parallel {
     /**
      * Runs {@code body} over {@code [0, n)} in up to {@link #threads()} chunks; the calling thread takes the
      * first chunk. Loops with fewer than {@code minPerChunk} items per chunk are not worth a thread switch and
-     * run on the caller. {@code body} must only write to places indexed by its own range.
+     * run on the caller. {@code body} must only write to places indexed by its own range. A call made from
+     * inside a chunk (a parallel loop nested in another) runs serially: both cores are busy already.
      */
     public static void range(int n, int minPerChunk, RangeBody body) {
         int chunks = Math.min(THREADS, Math.max(1, n / Math.max(1, minPerChunk)));
-        if (chunks <= 1 || Thread.currentThread().getName().equals("convey-worker")) {
+        if (chunks <= 1 || IN_CHUNK.get()) {
             body.run(0, n);
             return;
         }
@@ -48,9 +52,9 @@ public final class Parallel {
         for (int c = 1; c < chunks; c++) {
             int start = (int) ((long) n * c / chunks);
             int end = (int) ((long) n * (c + 1) / chunks);
-            pending[c - 1] = WORKERS.submit(() -> body.run(start, end));
+            pending[c - 1] = WORKERS.submit(() -> runChunk(body, start, end));
         }
-        body.run(0, (int) ((long) n / chunks));
+        runChunk(body, 0, (int) ((long) n / chunks));
         for (Future<?> f : pending) {
             try {
                 f.get();
@@ -67,6 +71,15 @@ public final class Parallel {
                 }
                 throw new IllegalStateException(cause);
             }
+        }
+    }
+
+    private static void runChunk(RangeBody body, int start, int end) {
+        IN_CHUNK.set(true);
+        try {
+            body.run(start, end);
+        } finally {
+            IN_CHUNK.set(false);
         }
     }
 }

@@ -114,14 +114,40 @@ class Conv2DTest {
         Tensor x = uniform(1, 3, 5, 4, 7);
         conv.build(new int[] {5, 4, 7});
         randomizeWeights(conv, 3);
+        assertMatchesNaiveRelu(conv, x, false, "1x1 conv + relu");
+    }
+
+    /** conv (stride 1, relu, with bias) on x against the naive convolution followed by max(0, .). */
+    private static void assertMatchesNaiveRelu(Conv2D conv, Tensor x, boolean same, String what) {
         Tensor y = conv.forward(x);
         int[] shape = new int[4];
         double[] expected = naiveConv(x, conv.kernel().value(), conv.bias().value(), new int[] {1, 1},
-                new int[] {1, 1}, false, shape);
+                new int[] {1, 1}, same, shape);
         for (int i = 0; i < expected.length; i++) {
             expected[i] = Math.max(0, expected[i]);
         }
-        assertClose(expected, shape, y, TOLERANCE, "1x1 conv + relu");
+        assertClose(expected, shape, y, TOLERANCE, what);
+    }
+
+    /**
+     * The forward pass shares big feature maps by output rows (each thread its own blocks) and small ones by
+     * filters; both, with and without im2col, must equal the naive convolution. 2 x 20 x 20 = 800 output rows
+     * are enough to share by rows; 2 x 6 x 6 = 72 are not.
+     */
+    @Test
+    void rowSharedAndFilterSharedForwardMatchNaive() {
+        for (int hw : new int[] {20, 6}) {
+            for (int k : new int[] {3, 1}) {
+                Conv2D conv = new Conv2D(40, k).padding("same").activation("relu");
+                if (k == 3) {
+                    conv.maxPatchFloats(37 * 3 * 3 * 5); // 37-row blocks: shares end mid-block
+                }
+                Tensor x = uniform(hw + k, 2, hw, hw, 5);
+                conv.build(new int[] {hw, hw, 5});
+                randomizeWeights(conv, 3);
+                assertMatchesNaiveRelu(conv, x, true, k + "x" + k + " conv + relu on 2x" + hw + "x" + hw + "x5");
+            }
+        }
     }
 
     @Test

@@ -37,6 +37,12 @@ public final class Blas {
         TRANS = openblas_nolapack.CblasTrans;
     }
 
+    /** Guards the OpenBLAS thread count; see {@link #singleThreaded}. */
+    private static final Object THREAD_SWITCH = new Object();
+    private static int singleThreadedRegions;
+    /** > 0 while OpenBLAS runs on one thread after a region: the count to restore on the next GEMM outside one. */
+    private static volatile int deferredThreads;
+
     private Blas() {
     }
 
@@ -58,6 +64,7 @@ public final class Blas {
         if (m == 0 || n == 0) {
             return;
         }
+        restoreDeferredThreads();
         if (m == 1 || n == 1) {
             matrixVector(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
             return;
@@ -135,19 +142,69 @@ public final class Blas {
         }
     }
 
+    /**
+     * Runs {@code body} with OpenBLAS on one thread, so that the body may call {@link #sgemm} from several Java
+     * threads at once, each call computed entirely on its calling thread (OpenBLAS takes separate packing
+     * buffers for concurrent calls). This pays off when the caller has already split the work, for example a
+     * convolution whose threads each own a share of the output rows: no OpenBLAS worker then spins while Java
+     * code runs between two GEMM calls.
+     *
+     * <p>The thread count is global to OpenBLAS, and changing it costs ~0.3-0.7 ms (OpenBLAS re-sizes its
+     * per-thread buffers), as much as a whole small convolution. So the count is not put back when the body
+     * returns: the first GEMM called outside such a region restores it. A network whose convolutions all run
+     * this way switches twice per forward pass instead of twice per layer. Results never depend on the count.
+     */
+    public static void singleThreaded(Runnable body) {
+        synchronized (THREAD_SWITCH) {
+            singleThreadedRegions++;
+            if (deferredThreads == 0 && openBlasThreads() != 1) {
+                deferredThreads = openBlasThreads();
+                org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(1);
+            }
+        }
+        try {
+            body.run();
+        } finally {
+            synchronized (THREAD_SWITCH) {
+                singleThreadedRegions--;
+            }
+        }
+    }
+
+    /** Before a GEMM outside every {@link #singleThreaded} region: gives OpenBLAS its configured threads back. */
+    private static void restoreDeferredThreads() {
+        if (deferredThreads == 0) {
+            return;
+        }
+        synchronized (THREAD_SWITCH) {
+            if (deferredThreads > 0 && singleThreadedRegions == 0) {
+                org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(deferredThreads);
+                deferredThreads = 0;
+            }
+        }
+    }
+
     /** Sets how many threads OpenBLAS uses for each GEMM (it defaults to the number of cores). */
     public static void setThreads(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("OpenBLAS thread count must be at least 1, got " + threads);
         }
-        org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(threads);
+        synchronized (THREAD_SWITCH) {
+            deferredThreads = 0;
+            org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(threads);
+        }
     }
 
     /**
-     * The number of threads OpenBLAS currently uses. Until {@link #setThreads} is called the presets report -1,
-     * which means OpenBLAS' own default: one thread per core.
+     * The number of threads OpenBLAS uses for a GEMM called outside a {@link #singleThreaded} region.
      */
     public static int threads() {
+        int deferred = deferredThreads;
+        return deferred > 0 ? deferred : openBlasThreads();
+    }
+
+    /** OpenBLAS' current setting. Until it is set the presets report -1: OpenBLAS' default, one thread per core. */
+    private static int openBlasThreads() {
         int threads = org.bytedeco.openblas.presets.openblas_nolapack.blas_get_num_threads();
         return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     }
