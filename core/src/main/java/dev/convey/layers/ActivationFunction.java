@@ -7,6 +7,7 @@ import java.util.stream.Collectors;
 
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Tensor;
+import dev.convey.tensor.Tiles;
 
 /**
  * The element-wise (and, for softmax, row-wise) activation functions Keras knows by name. One implementation
@@ -92,41 +93,51 @@ public enum ActivationFunction {
                 (r0, r1) -> forwardRows(x.data(), y.data(), r0 * cols, r1 - r0, cols));
     }
 
-    /**
-     * y = f(y) in place over {@code rows} rows of {@code cols} floats starting at float {@code offset}, on the
-     * calling thread: the kernel Conv2D and Dense call on each block right after its GEMM.
-     */
-    public void forwardRows(FloatBuffer y, int offset, int rows, int cols) {
-        forwardRows(y, y, offset, rows, cols);
-    }
-
     /** y = f(x) over {@code rows} rows of {@code cols} floats starting at float {@code offset} of both buffers. */
     private void forwardRows(FloatBuffer x, FloatBuffer y, int offset, int rows, int cols) {
-        int end = offset + rows * cols;
+        if (this == LINEAR) {
+            if (x != y) {
+                y.put(offset, x, offset, rows * cols);
+            }
+            return;
+        }
+        int tileRows = Tiles.rowsPerTile(cols);
+        float[] tile = Tiles.scratch(0, tileRows * cols);
+        for (int r = 0; r < rows; r += tileRows) {
+            int at = offset + r * cols;
+            int length = Math.min(tileRows, rows - r) * cols;
+            x.get(at, tile, 0, length);
+            apply(tile, length, cols);
+            y.put(at, tile, 0, length);
+        }
+    }
+
+    /**
+     * v = f(v) in place over v[0, length), whole rows of {@code cols} floats: the kernel itself, on an array
+     * (see {@link Tiles}). Conv2D and Dense call it on each GEMM block's tile after adding the bias.
+     */
+    void apply(float[] v, int length, int cols) {
         switch (this) {
             case LINEAR:
-                if (x != y) {
-                    y.put(offset, x, offset, end - offset);
-                }
                 break;
             case RELU:
-                for (int i = offset; i < end; i++) {
-                    y.put(i, Math.max(x.get(i), 0f));
+                for (int i = 0; i < length; i++) {
+                    v[i] = Math.max(v[i], 0f);
                 }
                 break;
             case SIGMOID:
-                for (int i = offset; i < end; i++) {
-                    y.put(i, (float) (1.0 / (1.0 + Math.exp(-x.get(i)))));
+                for (int i = 0; i < length; i++) {
+                    v[i] = (float) (1.0 / (1.0 + Math.exp(-v[i])));
                 }
                 break;
             case TANH:
-                for (int i = offset; i < end; i++) {
-                    y.put(i, (float) Math.tanh(x.get(i)));
+                for (int i = 0; i < length; i++) {
+                    v[i] = (float) Math.tanh(v[i]);
                 }
                 break;
             case SOFTMAX:
-                for (int row = offset; row < end; row += cols) {
-                    softmaxRow(x, y, row, cols);
+                for (int row = 0; row < length; row += cols) {
+                    softmaxRow(v, row, cols);
                 }
                 break;
             default:
@@ -135,21 +146,21 @@ public enum ActivationFunction {
     }
 
     /**
-     * y_i = e^(x_i - m) / sum_j e^(x_j - m) with m = max_j x_j: subtracting the maximum changes nothing
-     * mathematically and keeps exp from overflowing. Computed in double and rounded once (softmax sits on a
-     * classifier's few outputs, so the second exp costs nothing that matters).
+     * y_i = e^(x_i - m) / sum_j e^(x_j - m) with m = max_j x_j, in place: subtracting the maximum changes
+     * nothing mathematically and keeps exp from overflowing. Computed in double and rounded once (softmax sits
+     * on a classifier's few outputs, so the second exp costs nothing that matters).
      */
-    private static void softmaxRow(FloatBuffer x, FloatBuffer y, int start, int cols) {
+    private static void softmaxRow(float[] v, int start, int cols) {
         float max = Float.NEGATIVE_INFINITY;
         for (int i = start; i < start + cols; i++) {
-            max = Math.max(max, x.get(i));
+            max = Math.max(max, v[i]);
         }
         double sum = 0;
         for (int i = start; i < start + cols; i++) {
-            sum += Math.exp((double) x.get(i) - max);
+            sum += Math.exp((double) v[i] - max);
         }
         for (int i = start; i < start + cols; i++) {
-            y.put(i, (float) (Math.exp((double) x.get(i) - max) / sum));
+            v[i] = (float) (Math.exp((double) v[i] - max) / sum);
         }
     }
 
@@ -168,33 +179,48 @@ public enum ActivationFunction {
 
     /** dL/dx over {@code rows} rows of {@code cols} floats starting at float {@code offset} of all three buffers. */
     public void backwardRows(FloatBuffer y, FloatBuffer dy, FloatBuffer dx, int offset, int rows, int cols) {
-        int end = offset + rows * cols;
+        if (this == LINEAR) {
+            if (dx != dy) {
+                dx.put(offset, dy, offset, rows * cols);
+            }
+            return;
+        }
+        int tileRows = Tiles.rowsPerTile(cols);
+        float[] yTile = Tiles.scratch(0, tileRows * cols);
+        float[] gradTile = Tiles.scratch(1, tileRows * cols);
+        for (int r = 0; r < rows; r += tileRows) {
+            int at = offset + r * cols;
+            int length = Math.min(tileRows, rows - r) * cols;
+            y.get(at, yTile, 0, length);
+            dy.get(at, gradTile, 0, length);
+            applyBackward(yTile, gradTile, length, cols);
+            dx.put(at, gradTile, 0, length);
+        }
+    }
+
+    /** g = dL/dx in place of g = dL/dy, from the outputs y, over [0, length): whole rows of {@code cols}. */
+    private void applyBackward(float[] y, float[] g, int length, int cols) {
         switch (this) {
             case LINEAR:
-                if (dx != dy) {
-                    dx.put(offset, dy, offset, end - offset);
-                }
                 break;
             case RELU:
-                for (int i = offset; i < end; i++) {
-                    dx.put(i, whereYPositive(y.get(i), dy.get(i)));
+                for (int i = 0; i < length; i++) {
+                    g[i] = whereYPositive(y[i], g[i]);
                 }
                 break;
             case SIGMOID:
-                for (int i = offset; i < end; i++) {
-                    float s = y.get(i);
-                    dx.put(i, dy.get(i) * s * (1f - s));
+                for (int i = 0; i < length; i++) {
+                    g[i] = g[i] * y[i] * (1f - y[i]);
                 }
                 break;
             case TANH:
-                for (int i = offset; i < end; i++) {
-                    float t = y.get(i);
-                    dx.put(i, dy.get(i) * (1f - t * t));
+                for (int i = 0; i < length; i++) {
+                    g[i] = g[i] * (1f - y[i] * y[i]);
                 }
                 break;
             case SOFTMAX:
-                for (int row = offset; row < end; row += cols) {
-                    softmaxRowBackward(y, dy, dx, row, cols);
+                for (int row = 0; row < length; row += cols) {
+                    softmaxRowBackward(y, g, row, cols);
                 }
                 break;
             default:
@@ -217,14 +243,14 @@ public enum ActivationFunction {
      * The softmax Jacobian is dy_i/dx_k = y_i (delta_ik - y_k), so
      * dL/dx_k = sum_i dL/dy_i * y_i (delta_ik - y_k) = y_k * (dL/dy_k - sum_i dL/dy_i * y_i).
      */
-    private static void softmaxRowBackward(FloatBuffer y, FloatBuffer dy, FloatBuffer dx, int start, int cols) {
+    private static void softmaxRowBackward(float[] y, float[] g, int start, int cols) {
         double dot = 0;
         for (int i = start; i < start + cols; i++) {
-            dot += (double) dy.get(i) * y.get(i);
+            dot += (double) g[i] * y[i];
         }
         float d = (float) dot;
         for (int i = start; i < start + cols; i++) {
-            dx.put(i, y.get(i) * (dy.get(i) - d));
+            g[i] = y[i] * (g[i] - d);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.convey.layers;
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
+import dev.convey.tensor.Tiles;
 
 /**
  * Keras' {@code Add}: the element-wise sum of two or more tensors of the same shape, the join of a residual
@@ -50,12 +51,18 @@ public final class Add extends Layer {
         output = Tensor.reuse(output, inputs[0].shape());
         Tensor y = output;
         Parallel.range(y.size(), 1 << 15, (start, end) -> {
-            for (int j = start; j < end; j++) {
-                float sum = inputs[0].data().get(j);
+            float[] sum = Tiles.scratch(0, Tiles.FLOATS);
+            float[] term = Tiles.scratch(1, Tiles.FLOATS);
+            for (int at = start; at < end; at += Tiles.FLOATS) {
+                int length = Math.min(Tiles.FLOATS, end - at);
+                inputs[0].data().get(at, sum, 0, length);
                 for (int i = 1; i < inputs.length; i++) {
-                    sum += inputs[i].data().get(j);
+                    inputs[i].data().get(at, term, 0, length);
+                    for (int j = 0; j < length; j++) {
+                        sum[j] += term[j];
+                    }
                 }
-                y.data().put(j, sum);
+                y.data().put(at, sum, 0, length);
             }
         });
         return y;

@@ -1,6 +1,7 @@
 package dev.convey.layers;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 import dev.convey.tensor.Tensor;
 
@@ -47,31 +48,27 @@ public final class AveragePooling2D extends Pooling2D {
         return (endRow(g, oh) - firstRow(g, oh)) * (endCol(g, ow) - firstCol(g, ow));
     }
 
+    /** The sum in window order, then times 1 / count. */
     @Override
-    void poolWindow(Window2D g, Tensor x, int n, int oh, int ow, Tensor y) {
-        FloatBuffer in = x.data();
-        FloatBuffer out = y.data();
+    void poolWindow(Window2D g, float[] rows, int rowCount, int ow, float[] out, int o) {
         int channels = g.channels();
-        int o = outputOffset(g, n, oh, ow);
-        for (int c = 0; c < channels; c++) {
-            out.put(o + c, 0f);
-        }
-        for (int ih = firstRow(g, oh); ih < endRow(g, oh); ih++) {
+        Arrays.fill(out, o, o + channels, 0f);
+        for (int h = 0; h < rowCount; h++) {
             for (int iw = firstCol(g, ow); iw < endCol(g, ow); iw++) {
-                int i = g.inputOffset(n, ih, iw);
+                int i = (h * g.width() + iw) * channels;
                 for (int c = 0; c < channels; c++) {
-                    out.put(o + c, out.get(o + c) + in.get(i + c));
+                    out[o + c] += rows[i + c];
                 }
             }
         }
-        float scale = 1f / count(g, oh, ow);
+        float scale = 1f / (rowCount * (endCol(g, ow) - firstCol(g, ow)));
         for (int c = 0; c < channels; c++) {
-            out.put(o + c, out.get(o + c) * scale);
+            out[o + c] *= scale;
         }
     }
 
     @Override
-    void unpoolWindow(Window2D g, Tensor dy, int n, int oh, int ow, Tensor dx) {
+    void unpoolWindow(Window2D g, Tensor x, Tensor y, Tensor dy, int n, int oh, int ow, Tensor dx) {
         FloatBuffer grad = dy.data();
         FloatBuffer dIn = dx.data();
         int channels = g.channels();

@@ -3,6 +3,7 @@ package dev.convey.layers;
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
+import dev.convey.tensor.Tiles;
 
 /**
  * Keras' {@code BatchNormalization} over the last (channel) axis. With c the channel of element j:
@@ -224,12 +225,17 @@ public final class BatchNormalization extends Layer {
         float[] shift = new float[channels];
         x.data().get(0, shift);
         double[] sums = sumOverRows(rows, channels, 2 * channels, (r0, r1, acc) -> {
-            for (int r = r0; r < r1; r++) {
-                int base = r * channels;
-                for (int c = 0; c < channels; c++) {
-                    double d = x.data().get(base + c) - shift[c];
-                    acc[c] += d;
-                    acc[channels + c] += d * d;
+            int tileRows = Tiles.rowsPerTile(channels);
+            float[] xs = Tiles.scratch(0, tileRows * channels);
+            for (int r = r0; r < r1; r += tileRows) {
+                int length = Math.min(tileRows, r1 - r) * channels;
+                x.data().get(r * channels, xs, 0, length);
+                for (int base = 0; base < length; base += channels) {
+                    for (int c = 0; c < channels; c++) {
+                        double d = xs[base + c] - shift[c];
+                        acc[c] += d;
+                        acc[channels + c] += d * d;
+                    }
                 }
             }
         });
@@ -264,11 +270,17 @@ public final class BatchNormalization extends Layer {
         int channels = s.length;
         int rows = x.size() / channels;
         Parallel.range(rows, Math.max(1, MIN_FLOATS_PER_CHUNK / channels), (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int base = r * channels;
-                for (int c = 0; c < channels; c++) {
-                    y.data().put(base + c, x.data().get(base + c) * s[c] + t[c]);
+            int tileRows = Tiles.rowsPerTile(channels);
+            float[] tile = Tiles.scratch(0, tileRows * channels);
+            for (int r = r0; r < r1; r += tileRows) {
+                int length = Math.min(tileRows, r1 - r) * channels;
+                x.data().get(r * channels, tile, 0, length);
+                for (int base = 0; base < length; base += channels) {
+                    for (int c = 0; c < channels; c++) {
+                        tile[base + c] = tile[base + c] * s[c] + t[c];
+                    }
                 }
+                y.data().put(r * channels, tile, 0, length);
             }
         });
     }
@@ -318,16 +330,16 @@ public final class BatchNormalization extends Layer {
 
     /** sums[0][c] = sum_r dy[r, c]; sums[1][c] = sum_r dy[r, c] * xhat[r, c]. */
     private static double[][] gradientSums(Tensor dy, Tensor x, float[] mean, float[] istd, int rows, int channels) {
-        double[] both = sumOverRows(rows, channels, 2 * channels, (r0, r1, acc) -> {
-            for (int r = r0; r < r1; r++) {
-                int base = r * channels;
-                for (int c = 0; c < channels; c++) {
-                    double g = dy.data().get(base + c);
-                    acc[c] += g;
-                    acc[channels + c] += g * (x.data().get(base + c) - mean[c]) * istd[c];
-                }
-            }
-        });
+        double[] both = sumOverRows(rows, channels, 2 * channels, (r0, r1, acc) ->
+                forEachTilePair(dy, x, r0, r1, channels, (dys, xs, row, length) -> {
+                    for (int base = 0; base < length; base += channels) {
+                        for (int c = 0; c < channels; c++) {
+                            double g = dys[base + c];
+                            acc[c] += g;
+                            acc[channels + c] += g * (xs[base + c] - mean[c]) * istd[c];
+                        }
+                    }
+                }));
         double[][] out = new double[2][channels];
         System.arraycopy(both, 0, out[0], 0, channels);
         System.arraycopy(both, channels, out[1], 0, channels);
@@ -341,16 +353,17 @@ public final class BatchNormalization extends Layer {
         float[] sumDy = toFloat(sums[0]);
         float[] sumDyXhat = toFloat(sums[1]);
         float n = rows;
-        Parallel.range(rows, Math.max(1, MIN_FLOATS_PER_CHUNK / channels), (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int base = r * channels;
-                for (int c = 0; c < channels; c++) {
-                    float xhat = (x.data().get(base + c) - mean[c]) * istd[c];
-                    float g = n * dy.data().get(base + c) - sumDy[c] - xhat * sumDyXhat[c];
-                    dx.data().put(base + c, s[c] / n * g);
-                }
-            }
-        });
+        Parallel.range(rows, Math.max(1, MIN_FLOATS_PER_CHUNK / channels), (r0, r1) ->
+                forEachTilePair(dy, x, r0, r1, channels, (dys, xs, row, length) -> {
+                    for (int base = 0; base < length; base += channels) {
+                        for (int c = 0; c < channels; c++) {
+                            float xhat = (xs[base + c] - mean[c]) * istd[c];
+                            float g = n * dys[base + c] - sumDy[c] - xhat * sumDyXhat[c];
+                            dys[base + c] = s[c] / n * g;
+                        }
+                    }
+                    dx.data().put(row * channels, dys, 0, length);
+                }));
     }
 
     // ---------------------------------------------------------------- helpers
@@ -375,6 +388,25 @@ public final class BatchNormalization extends Layer {
             out[i] = (float) values[i];
         }
         return out;
+    }
+
+    /** A kernel on a tile of whole rows: dy and x hold the same {@code length} floats, from row {@code row} on. */
+    @FunctionalInterface
+    private interface TilePair {
+        void run(float[] dy, float[] x, int row, int length);
+    }
+
+    /** Streams rows [r0, r1) of dy and x through the calling thread's tiles (see {@link Tiles}). */
+    private static void forEachTilePair(Tensor dy, Tensor x, int r0, int r1, int channels, TilePair body) {
+        int tileRows = Tiles.rowsPerTile(channels);
+        float[] dys = Tiles.scratch(0, tileRows * channels);
+        float[] xs = Tiles.scratch(1, tileRows * channels);
+        for (int r = r0; r < r1; r += tileRows) {
+            int length = Math.min(tileRows, r1 - r) * channels;
+            dy.data().get(r * channels, dys, 0, length);
+            x.data().get(r * channels, xs, 0, length);
+            body.run(dys, xs, r, length);
+        }
     }
 
     /** Adds the sums of rows [rowStart, rowEnd) into {@code acc}. */

@@ -4,6 +4,7 @@ import java.nio.FloatBuffer;
 
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Tensor;
+import dev.convey.tensor.Tiles;
 
 /**
  * The two bias kernels shared by Conv2D and Dense, whose outputs are matrices of {@code rows} output
@@ -37,31 +38,37 @@ final class Bias {
         }
         float[] b = bias == null ? null : bias.toArray();
         Parallel.range(r1 - r0, Math.max(1, MIN_FLOATS_PER_CHUNK / cols), (start, end) -> {
-            int from = (r0 + start) * cols;
-            int to = (r0 + end) * cols;
-            for (int row = from; row < to; row += cols) {
-                if (b != null) {
-                    addRow(y, row, b);
+            int tileRows = Tiles.rowsPerTile(cols);
+            float[] tile = Tiles.scratch(0, tileRows * cols);
+            for (int r = r0 + start; r < r0 + end; r += tileRows) {
+                int at = r * cols;
+                int length = Math.min(tileRows, r0 + end - r) * cols;
+                y.get(at, tile, 0, length);
+                for (int row = 0; row < length; row += cols) {
+                    if (b != null) {
+                        addRow(tile, row, b);
+                    }
+                    if (scaleShift != null) {
+                        scaleShiftRow(tile, row, scaleShift[0], scaleShift[1]);
+                    }
                 }
-                if (scaleShift != null) {
-                    scaleShiftRow(y, row, scaleShift[0], scaleShift[1]);
-                }
-                f.forwardRows(y, row, 1, cols);
+                f.apply(tile, length, cols);
+                y.put(at, tile, 0, length);
             }
         });
     }
 
     /** y[row + c] += b[c]. */
-    private static void addRow(FloatBuffer y, int row, float[] b) {
+    private static void addRow(float[] y, int row, float[] b) {
         for (int c = 0; c < b.length; c++) {
-            y.put(row + c, y.get(row + c) + b[c]);
+            y[row + c] += b[c];
         }
     }
 
     /** y[row + c] = y[row + c] * s[c] + t[c]. */
-    private static void scaleShiftRow(FloatBuffer y, int row, float[] s, float[] t) {
+    private static void scaleShiftRow(float[] y, int row, float[] s, float[] t) {
         for (int c = 0; c < s.length; c++) {
-            y.put(row + c, y.get(row + c) * s[c] + t[c]);
+            y[row + c] = y[row + c] * s[c] + t[c];
         }
     }
 
@@ -70,9 +77,15 @@ final class Bias {
         double[] total = new double[cols];
         Parallel.range(rows, Math.max(1, MIN_FLOATS_PER_CHUNK / cols), (r0, r1) -> {
             double[] partial = new double[cols];
-            for (int r = r0; r < r1; r++) {
-                for (int c = 0; c < cols; c++) {
-                    partial[c] += dz.get(r * cols + c);
+            int tileRows = Tiles.rowsPerTile(cols);
+            float[] tile = Tiles.scratch(0, tileRows * cols);
+            for (int r = r0; r < r1; r += tileRows) {
+                int length = Math.min(tileRows, r1 - r) * cols;
+                dz.get(r * cols, tile, 0, length);
+                for (int row = 0; row < length; row += cols) {
+                    for (int c = 0; c < cols; c++) {
+                        partial[c] += tile[row + c];
+                    }
                 }
             }
             synchronized (total) {

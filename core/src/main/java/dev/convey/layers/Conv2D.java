@@ -3,6 +3,7 @@ package dev.convey.layers;
 import java.nio.FloatBuffer;
 
 import dev.convey.blas.Blas;
+import dev.convey.tensor.Gemm;
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Tensor;
 
@@ -25,7 +26,8 @@ import dev.convey.tensor.Tensor;
  * and epilogue on its own blocks, in its own patch workspace, with OpenBLAS single-threaded
  * ({@link Blas#singleThreaded}). A small feature map (ResNet's 7x7 and 14x14 at batch 1) has too few rows to
  * share, and its kernel is larger than its patches: there the threads build each block's patches together and
- * then each multiplies it by its own slice of the kernel's columns (filters). Backward keeps OpenBLAS' threads.
+ * then each multiplies it by its own slice of the kernel's columns (filters). Backward's products split over
+ * the cores in {@link Gemm}.
  *
  * <p>Backward, with dZ = dL/d(pre-activation):
  * <pre>
@@ -363,12 +365,12 @@ public final class Conv2D extends Layer {
         if (isPointwise()) {
             if (weightGradients) {
                 // dW (in x out) = X^T dZ
-                Blas.sgemm(true, false, k, filters, m, 1f, input.data(), 0, k, dz.data(), 0, filters,
+                Gemm.sgemm(true, false, k, filters, m, 1f, input.data(), 0, k, dz.data(), 0, filters,
                         0f, kernel.gradient().data(), 0, filters);
             }
             if (inputNeeded) {
                 // dX (pixels x in) = dZ W^T
-                Blas.sgemm(false, true, m, k, filters, 1f, dz.data(), 0, filters, kernel.value().data(), 0, filters,
+                Gemm.sgemm(false, true, m, k, filters, 1f, dz.data(), 0, filters, kernel.value().data(), 0, filters,
                         0f, inputGradient.data(), 0, k);
             }
             return new Tensor[] {inputNeeded ? inputGradient : null};
@@ -384,12 +386,12 @@ public final class Conv2D extends Layer {
             if (weightGradients) {
                 // dW += P[r0:r1]^T dZ[r0:r1]  (the first block overwrites)
                 Im2col.im2col(g, input.data(), r0, r1, patches);
-                Blas.sgemm(true, false, k, filters, r1 - r0, 1f, patches, 0, k, dz.data(), dzOffset, filters,
+                Gemm.sgemm(true, false, k, filters, r1 - r0, 1f, patches, 0, k, dz.data(), dzOffset, filters,
                         r0 == 0 ? 0f : 1f, kernel.gradient().data(), 0, filters);
             }
             if (inputNeeded) {
                 // dP[r0:r1] = dZ[r0:r1] W^T, reusing the patch workspace, then scattered back by col2im
-                Blas.sgemm(false, true, r1 - r0, k, filters, 1f, dz.data(), dzOffset, filters,
+                Gemm.sgemm(false, true, r1 - r0, k, filters, 1f, dz.data(), dzOffset, filters,
                         kernel.value().data(), 0, filters, 0f, patches, 0, k);
                 Im2col.col2im(g, patches, r0, r1, inputGradient.data());
             }

@@ -1,6 +1,6 @@
 package dev.convey.layers;
 
-import dev.convey.blas.Blas;
+import dev.convey.tensor.Gemm;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
 
@@ -96,7 +96,7 @@ public final class Dense extends Layer {
         shape[shape.length - 1] = units;
         output = Tensor.reuse(output, shape);
         // Y (rows x units) = X (rows x in) W (in x units)
-        Blas.sgemm(false, false, rows, units, in, 1f, x.data(), 0, in, kernel.value().data(), 0, units,
+        Gemm.sgemm(false, false, rows, units, in, 1f, x.data(), 0, in, kernel.value().data(), 0, units,
                 0f, output.data(), 0, units);
         Bias.addAndActivate(output.data(), 0, rows, units, useBias ? bias.value() : null, activation);
         return output;
@@ -115,7 +115,7 @@ public final class Dense extends Layer {
         int rows = input.size() / in;
         if (weightGradients) {
             // dW (in x units) = X^T dZ
-            Blas.sgemm(true, false, in, units, rows, 1f, input.data(), 0, in, dz.data(), 0, units,
+            Gemm.sgemm(true, false, in, units, rows, 1f, input.data(), 0, in, dz.data(), 0, units,
                     0f, kernel.gradient().data(), 0, units);
             if (useBias) {
                 Bias.gradient(dz.data(), rows, units, bias.gradient());
@@ -126,7 +126,7 @@ public final class Dense extends Layer {
         }
         // dX (rows x in) = dZ W^T
         inputGradient = Tensor.reuse(inputGradient, input.shape());
-        Blas.sgemm(false, true, rows, in, units, 1f, dz.data(), 0, units, kernel.value().data(), 0, units,
+        Gemm.sgemm(false, true, rows, in, units, 1f, dz.data(), 0, units, kernel.value().data(), 0, units,
                 0f, inputGradient.data(), 0, in);
         return new Tensor[] {inputGradient};
     }

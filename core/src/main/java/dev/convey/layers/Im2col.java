@@ -3,6 +3,7 @@ package dev.convey.layers;
 import java.nio.FloatBuffer;
 
 import dev.convey.tensor.Parallel;
+import dev.convey.tensor.Tiles;
 
 /**
  * im2col and its adjoint col2im: the two data movements that turn a convolution into a matrix product.
@@ -23,6 +24,9 @@ final class Im2col {
 
     /** Split a block over the cores once it holds this many floats. */
     private static final int MIN_FLOATS_PER_CHUNK = 1 << 14;
+
+    /** A source of zeros for bulk writes of the padding. */
+    private static final float[] ZEROS = new float[1024];
 
     private Im2col() {
     }
@@ -67,8 +71,8 @@ final class Im2col {
     }
 
     private static void zero(FloatBuffer b, int start, int length) {
-        for (int i = start; i < start + length; i++) {
-            b.put(i, 0f);
+        for (int at = start; at < start + length; at += ZEROS.length) {
+            b.put(at, ZEROS, 0, Math.min(ZEROS.length, start + length - at));
         }
     }
 
@@ -80,18 +84,26 @@ final class Im2col {
      */
     static void col2im(Window2D g, FloatBuffer dPatches, int r0, int r1, FloatBuffer dx) {
         Parallel.range(g.channels(), 16, (c0, c1) -> {
+            float[] patchRow = Tiles.scratch(0, g.patchSize());
+            float[] pixel = Tiles.scratch(1, c1 - c0);
             for (int r = r0; r < r1; r++) {
-                addPatchRow(g, dPatches, (r - r0) * g.patchSize(), r, dx, c0, c1);
+                dPatches.get((r - r0) * g.patchSize(), patchRow, 0, g.patchSize());
+                addPatchRow(g, patchRow, r, dx, c0, c1, pixel);
             }
         });
     }
 
-    /** Adds channels [c0, c1) of patch row r back into the pixels it was read from. */
-    private static void addPatchRow(Window2D g, FloatBuffer dPatches, int src, int r, FloatBuffer dx, int c0, int c1) {
+    /**
+     * Adds channels [c0, c1) of patch row r (in {@code patchRow}) back into the pixels it was read from; each
+     * pixel's run of channels goes through the tile {@code pixel} (see Tiles).
+     */
+    private static void addPatchRow(Window2D g, float[] patchRow, int r, FloatBuffer dx, int c0, int c1,
+                                    float[] pixel) {
         int pixelsPerImage = g.outH() * g.outW();
         int n = r / pixelsPerImage;
         int oh = (r % pixelsPerImage) / g.outW();
         int ow = r % g.outW();
+        int run = c1 - c0;
         for (int i = 0; i < g.kernelH(); i++) {
             int ih = g.inputRow(oh, i);
             if (ih < 0 || ih >= g.height()) {
@@ -102,11 +114,13 @@ final class Im2col {
                 if (iw < 0 || iw >= g.width()) {
                     continue;
                 }
-                int from = src + (i * g.kernelW() + j) * g.channels();
-                int to = g.inputOffset(n, ih, iw);
-                for (int c = c0; c < c1; c++) {
-                    dx.put(to + c, dx.get(to + c) + dPatches.get(from + c));
+                int from = (i * g.kernelW() + j) * g.channels() + c0;
+                int to = g.inputOffset(n, ih, iw) + c0;
+                dx.get(to, pixel, 0, run);
+                for (int c = 0; c < run; c++) {
+                    pixel[c] += patchRow[from + c];
                 }
+                dx.put(to, pixel, 0, run);
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.convey.layers;
 
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Tensor;
+import dev.convey.tensor.Tiles;
 
 /**
  * What Keras' windowed 2-D poolings share: a {@code poolSize} window moved by {@code strides} (default: the
@@ -21,6 +22,7 @@ public abstract class Pooling2D extends Layer {
     private int[] strides;
     private Padding padding = Padding.VALID;
 
+    private Tensor input;
     private Tensor output;
     private Tensor inputGradient;
     private Window2D geometry;
@@ -70,13 +72,24 @@ public abstract class Pooling2D extends Layer {
         geometry = g;
         output = Tensor.reuse(output, g.batch(), g.outH(), g.outW(), g.channels());
         Tensor y = output;
-        int rowFloats = g.outW() * g.channels();
-        beforeForward(g);
-        Parallel.range(g.batch() * g.outH(), Math.max(1, MIN_FLOATS_PER_CHUNK / rowFloats), (r0, r1) -> {
+        input = x;
+        int inputRowFloats = g.width() * g.channels();
+        int outputRowFloats = g.outW() * g.channels();
+        // One output row at a time: its window's input rows are copied into a tile, reduced into an output tile
+        // and copied back (see Tiles: array loops vectorise, buffer loops do not).
+        Parallel.range(g.batch() * g.outH(), Math.max(1, MIN_FLOATS_PER_CHUNK / outputRowFloats), (r0, r1) -> {
+            float[] rows = Tiles.scratch(0, g.kernelH() * inputRowFloats);
+            float[] out = Tiles.scratch(1, outputRowFloats);
             for (int r = r0; r < r1; r++) {
+                int n = r / g.outH();
+                int oh = r % g.outH();
+                int h0 = firstRow(g, oh);
+                int rowCount = endRow(g, oh) - h0;
+                x.data().get(g.inputOffset(n, h0, 0), rows, 0, rowCount * inputRowFloats);
                 for (int ow = 0; ow < g.outW(); ow++) {
-                    poolWindow(g, x, r / g.outH(), r % g.outH(), ow, y);
+                    poolWindow(g, rows, rowCount, ow, out, ow * g.channels());
                 }
+                y.data().put(outputOffset(g, n, oh, 0), out, 0, outputRowFloats);
             }
         });
         return y;
@@ -97,7 +110,7 @@ public abstract class Pooling2D extends Layer {
             for (int n = n0; n < n1; n++) {
                 for (int oh = 0; oh < g.outH(); oh++) {
                     for (int ow = 0; ow < g.outW(); ow++) {
-                        unpoolWindow(g, outputGradient, n, oh, ow, dx);
+                        unpoolWindow(g, input, output, outputGradient, n, oh, ow, dx);
                     }
                 }
             }
@@ -105,15 +118,15 @@ public abstract class Pooling2D extends Layer {
         return new Tensor[] {dx};
     }
 
-    /** Called once per forward pass before the windows, e.g. to size per-output bookkeeping. */
-    void beforeForward(Window2D g) {
-    }
+    /**
+     * out[o, o + C) = the reduction, channel by channel, of the window of output column {@code ow} over
+     * {@code rows}: the window's real input rows, {@code rowCount} of them, each a full image row of
+     * width * C floats.
+     */
+    abstract void poolWindow(Window2D g, float[] rows, int rowCount, int ow, float[] out, int o);
 
-    /** y[n, oh, ow, :] = the reduction of the window's real pixels, for every channel. */
-    abstract void poolWindow(Window2D g, Tensor x, int n, int oh, int ow, Tensor y);
-
-    /** Adds the window's share of dL/dy[n, oh, ow, :] into dx. */
-    abstract void unpoolWindow(Window2D g, Tensor dy, int n, int oh, int ow, Tensor dx);
+    /** Adds the window's share of dL/dy[n, oh, ow, :] into dx, given the forward pass's input x and output y. */
+    abstract void unpoolWindow(Window2D g, Tensor x, Tensor y, Tensor dy, int n, int oh, int ow, Tensor dx);
 
     /** The real (unpadded) input rows of output row oh: [first, end). */
     static int firstRow(Window2D g, int oh) {

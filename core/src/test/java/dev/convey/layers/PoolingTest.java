@@ -85,6 +85,18 @@ class PoolingTest {
     }
 
     @Test
+    void maxPoolingSendsTheGradientToTheFirstMaxOfEachWindow() {
+        // One 2x2 window per channel. Channel 0 holds its max 5 twice (pixels 1 and 3): the first one gets the
+        // gradient, as in TensorFlow. Channel 1 has a single max at pixel 2; channel 2 a NaN, which wins.
+        Tensor x = Tensor.of(new float[] {1, 0, 0, 5, 1, 0, 2, 7, 0, 5, 2, Float.NaN}, 1, 2, 2, 3);
+        MaxPooling2D pool = new MaxPooling2D(2);
+        Tensor y = pool.forward(new Tensor[] {x}, true);
+        assertArrayEquals(new float[] {5f, 7f, Float.NaN}, y.toArray());
+        Tensor dx = pool.backward(Tensor.of(new float[] {10, 20, 30}, 1, 1, 1, 3), new boolean[] {true}, false)[0];
+        assertArrayEquals(new float[] {0, 0, 0, 10, 0, 0, 0, 20, 0, 0, 0, 30}, dx.toArray());
+    }
+
+    @Test
     void maxPoolingDefaultsToStridesEqualToPoolSize() {
         MaxPooling2D pool = new MaxPooling2D(3);
         assertArrayEquals(new int[] {3, 3}, pool.strides());
