@@ -1,9 +1,6 @@
 package dev.convey.layers;
 
-import java.nio.FloatBuffer;
 import java.util.Arrays;
-
-import dev.convey.tensor.Tensor;
 
 /**
  * Keras' {@code AveragePooling2D}: the mean of each channel over each window's real pixels.
@@ -43,9 +40,9 @@ public final class AveragePooling2D extends Pooling2D {
         return this;
     }
 
-    /** The number of real pixels under window (oh, ow). */
-    private static int count(Window2D g, int oh, int ow) {
-        return (endRow(g, oh) - firstRow(g, oh)) * (endCol(g, ow) - firstCol(g, ow));
+    /** The number of real pixels under the window of output column ow, which covers rowCount real rows. */
+    private static int count(Window2D g, int rowCount, int ow) {
+        return rowCount * (endCol(g, ow) - firstCol(g, ow));
     }
 
     /** The sum in window order, then times 1 / count. */
@@ -61,24 +58,22 @@ public final class AveragePooling2D extends Pooling2D {
                 }
             }
         }
-        float scale = 1f / (rowCount * (endCol(g, ow) - firstCol(g, ow)));
+        float scale = 1f / count(g, rowCount, ow);
         for (int c = 0; c < channels; c++) {
             out[o + c] *= scale;
         }
     }
 
     @Override
-    void unpoolWindow(Window2D g, Tensor x, Tensor y, Tensor dy, int n, int oh, int ow, Tensor dx) {
-        FloatBuffer grad = dy.data();
-        FloatBuffer dIn = dx.data();
+    void unpoolWindow(Window2D g, float[] xRows, int rowCount, int ow, float[] y, float[] dy, int o,
+                      float[] dxRows) {
         int channels = g.channels();
-        int o = outputOffset(g, n, oh, ow);
-        float scale = 1f / count(g, oh, ow);
-        for (int ih = firstRow(g, oh); ih < endRow(g, oh); ih++) {
+        float scale = 1f / count(g, rowCount, ow);
+        for (int h = 0; h < rowCount; h++) {
             for (int iw = firstCol(g, ow); iw < endCol(g, ow); iw++) {
-                int i = g.inputOffset(n, ih, iw);
+                int i = (h * g.width() + iw) * channels;
                 for (int c = 0; c < channels; c++) {
-                    dIn.put(i + c, dIn.get(i + c) + grad.get(o + c) * scale);
+                    dxRows[i + c] += dy[o + c] * scale;
                 }
             }
         }

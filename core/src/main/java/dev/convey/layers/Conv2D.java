@@ -6,6 +6,7 @@ import dev.convey.blas.Blas;
 import dev.convey.tensor.Gemm;
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Tensor;
+import dev.convey.tensor.Tiles;
 
 /**
  * Keras' {@code Conv2D}: a 2-D convolution over NHWC images (channels_last), with an HWIO kernel
@@ -26,8 +27,8 @@ import dev.convey.tensor.Tensor;
  * and epilogue on its own blocks, in its own patch workspace, with OpenBLAS single-threaded
  * ({@link Blas#singleThreaded}). A small feature map (ResNet's 7x7 and 14x14 at batch 1) has too few rows to
  * share, and its kernel is larger than its patches: there the threads build each block's patches together and
- * then each multiplies it by its own slice of the kernel's columns (filters). Backward's products split over
- * the cores in {@link Gemm}.
+ * then each multiplies it by its own slice of the kernel's columns (filters). Backward splits a batch's
+ * images over the threads in the same way (single images split each product in {@link Gemm}).
  *
  * <p>Backward, with dZ = dL/d(pre-activation):
  * <pre>
@@ -81,6 +82,7 @@ public final class Conv2D extends Layer {
     private Tensor output;
     private final Tensor[] patchWorkspaces = new Tensor[Parallel.threads()];   // one per thread sharing the rows
     private Tensor preActivationGradient;
+    private final Tensor[] weightGradientPartials = new Tensor[Parallel.threads()];   // dW of threads 1, 2, ...
     private Tensor inputGradient;
 
     /** Keras' {@code Conv2D(filters, kernel_size)} with a square kernel. */
@@ -378,24 +380,74 @@ public final class Conv2D extends Layer {
         if (inputNeeded) {
             inputGradient.fill(0f);
         }
-        int block = blockRows(g);
-        FloatBuffer patches = patchWorkspace(0, block, k);
-        for (int r0 = 0; r0 < m && (weightGradients || inputNeeded); r0 += block) {
-            int r1 = Math.min(m, r0 + block);
-            long dzOffset = (long) r0 * filters;
-            if (weightGradients) {
-                // dW += P[r0:r1]^T dZ[r0:r1]  (the first block overwrites)
-                Im2col.im2col(g, input.data(), r0, r1, patches);
-                Gemm.sgemm(true, false, k, filters, r1 - r0, 1f, patches, 0, k, dz.data(), dzOffset, filters,
-                        r0 == 0 ? 0f : 1f, kernel.gradient().data(), 0, filters);
+        int threads = Parallel.threads();
+        if (threads == 1 || g.batch() < threads) {
+            backwardRows(g, dz, 0, m, 0, kernel.gradient(), weightGradients, inputNeeded);
+        } else {
+            // Each thread takes whole images: col2im of two images never touches the same pixel, and each
+            // thread sums dW over its own rows into its own buffer; the buffers are added at the end.
+            for (int t = 1; t < threads; t++) {
+                weightGradientPartials[t] = weightGradients
+                        ? Tensor.reuse(weightGradientPartials[t], kernel.gradient().shape()) : null;
             }
-            if (inputNeeded) {
-                // dP[r0:r1] = dZ[r0:r1] W^T, reusing the patch workspace, then scattered back by col2im
-                Gemm.sgemm(false, true, r1 - r0, k, filters, 1f, dz.data(), dzOffset, filters,
-                        kernel.value().data(), 0, filters, 0f, patches, 0, k);
-                Im2col.col2im(g, patches, r0, r1, inputGradient.data());
+            Tensor dzFinal = dz;
+            Blas.singleThreaded(() -> Parallel.range(threads, 1, (t0, t1) -> {
+                for (int t = t0; t < t1; t++) {
+                    int rowsPerImage = g.outH() * g.outW();
+                    int r0 = rowsPerImage * (int) ((long) g.batch() * t / threads);
+                    int r1 = rowsPerImage * (int) ((long) g.batch() * (t + 1) / threads);
+                    backwardRows(g, dzFinal, r0, r1, t, t == 0 ? kernel.gradient() : weightGradientPartials[t],
+                            weightGradients, inputNeeded);
+                }
+            }));
+            if (weightGradients) {
+                for (int t = 1; t < threads; t++) {
+                    addInto(kernel.gradient().data(), weightGradientPartials[t].data(), kernel.gradient().size());
+                }
             }
         }
         return new Tensor[] {inputNeeded ? inputGradient : null};
+    }
+
+    /**
+     * Rows [r0, r1) of the backward pass, block by block in patch workspace number {@code workspace}:
+     * dW = P[r0:r1]^T dZ[r0:r1] into {@code dW} (overwritten), and dX += col2im(dZ[r0:r1] W^T).
+     */
+    private void backwardRows(Window2D g, Tensor dz, int r0, int r1, int workspace, Tensor dW,
+                              boolean weightGradients, boolean inputNeeded) {
+        int k = g.patchSize();
+        int block = blockRows(g);
+        FloatBuffer patches = patchWorkspace(workspace, Math.min(block, r1 - r0), k);
+        for (int s0 = r0; s0 < r1; s0 += block) {
+            int s1 = Math.min(r1, s0 + block);
+            long dzOffset = (long) s0 * filters;
+            if (weightGradients) {
+                // dW += P[s0:s1]^T dZ[s0:s1]  (the first block overwrites)
+                Im2col.im2col(g, input.data(), s0, s1, patches);
+                Gemm.sgemm(true, false, k, filters, s1 - s0, 1f, patches, 0, k, dz.data(), dzOffset, filters,
+                        s0 == r0 ? 0f : 1f, dW.data(), 0, filters);
+            }
+            if (inputNeeded) {
+                // dP[s0:s1] = dZ[s0:s1] W^T, reusing the patch workspace, then scattered back by col2im
+                Gemm.sgemm(false, true, s1 - s0, k, filters, 1f, dz.data(), dzOffset, filters,
+                        kernel.value().data(), 0, filters, 0f, patches, 0, k);
+                Im2col.col2im(g, patches, s0, s1, inputGradient.data());
+            }
+        }
+    }
+
+    /** sum[i] += part[i] for i < n, through tiles (see Tiles). */
+    private static void addInto(FloatBuffer sum, FloatBuffer part, int n) {
+        float[] a = Tiles.scratch(0, Tiles.FLOATS);
+        float[] b = Tiles.scratch(1, Tiles.FLOATS);
+        for (int at = 0; at < n; at += Tiles.FLOATS) {
+            int length = Math.min(Tiles.FLOATS, n - at);
+            sum.get(at, a, 0, length);
+            part.get(at, b, 0, length);
+            for (int i = 0; i < length; i++) {
+                a[i] += b[i];
+            }
+            sum.put(at, a, 0, length);
+        }
     }
 }

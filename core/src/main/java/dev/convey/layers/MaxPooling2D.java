@@ -1,9 +1,7 @@
 package dev.convey.layers;
 
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 
-import dev.convey.tensor.Tensor;
 
 /**
  * Keras' {@code MaxPooling2D}: the largest value of each channel in each window.
@@ -63,23 +61,19 @@ public final class MaxPooling2D extends Pooling2D {
      * included.
      */
     @Override
-    void unpoolWindow(Window2D g, Tensor x, Tensor y, Tensor dy, int n, int oh, int ow, Tensor dx) {
-        FloatBuffer in = x.data();
-        FloatBuffer grad = dy.data();
-        FloatBuffer dIn = dx.data();
-        int o = outputOffset(g, n, oh, ow);
+    void unpoolWindow(Window2D g, float[] xRows, int rowCount, int ow, float[] y, float[] dy, int o,
+                      float[] dxRows) {
         for (int c = 0; c < g.channels(); c++) {
-            int i = firstMax(g, in, y.data().get(o + c), n, oh, ow, c);
-            dIn.put(i, dIn.get(i) + grad.get(o + c));
+            dxRows[firstMax(g, xRows, rowCount, ow, c, y[o + c])] += dy[o + c];
         }
     }
 
-    /** The flat index of the first pixel of the window whose channel c equals max (NaN matches NaN). */
-    private static int firstMax(Window2D g, FloatBuffer in, float max, int n, int oh, int ow, int c) {
-        for (int ih = firstRow(g, oh); ih < endRow(g, oh); ih++) {
+    /** Where channel c of the window first holds {@code max} (NaN matches NaN), as an index into the rows. */
+    private static int firstMax(Window2D g, float[] xRows, int rowCount, int ow, int c, float max) {
+        for (int h = 0; h < rowCount; h++) {
             for (int iw = firstCol(g, ow); iw < endCol(g, ow); iw++) {
-                int i = g.inputOffset(n, ih, iw) + c;
-                if (Float.compare(in.get(i), max) == 0 || in.get(i) == max) {
+                int i = (h * g.width() + iw) * g.channels() + c;
+                if (xRows[i] == max || Float.compare(xRows[i], max) == 0) {
                     return i;
                 }
             }

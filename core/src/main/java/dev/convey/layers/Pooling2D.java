@@ -105,13 +105,28 @@ public abstract class Pooling2D extends Layer {
         inputGradient = Tensor.reuse(inputGradient, g.batch(), g.height(), g.width(), g.channels());
         inputGradient.fill(0f);
         Tensor dx = inputGradient;
-        // Overlapping windows add into the same input pixels, but never across images.
+        int inputRowFloats = g.width() * g.channels();
+        int outputRowFloats = g.outW() * g.channels();
+        // Overlapping windows add into the same input pixels, but never across images: a thread takes whole
+        // images and goes through their output rows in order, reading and writing back the window's dx rows.
         Parallel.range(g.batch(), 1, (n0, n1) -> {
+            float[] xRows = Tiles.scratch(0, g.kernelH() * inputRowFloats);
+            float[] dxRows = Tiles.scratch(1, g.kernelH() * inputRowFloats);
+            float[] yRow = Tiles.scratch(2, outputRowFloats);
+            float[] dyRow = Tiles.scratch(3, outputRowFloats);
             for (int n = n0; n < n1; n++) {
                 for (int oh = 0; oh < g.outH(); oh++) {
+                    int h0 = firstRow(g, oh);
+                    int rowCount = endRow(g, oh) - h0;
+                    int at = g.inputOffset(n, h0, 0);
+                    input.data().get(at, xRows, 0, rowCount * inputRowFloats);
+                    dx.data().get(at, dxRows, 0, rowCount * inputRowFloats);
+                    output.data().get(outputOffset(g, n, oh, 0), yRow, 0, outputRowFloats);
+                    outputGradient.data().get(outputOffset(g, n, oh, 0), dyRow, 0, outputRowFloats);
                     for (int ow = 0; ow < g.outW(); ow++) {
-                        unpoolWindow(g, input, output, outputGradient, n, oh, ow, dx);
+                        unpoolWindow(g, xRows, rowCount, ow, yRow, dyRow, ow * g.channels(), dxRows);
                     }
+                    dx.data().put(at, dxRows, 0, rowCount * inputRowFloats);
                 }
             }
         });
@@ -125,8 +140,12 @@ public abstract class Pooling2D extends Layer {
      */
     abstract void poolWindow(Window2D g, float[] rows, int rowCount, int ow, float[] out, int o);
 
-    /** Adds the window's share of dL/dy[n, oh, ow, :] into dx, given the forward pass's input x and output y. */
-    abstract void unpoolWindow(Window2D g, Tensor x, Tensor y, Tensor dy, int n, int oh, int ow, Tensor dx);
+    /**
+     * Adds the share of dL/dy[o, o + C) of the window of output column {@code ow} into {@code dxRows}, laid out
+     * as {@code xRows}, the window's input rows (see poolWindow); y[o, o + C) is the forward pass's output.
+     */
+    abstract void unpoolWindow(Window2D g, float[] xRows, int rowCount, int ow, float[] y, float[] dy, int o,
+                               float[] dxRows);
 
     /** The real (unpadded) input rows of output row oh: [first, end). */
     static int firstRow(Window2D g, int oh) {

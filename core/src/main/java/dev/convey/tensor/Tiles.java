@@ -18,14 +18,14 @@ public final class Tiles {
     /** A tile's usual size: 4096 floats (16 KB), so that three of them stay in a 48 KB L1 data cache. */
     public static final int FLOATS = 1 << 12;
     /** How many tiles one thread may hold at once (e.g. two operands and a result). */
-    private static final int SLOTS = 3;
+    private static final int SLOTS = 4;
 
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[SLOTS][0]);
 
     private Tiles() {
     }
 
-    /** The calling thread's tile number {@code slot} (0, 1 or 2), at least {@code floats} long. */
+    /** The calling thread's tile number {@code slot} (0 to 3), at least {@code floats} long. */
     public static float[] scratch(int slot, int floats) {
         float[][] tiles = SCRATCH.get();
         if (tiles[slot].length < floats) {

@@ -69,6 +69,14 @@ class LayerGradientTest {
     }
 
     @Test
+    void conv2dBackwardSplitsAnOddBatchOverTheThreads() {
+        // 3 images over the threads (1 + 2 on two cores), each share in several 4-row blocks, overlapping windows
+        Conv2D conv = new Conv2D(3, 3).strides(2).padding("same");
+        conv.maxPatchFloats(4 * 3 * 3 * 2);
+        check(conv, uniform(10, 3, 5, 6, 2));
+    }
+
+    @Test
     void denseOnRank2() {
         check(new Dense(4).activation("softmax"), uniform(9, 3, 6));
     }
