@@ -9,6 +9,7 @@ import dev.convey.layers.Conv2D;
 import dev.convey.layers.Dense;
 import dev.convey.layers.GlobalAveragePooling2D;
 import dev.convey.layers.Layer;
+import dev.convey.layers.Parameter;
 import dev.convey.models.Input;
 import dev.convey.models.Model;
 import dev.convey.models.SymbolicTensor;
@@ -127,5 +128,18 @@ final class Models {
             }
         }
         return total;
+    }
+
+    /** The bytes of the weights of {@code model}'s Dense layers (float32 kernels and biases). */
+    static long denseWeightBytes(Model model) {
+        long floats = 0;
+        for (Layer layer : model.layers()) {
+            if (layer instanceof Dense) {
+                for (Parameter p : layer.weights()) {
+                    floats += p.value().size();
+                }
+            }
+        }
+        return 4 * floats;
     }
 }

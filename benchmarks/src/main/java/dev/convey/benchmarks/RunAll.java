@@ -85,8 +85,12 @@ public final class RunAll implements Callable<Integer> {
         for (String model : new String[] {Models.VGG16_NAME, Models.RESNET50_NAME}) {
             transferMacs.put(model, Models.macsPerImage(Models.withNewHead(model, true, false)));
         }
+        Map<String, Long> denseBytes = new LinkedHashMap<>();
+        for (String model : new String[] {Models.VGG16_NAME, Models.RESNET50_NAME}) {
+            denseBytes.put(model, Models.denseWeightBytes(Models.classifier(model, false)));
+        }
         ResultsReport.Run run = new ResultsReport.Run(quick, command(), new Scores(results), ConvShape.ofModels(),
-                transferMacs, memory, load);
+                transferMacs, denseBytes, memory, load);
         Path file = out != null ? out : Files.isDirectory(Paths.get("benchmarks")) ? Paths.get("benchmarks", "RESULTS.md")
                 : Paths.get("RESULTS.md");
         new ResultsReport(run).write(file);

@@ -37,7 +37,7 @@ class ResultsReportTest {
         scores.put(ResultsReport.TRAIN_HEAD, resnet, new Scores.Score(600, Double.NaN, 600));
         Map<String, Long> macs = new LinkedHashMap<>();
         macs.put("resnet50", 3_855_946_000L);
-        String md = new ResultsReport(new ResultsReport.Run(false, "test", scores, Map.of(), macs, List.of(), null))
+        String md = new ResultsReport(new ResultsReport.Run(false, "test", scores, Map.of(), macs, Map.of(), List.of(), null))
                 .markdown();
 
         assertTrue(md.contains("| sgemm 2048 x 2048 x 2048 (2 n^3 FLOP) | 110 ± 8.00 | 156 | 100 | 172 |"), md);
