@@ -1,0 +1,80 @@
+package dev.convey.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+import org.junit.jupiter.api.Test;
+
+/** The chunked loop: every index exactly once, failures surface on the caller, concurrent callers are safe. */
+class ParallelTest {
+
+    @Test
+    void everyIndexRunsExactlyOnceAcrossManyLoops() {
+        AtomicIntegerArray hits = new AtomicIntegerArray(1001);
+        for (int loop = 0; loop < 2000; loop++) {
+            Parallel.range(hits.length(), 1, (start, end) -> {
+                for (int i = start; i < end; i++) {
+                    hits.incrementAndGet(i);
+                }
+            });
+        }
+        for (int i = 0; i < hits.length(); i++) {
+            assertEquals(2000, hits.get(i), "index " + i);
+        }
+    }
+
+    @Test
+    void aFailureInAnyChunkIsThrownToTheCaller() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Parallel.range(100, 1,
+                (start, end) -> {
+                    if (end == 100) {   // the last chunk: a worker's when there are several cores
+                        throw new IllegalArgumentException("chunk " + start + ".." + end);
+                    }
+                }));
+        assertEquals("chunk " + (Parallel.threads() == 1 ? 0 : 100 - 100 / Parallel.threads()) + "..100", e.getMessage());
+        // The workers are still usable afterwards.
+        AtomicIntegerArray hits = new AtomicIntegerArray(10);
+        Parallel.range(10, 1, (start, end) -> {
+            for (int i = start; i < end; i++) {
+                hits.incrementAndGet(i);
+            }
+        });
+        for (int i = 0; i < 10; i++) {
+            assertEquals(1, hits.get(i));
+        }
+    }
+
+    @Test
+    void loopsFromSeveralThreadsAtOnceAreEachComplete() throws Exception {
+        ExecutorService callers = Executors.newFixedThreadPool(3);
+        try {
+            Future<?>[] results = new Future<?>[3];
+            for (int c = 0; c < results.length; c++) {
+                results[c] = callers.submit(() -> {
+                    for (int loop = 0; loop < 300; loop++) {
+                        AtomicIntegerArray hits = new AtomicIntegerArray(500);
+                        Parallel.range(500, 1, (start, end) -> {
+                            for (int i = start; i < end; i++) {
+                                hits.incrementAndGet(i);
+                            }
+                        });
+                        for (int i = 0; i < 500; i++) {
+                            assertEquals(1, hits.get(i));
+                        }
+                    }
+                    return null;
+                });
+            }
+            for (Future<?> f : results) {
+                f.get();
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+}
