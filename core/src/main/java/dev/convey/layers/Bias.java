@@ -44,18 +44,24 @@ final class Bias {
                 int at = r * cols;
                 int length = Math.min(tileRows, r0 + end - r) * cols;
                 y.get(at, tile, 0, length);
-                for (int row = 0; row < length; row += cols) {
-                    if (b != null) {
-                        addRow(tile, row, b);
-                    }
-                    if (scaleShift != null) {
-                        scaleShiftRow(tile, row, scaleShift[0], scaleShift[1]);
-                    }
-                }
-                f.apply(tile, length, cols);
+                addScaleShiftAndActivate(tile, length, cols, b, scaleShift, f);
                 y.put(at, tile, 0, length);
             }
         });
+    }
+
+    /** The same on the first {@code length} floats (whole rows of {@code cols}) of an array; no bias if b is null. */
+    static void addScaleShiftAndActivate(float[] tile, int length, int cols, float[] b, float[][] scaleShift,
+            ActivationFunction f) {
+        for (int row = 0; row < length; row += cols) {
+            if (b != null) {
+                addRow(tile, row, b);
+            }
+            if (scaleShift != null) {
+                scaleShiftRow(tile, row, scaleShift[0], scaleShift[1]);
+            }
+        }
+        f.apply(tile, length, cols);
     }
 
     /** y[row + c] += b[c]. */

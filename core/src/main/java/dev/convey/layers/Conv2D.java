@@ -58,6 +58,19 @@ public final class Conv2D extends Layer {
      */
     private static final int MIN_ROWS_PER_THREAD = 256;
     private static final int MIN_FILTERS_PER_THREAD = 16;
+    /**
+     * Winograd F(2x2, 3x3) sizing (see {@link Winograd}). Its 16 products are (tiles x in) by (in x out), so
+     * each repacks a 16/9 share of the kernel: it wins where a product has many tiles and enough channels, and
+     * loses to im2col on ResNet's 7x7 maps at batch 1 (16 tiles; 14x14 maps have 49 and win) and on the 3-channel RGB input. A block holds
+     * about WINOGRAD_TARGET_FLOATS of transformed input and products, at least WINOGRAD_MIN_BLOCK_TILES tiles.
+     */
+    private static final int WINOGRAD_MIN_CHANNELS = 16;
+    private static final int WINOGRAD_MIN_TILES = 32;
+    private static final int WINOGRAD_TARGET_FLOATS = 1 << 19;
+    private static final int WINOGRAD_MIN_BLOCK_TILES = 256;
+
+    /** How the forward pass computes a convolution; AUTO picks Winograd where it is faster (tests force one). */
+    enum Algorithm { AUTO, IM2COL, WINOGRAD }
 
     private final int filters;
     private final int[] kernelSize;
@@ -67,6 +80,7 @@ public final class Conv2D extends Layer {
     private boolean useBias = true;
     private ActivationFunction activation = ActivationFunction.LINEAR;
     private int maxPatchFloats = DEFAULT_MAX_PATCH_FLOATS;
+    private Algorithm algorithm = Algorithm.AUTO;
 
     private Parameter kernel;
     private Parameter bias;
@@ -84,6 +98,11 @@ public final class Conv2D extends Layer {
     private Tensor preActivationGradient;
     private final Tensor[] weightGradientPartials = new Tensor[Parallel.threads()];   // dW of threads 1, 2, ...
     private Tensor inputGradient;
+    // Winograd: the kernel transformed (U), valid for kernel version winogradKernelVersion; per-thread V and M.
+    private Tensor winogradKernel;
+    private long winogradKernelVersion;
+    private final Tensor[] winogradInputs = new Tensor[Parallel.threads()];
+    private final Tensor[] winogradProducts = new Tensor[Parallel.threads()];
 
     /** Keras' {@code Conv2D(filters, kernel_size)} with a square kernel. */
     public Conv2D(int filters, int kernelSize) {
@@ -147,6 +166,11 @@ public final class Conv2D extends Layer {
     /** For tests: caps the patch workspace so that small convolutions also run in several row blocks. */
     void maxPatchFloats(int floats) {
         this.maxPatchFloats = floats;
+    }
+
+    /** For tests and measurements: forces im2col or Winograd (where it applies) instead of the automatic choice. */
+    void algorithm(Algorithm algorithm) {
+        this.algorithm = algorithm;
     }
 
     public int filters() {
@@ -266,7 +290,9 @@ public final class Conv2D extends Layer {
         int m = g.outputPixels();
         Tensor b = useBias ? bias.value() : null;
         int threads = Parallel.threads();
-        if (threads == 1) {
+        if (usesWinograd(g)) {
+            forwardWinograd(g, x, y, b, scaleShift, f);
+        } else if (threads == 1) {
             forwardRows(g, x, y, 0, m, 0, b, scaleShift, f);
         } else if (m >= threads * MIN_ROWS_PER_THREAD) {
             // Each thread owns a contiguous share of the output rows and computes it alone (see the class comment).
@@ -331,6 +357,79 @@ public final class Conv2D extends Layer {
                             0f, y.data(), (long) r0 * filters + f0, filters)));
             Bias.addScaleShiftAndActivate(y.data(), r0, r1, filters, b, scaleShift, f);
         }
+    }
+
+    // ---------------------------------------------------------------- forward, Winograd F(2x2, 3x3)
+
+    private boolean usesWinograd(Window2D g) {
+        if (algorithm == Algorithm.IM2COL || !Winograd.applies(g)) {
+            return false;
+        }
+        return algorithm == Algorithm.WINOGRAD || (g.channels() >= WINOGRAD_MIN_CHANNELS
+                && filters >= WINOGRAD_MIN_CHANNELS
+                && (long) Winograd.tileRows(g) * Winograd.tilesWide(g) >= WINOGRAD_MIN_TILES);
+    }
+
+    /**
+     * The forward pass by {@link Winograd}, block of tile rows by block. As for im2col (see the class comment),
+     * a large map gives each thread a share of the tile rows to compute alone, and a small one shares each block:
+     * the threads transform its tiles together and then split the 16 products.
+     */
+    private void forwardWinograd(Window2D g, Tensor x, Tensor y, Tensor b, float[][] scaleShift,
+                                 ActivationFunction f) {
+        FloatBuffer u = winogradKernel(g.channels());
+        float[] bias = b == null ? null : b.toArray();
+        int tileRows = Winograd.tileRows(g);
+        int tilesW = Winograd.tilesWide(g);
+        int floatsPerTile = Winograd.POINTS * (g.channels() + filters);
+        int blockTiles = Math.min(Math.max(WINOGRAD_TARGET_FLOATS / floatsPerTile, WINOGRAD_MIN_BLOCK_TILES),
+                maxPatchFloats / floatsPerTile);
+        int blockRows = Math.max(1, Math.min(tileRows, blockTiles / tilesW));
+        int threads = Parallel.threads();
+        if (threads > 1 && tileRows >= threads * blockRows) {
+            Blas.singleThreaded(() -> Parallel.range(threads, 1, (t0, t1) -> {
+                for (int t = t0; t < t1; t++) {
+                    int q0 = (int) ((long) tileRows * t / threads);
+                    int q1 = (int) ((long) tileRows * (t + 1) / threads);
+                    for (int s0 = q0; s0 < q1; s0 += blockRows) {
+                        winogradBlock(g, x, y, u, s0, Math.min(q1, s0 + blockRows), t, false, bias, scaleShift, f);
+                    }
+                }
+            }));
+        } else {
+            for (int s0 = 0; s0 < tileRows; s0 += blockRows) {
+                winogradBlock(g, x, y, u, s0, Math.min(tileRows, s0 + blockRows), 0, true, bias, scaleShift, f);
+            }
+        }
+    }
+
+    /** Tile rows [q0, q1): V = B^T d B, the 16 products M_p = V_p U_p, Y = A^T M A and the epilogue. */
+    private void winogradBlock(Window2D g, Tensor x, Tensor y, FloatBuffer u, int q0, int q1, int workspace,
+                               boolean shareProducts, float[] bias, float[][] scaleShift, ActivationFunction f) {
+        int in = g.channels();
+        int tiles = (q1 - q0) * Winograd.tilesWide(g);
+        winogradInputs[workspace] = Tensor.reuse(winogradInputs[workspace], Winograd.POINTS, tiles, in);
+        winogradProducts[workspace] = Tensor.reuse(winogradProducts[workspace], Winograd.POINTS, tiles, filters);
+        FloatBuffer v = winogradInputs[workspace].data();
+        FloatBuffer m = winogradProducts[workspace].data();
+        Winograd.transformInput(g, x.data(), q0, q1, v);
+        if (shareProducts) {
+            Blas.singleThreaded(() -> Parallel.range(Winograd.POINTS, 1,
+                    (p0, p1) -> Winograd.multiply(v, u, m, tiles, in, filters, p0, p1)));
+        } else {
+            Winograd.multiply(v, u, m, tiles, in, filters, 0, Winograd.POINTS);
+        }
+        Winograd.transformOutput(g, m, q0, q1, filters, y.data(), bias, scaleShift, f);
+    }
+
+    /** U = G g G^T of the current kernel, recomputed when the kernel has changed since (see Parameter.changed). */
+    private FloatBuffer winogradKernel(int in) {
+        if (winogradKernel == null || winogradKernelVersion != kernel.version()) {
+            winogradKernel = Tensor.reuse(winogradKernel, Winograd.POINTS, in, filters);
+            Winograd.transformKernel(kernel.value().data(), in, filters, winogradKernel.data());
+            winogradKernelVersion = kernel.version();
+        }
+        return winogradKernel.data();
     }
 
     /** Patch workspace number i, at least rows x k floats, kept across calls. */

@@ -16,6 +16,7 @@ public final class Parameter {
     private final boolean trainable;
     private Tensor value;
     private Tensor gradient;
+    private long version;
 
     Parameter(Layer owner, String name, Tensor value, boolean trainable) {
         this.owner = owner;
@@ -38,9 +39,25 @@ public final class Parameter {
         return owner;
     }
 
-    /** The current value. Optimizers and weight loaders update it in place. */
+    /**
+     * The current value. Optimizers and weight loaders update it in place; whoever writes into it directly must
+     * call {@link #changed()} afterwards.
+     */
     public Tensor value() {
         return value;
+    }
+
+    /**
+     * Says that the value was written to, so that what a layer derived from it is recomputed (a Conv2D keeps
+     * its kernel in Winograd form, see {@link Winograd}). {@link #assign} and the optimizers call it themselves.
+     */
+    public void changed() {
+        version++;
+    }
+
+    /** How many times the value has {@link #changed()}: a layer's cache of a derived form is valid while it holds. */
+    public long version() {
+        return version;
     }
 
     /** Whether an optimizer may update this weight (false for BatchNormalization's moving statistics). */
@@ -67,6 +84,7 @@ public final class Parameter {
                     + dev.convey.tensor.Shapes.toString(newValue.shape()));
         }
         value.copyFrom(newValue);
+        changed();
     }
 
     @Override

@@ -75,6 +75,7 @@ public abstract class Optimizer {
             }
             Parallel.range(p.value().size(), MIN_ELEMENTS_PER_CHUNK,
                     (start, end) -> update(w, g, sb, constants, start, end));
+            p.changed();
         }
     }
 

@@ -226,6 +226,7 @@ public final class Trainer {
         if (!Double.isFinite(batchLoss)) {
             for (int i = 0; i < stateBackup.length; i++) {
                 stateWeights.get(i).value().copyFrom(stateBackup[i]);
+                stateWeights.get(i).changed();
             }
             throw new NonFiniteLossException(loss.name(), batchLoss, epoch, epochs, batch, batches);
         }

@@ -209,8 +209,9 @@ public final class GradientCheck {
         return sum;
     }
 
-    /** L = sum_j y_j r_j in double. */
+    /** L = sum_j y_j r_j in double (the weights may have been perturbed since the last call: see Parameter.changed). */
     private double loss(Tensor r) {
+        layer.weights().forEach(Parameter::changed);
         Tensor y = layer.forward(inputs, training);
         double sum = 0;
         for (int j = 0; j < y.size(); j++) {

@@ -118,10 +118,13 @@ class ModelGradientTest {
                 float original = p.value().data().get(i);
                 double h = 1e-2;
                 p.value().data().put(i, (float) (original + h));
+                p.changed();
                 double plus = dot(model.forward(new Tensor[] {batch}, true), dy);
                 p.value().data().put(i, (float) (original - h));
+                p.changed();
                 double minus = dot(model.forward(new Tensor[] {batch}, true), dy);
                 p.value().data().put(i, original);
+                p.changed();
                 double numeric = (plus - minus) / (2 * h);
                 assertEquals(numeric, analytic[i], 1e-4 * Math.max(1, Math.abs(numeric)), p.fullName() + "[" + i + "]");
             }

@@ -72,6 +72,7 @@ class ResidualTrainingTest {
                 for (int i = 0; i < p.value().size(); i++) {
                     p.value().data().put(i, p.value().data().get(i) - learningRate * p.gradient().data().get(i));
                 }
+                p.changed();
             }
         }
         assertTrue(last < 0.1 * first, "loss went from " + first + " to " + last);

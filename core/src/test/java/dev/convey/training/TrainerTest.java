@@ -119,10 +119,13 @@ class TrainerTest {
             for (int i = 0; i < p.value().size(); i++) {
                 float w = p.value().data().get(i);
                 p.value().data().put(i, (float) (w + h));
+                p.changed();
                 double up = trainingLoss(m, x, y);
                 p.value().data().put(i, (float) (w - h));
+                p.changed();
                 double down = trainingLoss(m, x, y);
                 p.value().data().put(i, w);
+                p.changed();
                 double numeric = (up - down) / (2 * h);
                 assertEquals(numeric, gradients.get(k).data().get(i), 2e-3 + 2e-2 * Math.abs(numeric),
                         p.fullName() + " element " + i);

@@ -1,0 +1,321 @@
+package dev.convey.layers;
+
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+
+import dev.convey.blas.Blas;
+import dev.convey.tensor.Parallel;
+import dev.convey.tensor.Tiles;
+
+/**
+ * Winograd's minimal filtering F(2x2, 3x3) (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks",
+ * 2016): a 3x3, stride-1 convolution computed in 2x2 output tiles with 16 multiplications per tile, channel and
+ * filter instead of 36, i.e. 2.25x fewer. For one channel, a 4x4 input tile d and a 3x3 kernel g give the 2x2
+ * output tile
+ * <pre>
+ *   Y = A^T [ (G g G^T) .* (B^T d B) ] A
+ *
+ *   B^T = | 1  0 -1  0 |     G = | 1    0    0   |     A^T = | 1  1  1  0 |
+ *         | 0  1  1  0 |         | 1/2  1/2  1/2 |           | 0  1 -1 -1 |
+ *         | 0 -1  1  0 |         | 1/2 -1/2  1/2 |
+ *         | 0  1  0 -1 |         | 0    0    1   |
+ * </pre>
+ * (.* is the elementwise product of two 4x4 matrices). Summed over the input channels, the 16 elementwise
+ * products become 16 matrix products, one for each point p of the 4x4 tile:
+ * <pre>
+ *   M_p (tiles x out) = V_p (tiles x in) U_p (in x out)     V_p = (B^T d B)_p per tile and channel
+ *                                                           U_p = (G g G^T)_p per channel and filter
+ * </pre>
+ * so the multiply-adds are still a GEMM (OpenBLAS), with 16/36 of them, and the three transforms are additions
+ * only: U once per kernel version ({@link #transformKernel}), V and the inverse A^T M A per block of tiles.
+ * The output differs from im2col's by rounding only (the transforms add a few terms before the product).
+ *
+ * <p>Layouts. Tiles are numbered in NHWC order: tile row q = (n, tr) covers output rows 2tr and 2tr + 1 of image
+ * n, and holds tilesW = ceil(outW / 2) tiles. A block of tile rows [q0, q1) has T = (q1 - q0) tilesW tiles, and
+ * its workspaces are V (16, T, in) and M (16, T, out), point-major, so that each V_p, M_p is a plain row-major
+ * matrix for the GEMM. U is (16, in, out). Output tiles that overhang the image (odd outH or outW) are computed
+ * and dropped; input pixels outside the image are the zero padding.
+ */
+final class Winograd {
+
+    /** Points of the 4x4 transformed tile: one GEMM each. */
+    static final int POINTS = 16;
+
+    /** Split a transform over the cores by groups of adjacent tiles (see {@link #groupSize}), at least this many. */
+    private static final int MIN_GROUPS_PER_CHUNK = 1;
+
+    private Winograd() {
+    }
+
+    /** Whether a convolution is one F(2x2, 3x3) computes: a 3x3 kernel at stride 1, undilated. */
+    static boolean applies(Window2D g) {
+        return g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1
+                && g.dilationH() == 1 && g.dilationW() == 1;
+    }
+
+    static int tilesHigh(Window2D g) {
+        return (g.outH() + 1) / 2;
+    }
+
+    static int tilesWide(Window2D g) {
+        return (g.outW() + 1) / 2;
+    }
+
+    /** Tile rows of the whole batch. */
+    static int tileRows(Window2D g) {
+        return g.batch() * tilesHigh(g);
+    }
+
+    // ---------------------------------------------------------------- kernel: U = G g G^T
+
+    /**
+     * U[p, c, f] = (G g G^T)_p with g the 3x3 kernel of channel c and filter f, from an HWIO kernel (3, 3, in, out).
+     * Vectorised over the filters: each row below is a vector of {@code out} (or 3 out) floats.
+     */
+    static void transformKernel(FloatBuffer kernel, int in, int out, FloatBuffer u) {
+        Parallel.range(in, Math.max(1, (1 << 14) / (9 * out)), (c0, c1) -> {
+            float[] g = Tiles.scratch(0, 9 * out);       // g[i][j][f] at (3i + j) out + f
+            float[] t = Tiles.scratch(1, 12 * out);      // t = G g, 4 x 3: t[a][j][f] at (3a + j) out + f
+            float[] p = Tiles.scratch(2, POINTS * out);  // t G^T, 4 x 4
+            int row = 3 * out;
+            for (int c = c0; c < c1; c++) {
+                for (int tap = 0; tap < 9; tap++) {
+                    kernel.get((tap * in + c) * out, g, tap * out, out);
+                }
+                // rows of G g: g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2, each a row of 3 taps
+                System.arraycopy(g, 0, t, 0, row);
+                halfSum(g, 0, g, row, g, 2 * row, 1f, t, row, row);
+                halfSum(g, 0, g, row, g, 2 * row, -1f, t, 2 * row, row);
+                System.arraycopy(g, 2 * row, t, 3 * row, row);
+                // columns: the same combination of taps 0, 1, 2 within each row a
+                for (int a = 0; a < 4; a++) {
+                    int ta = a * row;
+                    int pa = a * 4 * out;
+                    System.arraycopy(t, ta, p, pa, out);
+                    halfSum(t, ta, t, ta + out, t, ta + 2 * out, 1f, p, pa + out, out);
+                    halfSum(t, ta, t, ta + out, t, ta + 2 * out, -1f, p, pa + 2 * out, out);
+                    System.arraycopy(t, ta + 2 * out, p, pa + 3 * out, out);
+                }
+                for (int point = 0; point < POINTS; point++) {
+                    u.put((point * in + c) * out, p, point * out, out);
+                }
+            }
+        });
+    }
+
+    /** r[i] = (x[i] + sign * y[i] + z[i]) / 2. */
+    private static void halfSum(float[] x, int xo, float[] y, int yo, float[] z, int zo, float sign,
+                                float[] r, int ro, int n) {
+        for (int i = 0; i < n; i++) {
+            r[ro + i] = 0.5f * (x[xo + i] + sign * y[yo + i] + z[zo + i]);
+        }
+    }
+
+    // ---------------------------------------------------------------- input: V = B^T d B
+
+    /**
+     * V[p, t, c] = (B^T d B)_p for the tiles of tile rows [q0, q1) of input x (NHWC), d being tile t's 4x4
+     * input window of channel c, zero outside the image.
+     *
+     * <p>Works on groups of G adjacent tiles of a tile row, whose windows overlap: the group's 4 input rows of
+     * 2G + 2 pixels are read once and split into even and odd pixels, so that tile j's window columns 0..3 are
+     * even pixel j, odd pixel j, even pixel j + 1 and odd pixel j + 1. Every step of the transform is then a
+     * loop over whole arrays (HotSpot vectorises those, not loops at three unrelated offsets), and each
+     * point's results for the group are one contiguous run of V. Split over the cores by groups.
+     */
+    static void transformInput(Window2D g, FloatBuffer x, int q0, int q1, FloatBuffer v) {
+        int c = g.channels();
+        int tilesW = tilesWide(g);
+        int tiles = (q1 - q0) * tilesW;
+        int group = groupSize(c);
+        int groupsPerRow = (tilesW + group - 1) / group;
+        Parallel.range((q1 - q0) * groupsPerRow, MIN_GROUPS_PER_CHUNK, (k0, k1) -> {
+            float[][] scratch = SCRATCH.get();
+            float[] pixels = array(scratch, 0, (2 * group + 2) * c);
+            float[][] dEven = arrays(scratch, 1, 4, (group + 1) * c);    // input rows 0..3, even pixels
+            float[][] dOdd = arrays(scratch, 5, 4, (group + 1) * c);
+            float[][] sEven = arrays(scratch, 9, 4, (group + 1) * c);    // rows of B^T d
+            float[][] sOdd = arrays(scratch, 13, 4, (group + 1) * c);
+            float[][] points = arrays(scratch, 17, POINTS, group * c);  // point (a, b) at 4a + b, tile j at j c
+            for (int k = k0; k < k1; k++) {
+                int q = q0 + k / groupsPerRow;
+                int tw0 = (k % groupsPerRow) * group;
+                int tilesInGroup = Math.min(group, tilesW - tw0);
+                for (int row = 0; row < 4; row++) {
+                    readInputRow(g, x, q / tilesHigh(g), 2 * (q % tilesHigh(g)) - g.padTop() + row,
+                            2 * tw0 - g.padLeft(), 2 * tilesInGroup + 2, pixels);
+                    for (int j = 0; j <= tilesInGroup; j++) {
+                        System.arraycopy(pixels, 2 * j * c, dEven[row], j * c, c);
+                        System.arraycopy(pixels, (2 * j + 1) * c, dOdd[row], j * c, c);
+                    }
+                }
+                int n = (tilesInGroup + 1) * c;
+                rowsOfInputTransform(dEven, sEven, n);
+                rowsOfInputTransform(dOdd, sOdd, n);
+                // columns, within each row a: s0 - s2, s1 + s2, s2 - s1, s1 - s3 of every tile's four pixels
+                int m = tilesInGroup * c;
+                for (int a = 0; a < 4; a++) {
+                    differenceAhead(sEven[a], sEven[a], c, points[4 * a], m);
+                    sumAhead(sOdd[a], sEven[a], c, points[4 * a + 1], m);
+                    aheadDifference(sEven[a], sOdd[a], c, points[4 * a + 2], m);
+                    differenceAhead(sOdd[a], sOdd[a], c, points[4 * a + 3], m);
+                }
+                int t0 = (q - q0) * tilesW + tw0;
+                for (int point = 0; point < POINTS; point++) {
+                    v.put((point * tiles + t0) * c, points[point], 0, m);
+                }
+            }
+        });
+    }
+
+    /** The rows of B^T d for one parity of pixels: s0 = d0 - d2, s1 = d1 + d2, s2 = d2 - d1, s3 = d1 - d3. */
+    private static void rowsOfInputTransform(float[][] d, float[][] s, int n) {
+        sumOfTwo(d[0], d[2], -1f, s[0], n);
+        sumOfTwo(d[1], d[2], 1f, s[1], n);
+        sumOfTwo(d[2], d[1], -1f, s[2], n);
+        sumOfTwo(d[1], d[3], -1f, s[3], n);
+    }
+
+    /** Tiles per group: a few thousand floats per point, so that a group's scratch stays in L2. */
+    private static int groupSize(int channels) {
+        return Math.max(1, Math.min(16, 4096 / channels));
+    }
+
+    /** d = pixels [iw0, iw0 + pixels) of row ih of image n (NHWC), zero outside the image. */
+    private static void readInputRow(Window2D g, FloatBuffer x, int n, int ih, int iw0, int pixels, float[] d) {
+        int c = g.channels();
+        if (ih < 0 || ih >= g.height()) {
+            Arrays.fill(d, 0, pixels * c, 0f);
+            return;
+        }
+        int first = Math.max(0, iw0);
+        int last = Math.max(first, Math.min(g.width(), iw0 + pixels));
+        Arrays.fill(d, 0, (first - iw0) * c, 0f);
+        x.get(g.inputOffset(n, ih, first), d, (first - iw0) * c, (last - first) * c);
+        Arrays.fill(d, (last - iw0) * c, pixels * c, 0f);
+    }
+
+    // ---------------------------------------------------------------- the 16 products
+
+    /** M_p = V_p U_p for points [p0, p1): (tiles x in) times (in x out), on the calling thread. */
+    static void multiply(FloatBuffer v, FloatBuffer u, FloatBuffer m, int tiles, int in, int out, int p0, int p1) {
+        for (int p = p0; p < p1; p++) {
+            Blas.sgemm(false, false, tiles, out, in, 1f, v, (long) p * tiles * in, in, u, (long) p * in * out, out,
+                    0f, m, (long) p * tiles * out, out);
+        }
+    }
+
+    // ---------------------------------------------------------------- output: Y = A^T M A, then the epilogue
+
+    /**
+     * The output tiles of tile rows [q0, q1): y's 2x2 tile = A^T M A, followed by the bias, folded batch norm and
+     * activation of {@link Bias#addScaleShiftAndActivate}, written into y (NHWC) where it lies inside the image.
+     * By groups of adjacent tiles, as {@link #transformInput}: the two columns of A give the even and the odd
+     * output pixels of the group's two rows, which are interleaved and written at once.
+     */
+    static void transformOutput(Window2D g, FloatBuffer m, int q0, int q1, int out, FloatBuffer y,
+                                float[] bias, float[][] scaleShift, ActivationFunction f) {
+        int tilesW = tilesWide(g);
+        int tiles = (q1 - q0) * tilesW;
+        int group = groupSize(out);
+        int groupsPerRow = (tilesW + group - 1) / group;
+        Parallel.range((q1 - q0) * groupsPerRow, MIN_GROUPS_PER_CHUNK, (k0, k1) -> {
+            float[][] scratch = SCRATCH.get();
+            float[][] points = arrays(scratch, 0, POINTS, group * out);   // M's point (a, b) at 4a + b
+            float[][] rows = arrays(scratch, 16, 8, group * out);         // A^T M: (i, b) at 4i + b
+            float[][] even = arrays(scratch, 24, 2, group * out);         // output rows 0, 1: even pixels
+            float[][] odd = arrays(scratch, 26, 2, group * out);
+            float[] pixels = array(scratch, 28, 4 * group * out);         // both output rows, interleaved
+            for (int k = k0; k < k1; k++) {
+                int q = q0 + k / groupsPerRow;
+                int tw0 = (k % groupsPerRow) * group;
+                int tilesInGroup = Math.min(group, tilesW - tw0);
+                int n = tilesInGroup * out;
+                int t0 = (q - q0) * tilesW + tw0;
+                for (int point = 0; point < POINTS; point++) {
+                    m.get((point * tiles + t0) * out, points[point], 0, n);
+                }
+                // rows of A^T M: m0 + m1 + m2 and m1 - m2 - m3, for each column b
+                for (int b = 0; b < 4; b++) {
+                    sumOfThree(points[b], points[4 + b], points[8 + b], 1f, rows[b], n);
+                    sumOfThree(points[4 + b], points[8 + b], points[12 + b], -1f, rows[4 + b], n);
+                }
+                // columns: the same, giving output pixels 2j (even) and 2j + 1 (odd) of each row i
+                for (int i = 0; i < 2; i++) {
+                    sumOfThree(rows[4 * i], rows[4 * i + 1], rows[4 * i + 2], 1f, even[i], n);
+                    sumOfThree(rows[4 * i + 1], rows[4 * i + 2], rows[4 * i + 3], -1f, odd[i], n);
+                    for (int j = 0; j < tilesInGroup; j++) {
+                        System.arraycopy(even[i], j * out, pixels, (2 * i * tilesInGroup + 2 * j) * out, out);
+                        System.arraycopy(odd[i], j * out, pixels, (2 * i * tilesInGroup + 2 * j + 1) * out, out);
+                    }
+                }
+                Bias.addScaleShiftAndActivate(pixels, 4 * n, out, bias, scaleShift, f);
+                int image = q / tilesHigh(g);
+                int width = Math.min(2 * tilesInGroup, g.outW() - 2 * tw0);
+                for (int i = 0; i < 2; i++) {
+                    int oh = 2 * (q % tilesHigh(g)) + i;
+                    if (oh < g.outH()) {
+                        y.put(((image * g.outH() + oh) * g.outW() + 2 * tw0) * out, pixels, 2 * i * n, width * out);
+                    }
+                }
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- vector kernels and scratch
+
+    /** r[i] = x[i] + sign * y[i]  (sign = +-1). */
+    private static void sumOfTwo(float[] x, float[] y, float sign, float[] r, int n) {
+        for (int i = 0; i < n; i++) {
+            r[i] = x[i] + sign * y[i];
+        }
+    }
+
+    /** r[i] = x[i] + sign * (y[i] + z[i])  (sign = +-1: x + y + z or x - y - z). */
+    private static void sumOfThree(float[] x, float[] y, float[] z, float sign, float[] r, int n) {
+        for (int i = 0; i < n; i++) {
+            r[i] = x[i] + sign * y[i] + sign * z[i];
+        }
+    }
+
+    /** r[i] = x[i] - y[i + shift]. */
+    private static void differenceAhead(float[] x, float[] y, int shift, float[] r, int n) {
+        for (int i = 0; i < n; i++) {
+            r[i] = x[i] - y[i + shift];
+        }
+    }
+
+    /** r[i] = x[i] + y[i + shift]. */
+    private static void sumAhead(float[] x, float[] y, int shift, float[] r, int n) {
+        for (int i = 0; i < n; i++) {
+            r[i] = x[i] + y[i + shift];
+        }
+    }
+
+    /** r[i] = x[i + shift] - y[i]. */
+    private static void aheadDifference(float[] x, float[] y, int shift, float[] r, int n) {
+        for (int i = 0; i < n; i++) {
+            r[i] = x[i + shift] - y[i];
+        }
+    }
+
+    /** Each thread's scratch arrays (the transforms need more than {@link Tiles}' four), reused across calls. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[33][0]);
+
+    /** Scratch array i, at least {@code floats} long. */
+    private static float[] array(float[][] scratch, int i, int floats) {
+        if (scratch[i].length < floats) {
+            scratch[i] = new float[floats];
+        }
+        return scratch[i];
+    }
+
+    /** Scratch arrays first .. first + count - 1, each at least {@code floats} long. */
+    private static float[][] arrays(float[][] scratch, int first, int count, int floats) {
+        float[][] set = new float[count][];
+        for (int i = 0; i < count; i++) {
+            set[i] = array(scratch, first + i, floats);
+        }
+        return set;
+    }
+}

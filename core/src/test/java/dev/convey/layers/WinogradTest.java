@@ -1,0 +1,155 @@
+package dev.convey.layers;
+
+import static dev.convey.layers.Conv2DTest.naiveConv;
+import static dev.convey.layers.TestTensors.assertClose;
+import static dev.convey.layers.TestTensors.randomizeWeights;
+import static dev.convey.layers.TestTensors.uniform;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.convey.tensor.Shapes;
+import dev.convey.tensor.Tensor;
+
+/** Conv2D computed by Winograd F(2x2, 3x3) against the direct convolution written from the definition. */
+class WinogradTest {
+
+    /** The transforms add a few terms before and after the product: float32 rounding, a little above im2col's. */
+    private static final double TOLERANCE = 2e-5;
+
+    private static void assertMatchesNaive(Conv2D conv, Tensor x, String what) {
+        Tensor y = conv.forward(x);
+        int[] shape = new int[4];
+        double[] expected = naiveConv(x, conv.kernel().value(), conv.useBias() ? conv.bias().value() : null,
+                new int[] {1, 1}, new int[] {1, 1}, conv.padding() == Padding.SAME, shape);
+        if (conv.activation() == ActivationFunction.RELU) {
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] = Math.max(0, expected[i]);
+            }
+        }
+        assertClose(expected, shape, y, TOLERANCE, what);
+    }
+
+    private static Conv2D winogradConv(int filters, String padding, boolean bias, int[] inputShape, long seed) {
+        Conv2D conv = new Conv2D(filters, 3).padding(padding).useBias(bias);
+        conv.algorithm(Conv2D.Algorithm.WINOGRAD);
+        conv.build(inputShape);
+        randomizeWeights(conv, seed);
+        return conv;
+    }
+
+    /**
+     * Odd sizes leave output tiles hanging over the right and bottom edges; 'same' reads the zero border on every
+     * side; a 1x1 input under 'same' is a single tile that is mostly padding.
+     */
+    @Test
+    void gridOfSizesPaddingsBatchesChannelsAndBias() {
+        int cases = 0;
+        for (int[] hw : new int[][] {{1, 1}, {3, 3}, {4, 5}, {7, 6}, {9, 9}}) {
+            for (String padding : new String[] {"valid", "same"}) {
+                if (padding.equals("valid") && Math.min(hw[0], hw[1]) < 3) {
+                    continue;
+                }
+                for (int batch : new int[] {1, 3}) {
+                    for (int[] channelsFilters : new int[][] {{3, 5}, {17, 16}}) {
+                        for (boolean bias : new boolean[] {true, false}) {
+                            Conv2D conv = winogradConv(channelsFilters[1], padding, bias,
+                                    new int[] {hw[0], hw[1], channelsFilters[0]}, cases);
+                            Tensor x = uniform(100 + cases, batch, hw[0], hw[1], channelsFilters[0]);
+                            assertMatchesNaive(conv, x, String.format("%s %dx%dx%d -> %d, batch %d, bias=%b",
+                                    padding, hw[0], hw[1], channelsFilters[0], channelsFilters[1], batch, bias));
+                            cases++;
+                        }
+                    }
+                }
+            }
+        }
+        assertEquals(72, cases);
+    }
+
+    /**
+     * A map with enough tile rows gives each thread its own share, computed in blocks (here of 2 tile rows of
+     * 15 tiles, so that blocks end mid-image); a small one is shared block by block, the threads splitting the
+     * 16 products. Both with a fused ReLU.
+     */
+    @Test
+    void threadSharesBlocksAndActivationMatchNaive() {
+        for (int hw : new int[] {29, 6}) {
+            Conv2D conv = new Conv2D(16, 3).padding("same").activation("relu");
+            conv.algorithm(Conv2D.Algorithm.WINOGRAD);
+            conv.maxPatchFloats(Winograd.POINTS * (8 + 16) * 30);
+            conv.build(new int[] {hw, hw, 8});
+            randomizeWeights(conv, 7);
+            assertMatchesNaive(conv, uniform(hw, 2, hw, hw, 8), "2x" + hw + "x" + hw + "x8 -> 16, relu, small blocks");
+        }
+    }
+
+    /** The automatic choice takes Winograd on a VGG-like layer, and it agrees with im2col. */
+    @Test
+    void automaticChoiceAgreesWithIm2col() {
+        Conv2D conv = new Conv2D(32, 3).padding("same").activation("relu");
+        conv.build(new int[] {32, 32, 32});
+        randomizeWeights(conv, 11);
+        Tensor x = uniform(12, 1, 32, 32, 32);
+        float[] automatic = conv.forward(x).toArray();
+        conv.algorithm(Conv2D.Algorithm.IM2COL);
+        Tensor im2col = conv.forward(x);
+        double[] expected = new double[automatic.length];
+        boolean differs = false;
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] = im2col.data().get(i);
+            differs |= automatic[i] != im2col.data().get(i);
+        }
+        assertTrue(differs, "AUTO should have taken Winograd, whose rounding differs from im2col's somewhere");
+        assertClose(expected, im2col.shape(), Tensor.of(automatic, im2col.shape()), TOLERANCE, "AUTO against im2col");
+    }
+
+    /** An inference-mode batch norm and ReLU folded into the Winograd epilogue equal the three layers run apart. */
+    @Test
+    void foldedBatchNormMatchesSeparateLayers() {
+        Conv2D conv = winogradConv(16, "same", true, new int[] {9, 8, 12}, 21);
+        BatchNormalization bn = new BatchNormalization();
+        bn.build(new int[] {9, 8, 16});
+        List<Tensor> statistics = bn.getWeights();
+        for (int i = 0; i < statistics.size(); i++) {
+            Tensor t = uniform(30 + i, statistics.get(i).shape());
+            if (i == statistics.size() - 1) {   // moving variance: positive
+                for (int c = 0; c < t.size(); c++) {
+                    t.data().put(c, 0.5f + Math.abs(t.data().get(c)));
+                }
+            }
+            statistics.set(i, t);
+        }
+        bn.setWeights(statistics);
+        Tensor x = uniform(40, 2, 9, 8, 12);
+        float[] fused = conv.forwardFused(x, bn, ActivationFunction.RELU).toArray();
+        Tensor separate = bn.forward(conv.forward(x)).copy();
+        ActivationFunction.RELU.forward(separate);
+        double[] expected = new double[fused.length];
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] = separate.data().get(i);
+        }
+        assertClose(expected, separate.shape(), Tensor.of(fused, separate.shape()), 1e-6, "conv + bn + relu folded");
+    }
+
+    /** The transformed kernel is recomputed whenever the kernel changes: setWeights, or a write and changed(). */
+    @Test
+    void kernelChangesAreSeen() {
+        int[] inputShape = {6, 6, 4};
+        Conv2D conv = winogradConv(5, "same", true, inputShape, 50);
+        Tensor x = uniform(51, 1, 6, 6, 4);
+        assertMatchesNaive(conv, x, "first weights");
+        randomizeWeights(conv, 52);
+        assertMatchesNaive(conv, x, "after setWeights");
+        Tensor kernel = conv.kernel().value();
+        for (int i = 0; i < kernel.size(); i++) {
+            kernel.data().put(i, -kernel.data().get(i));
+        }
+        conv.kernel().changed();
+        assertMatchesNaive(conv, x, "after writing the kernel and calling changed()");
+        assertEquals(Shapes.toString(new int[] {3, 3, 4, 5}), Shapes.toString(kernel.shape()));
+    }
+}
