@@ -146,7 +146,8 @@ final class ResultsReport {
                 .append(gemm == null ? "-" : number(gflops(GEMM_FLOPS, gemm.ms()))).append(" | ")
                 .append(gemm == null ? "-" : number(gemm.bestMs())).append(" | ").append(number(peakGflops)).append(" |\n\n");
         md.append("Every \"% of peak\" below is effective GFLOP/s (at the mean time) divided by the peak, the fastest"
-                + " sgemm iteration of this run.\n\n");
+                + " sgemm iteration of this run. Effective: the FLOPs of the direct convolution, also where a 3x3"
+                + " convolution runs as Winograd F(2x2, 3x3), which needs 4/9 of them; such a layer can pass 100 %.\n\n");
     }
 
     private void inference() {
@@ -271,21 +272,24 @@ final class ResultsReport {
     private static final String WHY = """
             Why the speed targets can be missed, read with the tables above:
 
-            - **Convolutions at the shapes of these networks.** Every convolution is im2col + OpenBLAS `sgemm`, and
-              the "convolutions alone" column is the best a model can do if every other layer were free. Where it
-              is already below a target, the miss lies in the GEMMs' shapes: OpenBLAS reaches its peak on large
-              square products, but VGG16's first block has only 64 filters and its RGB stem only 27 patch
-              columns (im2col copies every pixel 9 times for products that use each copy 64 times at most), and
-              ResNet50's 7x7 and 14x14 maps at batch 1 use each weight only 49 or 196 times, so their products
-              are short and their weights stream from memory on every image. The convolution table above shows
-              each shape's own ratio.
+            - **Convolutions at the shapes of these networks.** 3x3 stride-1 convolutions (all of VGG16's but the
+              RGB stem, 16 of ResNet50's 53) run as Winograd F(2x2, 3x3): 16 OpenBLAS `sgemm`s with 4/9 of the
+              direct multiply-adds; every other one is im2col (or nothing, for 1x1 stride 1) + `sgemm`. The
+              "convolutions alone" column is the best a model can do if every other layer were free. Where it is
+              below a target, the miss lies in the GEMMs' shapes: ResNet50's FLOPs are mostly 1x1 convolutions,
+              plain products at the GEMM's own speed (no Winograd gain), and its 7x7 and 14x14 maps at batch 1 use
+              each weight only 49 or 196 times, so their products are short and OpenBLAS packs each kernel anew
+              (weights streaming from memory) on every image; the RGB stems have only 3 input channels (27 or 147
+              patch columns). The convolution table above shows each shape's own ratio.
             - **Dense layers at batch 1 are memory-bound.** VGG16's classifier multiplies one vector by 471 MB of
               weights: one multiply-add per 4 bytes read, so its time is the weights' bytes at the memory
               bandwidth (last column), not a fraction of the GEMM peak. At batch 8 each weight serves 8 images.
-            - **Training adds memory-bound passes.** Batch normalization (53 layers in ResNet50), ReLU and Add read
-              and write every activation in the forward and backward passes, at the copy bandwidth; VGG16 has
-              none of them, which is why its training step lands near its inference ratio and ResNet50's does
-              not.
+            - **Training adds memory-bound passes.** In inference each conv -> batch norm [-> add] [-> relu] chain
+              runs as one convolution with the rest folded into its epilogue, but training needs every layer's own
+              output: batch normalization (53 layers in ResNet50), ReLU and Add read and write every activation in
+              the forward and backward passes, at the copy bandwidth, and backward (im2col, no Winograd) does
+              twice the forward's multiply-adds at the GEMM's speed. VGG16 has no batch norm, which is why its
+              training step lands near its inference ratio and ResNet50's does not.
             - **Two cores, shared.** Each figure is the mean over JMH's iterations on a machine other jobs may use;
               the sgemm peak is its fastest iteration, so a noisy run lowers every ratio.
             """;

@@ -45,9 +45,16 @@ public final class AveragePooling2D extends Pooling2D {
         return rowCount * (endCol(g, ow) - firstCol(g, ow));
     }
 
-    /** The sum in window order, then times 1 / count. */
+    /** Window by window. */
     @Override
-    void poolWindow(Window2D g, float[] rows, int rowCount, int ow, float[] out, int o) {
+    void poolRow(Window2D g, float[] rows, int rowCount, float[] out) {
+        for (int ow = 0; ow < g.outW(); ow++) {
+            poolWindow(g, rows, rowCount, ow, out, ow * g.channels());
+        }
+    }
+
+    /** out[o, o + C) = the window of output column ow: the sum in window order, then times 1 / count. */
+    private static void poolWindow(Window2D g, float[] rows, int rowCount, int ow, float[] out, int o) {
         int channels = g.channels();
         Arrays.fill(out, o, o + channels, 0f);
         for (int h = 0; h < rowCount; h++) {

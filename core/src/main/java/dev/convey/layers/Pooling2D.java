@@ -86,9 +86,7 @@ public abstract class Pooling2D extends Layer {
                 int h0 = firstRow(g, oh);
                 int rowCount = endRow(g, oh) - h0;
                 x.data().get(g.inputOffset(n, h0, 0), rows, 0, rowCount * inputRowFloats);
-                for (int ow = 0; ow < g.outW(); ow++) {
-                    poolWindow(g, rows, rowCount, ow, out, ow * g.channels());
-                }
+                poolRow(g, rows, rowCount, out);
                 y.data().put(outputOffset(g, n, oh, 0), out, 0, outputRowFloats);
             }
         });
@@ -134,15 +132,15 @@ public abstract class Pooling2D extends Layer {
     }
 
     /**
-     * out[o, o + C) = the reduction, channel by channel, of the window of output column {@code ow} over
-     * {@code rows}: the window's real input rows, {@code rowCount} of them, each a full image row of
-     * width * C floats.
+     * out[0, outW * C) = one output row: for each output column ow, the reduction, channel by channel, of its
+     * window over {@code rows}, the window's real input rows ({@code rowCount} of them, each a full image row
+     * of width * C floats).
      */
-    abstract void poolWindow(Window2D g, float[] rows, int rowCount, int ow, float[] out, int o);
+    abstract void poolRow(Window2D g, float[] rows, int rowCount, float[] out);
 
     /**
      * Adds the share of dL/dy[o, o + C) of the window of output column {@code ow} into {@code dxRows}, laid out
-     * as {@code xRows}, the window's input rows (see poolWindow); y[o, o + C) is the forward pass's output.
+     * as {@code xRows}, the window's input rows (see poolRow); y[o, o + C) is the forward pass's output.
      */
     abstract void unpoolWindow(Window2D g, float[] xRows, int rowCount, int ow, float[] y, float[] dy, int o,
                                float[] dxRows);

@@ -208,13 +208,12 @@ final class Winograd {
     // ---------------------------------------------------------------- output: Y = A^T M A, then the epilogue
 
     /**
-     * The output tiles of tile rows [q0, q1): y's 2x2 tile = A^T M A, followed by the bias, folded batch norm and
-     * activation of {@link Bias#addScaleShiftAndActivate}, written into y (NHWC) where it lies inside the image.
+     * The output tiles of tile rows [q0, q1): y's 2x2 tile = A^T M A, followed by the {@link Bias.Epilogue},
+     * written into y (NHWC) where it lies inside the image.
      * By groups of adjacent tiles, as {@link #transformInput}: the two columns of A give the even and the odd
      * output pixels of the group's two rows, which are interleaved and written at once.
      */
-    static void transformOutput(Window2D g, FloatBuffer m, int q0, int q1, int out, FloatBuffer y,
-                                float[] bias, float[][] scaleShift, ActivationFunction f) {
+    static void transformOutput(Window2D g, FloatBuffer m, int q0, int q1, int out, FloatBuffer y, Bias.Epilogue e) {
         int tilesW = tilesWide(g);
         int tiles = (q1 - q0) * tilesW;
         int group = groupSize(out);
@@ -226,6 +225,7 @@ final class Winograd {
             float[][] even = arrays(scratch, 24, 2, group * out);         // output rows 0, 1: even pixels
             float[][] odd = arrays(scratch, 26, 2, group * out);
             float[] pixels = array(scratch, 28, 4 * group * out);         // both output rows, interleaved
+            float[] residual = array(scratch, 29, e.residual() == null ? 0 : 4 * group * out);  // the residual there
             for (int k = k0; k < k1; k++) {
                 int q = q0 + k / groupsPerRow;
                 int tw0 = (k % groupsPerRow) * group;
@@ -249,14 +249,18 @@ final class Winograd {
                         System.arraycopy(odd[i], j * out, pixels, (2 * i * tilesInGroup + 2 * j + 1) * out, out);
                     }
                 }
-                Bias.addScaleShiftAndActivate(pixels, 4 * n, out, bias, scaleShift, f);
                 int image = q / tilesHigh(g);
                 int width = Math.min(2 * tilesInGroup, g.outW() - 2 * tw0);
-                for (int i = 0; i < 2; i++) {
-                    int oh = 2 * (q % tilesHigh(g)) + i;
-                    if (oh < g.outH()) {
-                        y.put(((image * g.outH() + oh) * g.outW() + 2 * tw0) * out, pixels, 2 * i * n, width * out);
+                int outRows = Math.min(2, g.outH() - 2 * (q % tilesHigh(g)));
+                long at = ((long) (image * g.outH() + 2 * (q % tilesHigh(g))) * g.outW() + 2 * tw0) * out;
+                if (e.residual() != null) {
+                    for (int i = 0; i < outRows; i++) {
+                        e.residual().get((int) (at + (long) i * g.outW() * out), residual, 2 * i * n, width * out);
                     }
+                }
+                Bias.apply(e, pixels, residual, 4 * n, out);
+                for (int i = 0; i < outRows; i++) {
+                    y.put((int) (at + (long) i * g.outW() * out), pixels, 2 * i * n, width * out);
                 }
             }
         });

@@ -5,21 +5,26 @@ import java.util.Arrays;
 import java.util.List;
 
 import dev.convey.layers.Activation;
+import dev.convey.layers.Add;
 import dev.convey.layers.ActivationFunction;
 import dev.convey.layers.BatchNormalization;
 import dev.convey.layers.Conv2D;
 import dev.convey.tensor.Tensor;
 
 /**
- * Conv2D -> BatchNormalization [-> Activation] chains of a model's graph, run as one fused convolution when
- * the batch norm is in inference mode (ResNet's {@code conv -> bn -> relu}, 53 times in ResNet50).
+ * Conv2D -> BatchNormalization [-> Add] [-> Activation] chains of a model's graph, run as one fused convolution
+ * when the batch norm is in inference mode: ResNet's {@code conv -> bn -> relu} (33 times in ResNet50) and the
+ * end of each residual block, {@code conv -> bn -> add(shortcut, .) -> relu} (16 times).
  *
- * <p>An inference-mode batch norm is a per-channel affine map y = x * s + t, so the convolution applies it, and
- * the activation after it, to each GEMM block while the block is still in cache ({@link Conv2D#forwardFused}):
- * two passes over every feature map disappear and the numbers are the same. A chain qualifies when the
- * convolution is linear and each link is the only reader of the previous one's output (nothing else needs
- * the intermediate values). The batch norm is in inference mode when the pass is not training, or when it was
- * frozen at compile time (a frozen base under a trainable head: the whole base runs fused).
+ * <p>An inference-mode batch norm is a per-channel affine map y = x * s + t, so the convolution applies it, the
+ * shortcut's addition and the activation after them, to each GEMM block while the block is still in cache
+ * ({@link Conv2D#forwardFused}): the passes of up to three layers over every feature map disappear and the
+ * numbers are the same (a two-term float sum does not depend on the order of its terms). A chain qualifies
+ * when the convolution is linear and each link is the only reader of the previous one's output (nothing else
+ * needs the intermediate values); an Add qualifies with two inputs, the other one (the residual) computed
+ * before the convolution in the execution order. The batch norm is in inference mode when the pass is not
+ * training, or when it was frozen at compile time (a frozen base under a trainable head: the whole base runs
+ * fused).
  *
  * <p>A fused pass leaves the three layers without what their backward passes need. If backward must run
  * through a chain (the plan says so), {@link #unfuse} first re-runs the chain's layers one by one on the same
@@ -27,11 +32,14 @@ import dev.convey.tensor.Tensor;
  */
 final class InferenceFusion {
 
-    /** One fusable chain; {@code activation} is null when the batch norm's output goes elsewhere. */
-    private record Chain(Node conv, Node bn, Node activation) {
+    /**
+     * One fusable chain; {@code add} (with its other input, {@code residual}) and {@code activation} are null where
+     * the chain ends earlier.
+     */
+    private record Chain(Node conv, Node bn, Node add, Node residual, Node activation) {
 
         Node last() {
-            return activation != null ? activation : bn;
+            return activation != null ? activation : add != null ? add : bn;
         }
 
         boolean inferenceMode(boolean training) {
@@ -39,7 +47,8 @@ final class InferenceFusion {
         }
 
         boolean backwardRuns(boolean[] runs) {
-            return runs != null && (runs[conv.index] || runs[bn.index] || runs[last().index]);
+            return runs != null && (runs[conv.index] || runs[bn.index] || (add != null && runs[add.index])
+                    || runs[last().index]);
         }
     }
 
@@ -65,13 +74,28 @@ final class InferenceFusion {
                 soleConsumer[in.index] = in.consumerSlots == 1 && in != g.outputNode ? node : null;
             }
         }
+        int[] position = new int[n];   // in the execution order
+        for (int i = 0; i < n; i++) {
+            position[g.nodes.get(i).index] = i;
+        }
         Chain[] chains = new Chain[n];
         for (Node node : g.nodes) {
             Node bn = soleConsumer[node.index];
             if (node.layer instanceof Conv2D && ((Conv2D) node.layer).activation() == ActivationFunction.LINEAR
                     && bn != null && bn.layer instanceof BatchNormalization) {
-                Node act = soleConsumer[bn.index];
-                chains[node.index] = new Chain(node, bn, act != null && act.layer instanceof Activation ? act : null);
+                Node next = soleConsumer[bn.index];
+                Node add = null;
+                Node residual = null;
+                if (next != null && next.layer instanceof Add && next.inputs.length == 2) {
+                    Node other = next.inputs[0] == bn ? next.inputs[1] : next.inputs[0];
+                    if (position[other.index] < position[node.index]) {
+                        add = next;
+                        residual = other;
+                        next = soleConsumer[add.index];
+                    }
+                }
+                Node act = next != null && next.layer instanceof Activation ? next : null;
+                chains[node.index] = new Chain(node, bn, add, residual, act);
             }
         }
         return new InferenceFusion(chains);
@@ -101,8 +125,9 @@ final class InferenceFusion {
         }
         ActivationFunction after = c.activation == null ? ActivationFunction.LINEAR
                 : ((Activation) c.activation.layer).activation();
-        Tensor y = ((Conv2D) node.layer).forwardFused(in[0], (BatchNormalization) c.bn.layer, after);
-        for (Node link : new Node[] {c.bn, c.activation}) {
+        Tensor residual = c.add == null ? null : c.residual.value;
+        Tensor y = ((Conv2D) node.layer).forwardFused(in[0], (BatchNormalization) c.bn.layer, residual, after);
+        for (Node link : new Node[] {c.bn, c.add, c.activation}) {
             if (link != null) {
                 link.value = y;
                 computedByChain[link.index] = true;
@@ -110,6 +135,23 @@ final class InferenceFusion {
         }
         fusedLastPass.add(c);
         return y;
+    }
+
+    /** The chains found, one per line ("conv -> bn -> add -> activation" by layer name), for tests and debugging. */
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder();
+        for (Chain c : startingAt) {
+            if (c != null) {
+                for (Node link : new Node[] {c.conv, c.bn, c.add, c.activation}) {
+                    if (link != null) {
+                        s.append(link == c.conv ? "" : " -> ").append(link.layer.name());
+                    }
+                }
+                s.append('\n');
+            }
+        }
+        return s.toString();
     }
 
     /**
@@ -123,8 +165,13 @@ final class InferenceFusion {
             }
             c.conv.value = c.conv.layer.forward(new Tensor[] {c.conv.inputs[0].value}, lastPassTraining);
             c.bn.value = c.bn.layer.forward(new Tensor[] {c.conv.value}, lastPassTraining);
+            if (c.add != null) {
+                c.add.value = c.add.layer.forward(
+                        new Tensor[] {c.add.inputs[0].value, c.add.inputs[1].value}, lastPassTraining);
+            }
             if (c.activation != null) {
-                c.activation.value = c.activation.layer.forward(new Tensor[] {c.bn.value}, lastPassTraining);
+                Node before = c.add != null ? c.add : c.bn;
+                c.activation.value = c.activation.layer.forward(new Tensor[] {before.value}, lastPassTraining);
             }
         }
         fusedLastPass.clear();

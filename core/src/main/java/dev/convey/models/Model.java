@@ -292,9 +292,15 @@ public class Model extends Layer {
 
     // ---------------------------------------------------------------- Layer: forward
 
+    /** The fused chains of {@link InferenceFusion}, one per line, once a forward pass has found them (for tests). */
+    String inferenceFusionChains() {
+        return fusion == null ? "" : fusion.toString();
+    }
+
     /**
-     * Runs every node after its inputs; an input node's value is the batch fed for it. Conv -> BatchNorm ->
-     * Activation chains whose batch norm is in inference mode run as one fused convolution ({@link InferenceFusion}).
+     * Runs every node after its inputs; an input node's value is the batch fed for it. Conv -> BatchNorm [-> Add]
+     * [-> Activation] chains whose batch norm is in inference mode run as one fused convolution
+     * ({@link InferenceFusion}).
      */
     @Override
     protected Tensor computeForward(Tensor[] batch, boolean training) {

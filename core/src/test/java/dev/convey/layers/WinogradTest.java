@@ -107,7 +107,7 @@ class WinogradTest {
         assertClose(expected, im2col.shape(), Tensor.of(automatic, im2col.shape()), TOLERANCE, "AUTO against im2col");
     }
 
-    /** An inference-mode batch norm and ReLU folded into the Winograd epilogue equal the three layers run apart. */
+    /** An inference-mode batch norm, a residual and ReLU folded into the Winograd epilogue equal the layers run apart. */
     @Test
     void foldedBatchNormMatchesSeparateLayers() {
         Conv2D conv = winogradConv(16, "same", true, new int[] {9, 8, 12}, 21);
@@ -133,6 +133,16 @@ class WinogradTest {
             expected[i] = separate.data().get(i);
         }
         assertClose(expected, separate.shape(), Tensor.of(fused, separate.shape()), 1e-6, "conv + bn + relu folded");
+
+        // With a residual added before the ReLU (a ResNet block's end), on odd sizes: the edge tiles read it too.
+        Tensor residual = uniform(41, 2, 9, 8, 16);
+        float[] fusedResidual = conv.forwardFused(x, bn, residual, ActivationFunction.RELU).toArray();
+        Tensor sum = new Add().forward(new Tensor[] {residual, bn.forward(conv.forward(x))}, false).copy();
+        ActivationFunction.RELU.forward(sum);
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] = sum.data().get(i);
+        }
+        assertClose(expected, sum.shape(), Tensor.of(fusedResidual, sum.shape()), 1e-6, "conv + bn + add + relu folded");
     }
 
     /** The transformed kernel is recomputed whenever the kernel changes: setWeights, or a write and changed(). */

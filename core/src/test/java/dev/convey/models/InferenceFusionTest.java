@@ -103,4 +103,61 @@ class InferenceFusionTest {
         assertArrayEquals(dConv1Kernel, conv1.kernel().gradient().toArray(), 0f);
         assertArrayEquals(dConv2Kernel, conv2.kernel().gradient().toArray(), 0f);
     }
+
+    /**
+     * Keras' ResNet block ends in {@code add([shortcut, bn]) -> relu}, the shortcut computed first: the last conv,
+     * its batch norm, the Add and the ReLU run as one fused convolution, bit-identical to the layers one by one,
+     * and backward after it gives the layers' own gradients.
+     */
+    @Test
+    void residualAddAndReluFoldIntoTheLastConvolution() {
+        Layer.setRandomSeed(4);
+        SymbolicTensor input = Input.of(6, 5, 3);
+        Conv2D c1 = new Conv2D(4, 3).padding("same");
+        BatchNormalization b1 = new BatchNormalization();
+        Activation r1 = new Activation("relu");
+        Conv2D c2 = new Conv2D(4, 1);
+        BatchNormalization b2 = new BatchNormalization();
+        Conv2D sc = new Conv2D(4, 1);
+        Add sum = new Add();
+        Activation r2 = new Activation("relu");
+        SymbolicTensor shortcutOut = sc.apply(input);
+        SymbolicTensor main = b2.apply(c2.apply(r1.apply(b1.apply(c1.apply(input)))));
+        Model m = new Model(input, r2.apply(sum.apply(shortcutOut, main)), "resnet_block");
+        ModelGradientTest.randomize(m, 12);
+        Tensor x = input();
+
+        float[] fused = m.forward(x).toArray();
+        assertEquals(c1.name() + " -> " + b1.name() + " -> " + r1.name() + "\n"
+                + c2.name() + " -> " + b2.name() + " -> " + sum.name() + " -> " + r2.name() + "\n",
+                m.inferenceFusionChains());
+        Tensor h = r1.forward(b1.forward(c1.forward(x)));
+        Tensor main2 = b2.forward(c2.forward(h));
+        Tensor expected = r2.forward(sum.forward(new Tensor[] {sc.forward(x), main2}, false));
+        assertArrayEquals(expected.toArray(), fused, 0f);
+        int positive = 0;
+        for (float v : fused) {
+            positive += v > 0.1f ? 1 : 0;
+        }
+        assertEquals(true, positive > fused.length / 4, "the block's output is not mostly clipped to zero");
+
+        // Backward by hand through the same layers (their state is that of the layer-by-layer pass above).
+        Tensor dy = Tensor.zeros(2, 6, 5, 4);
+        for (int i = 0; i < dy.size(); i++) {
+            dy.data().put(i, (i % 7) * 0.1f - 0.3f);
+        }
+        Tensor dSum = r2.backward(dy, new boolean[] {true}, false)[0].copy();
+        Tensor dShortcut = sc.backward(dSum, new boolean[] {true}, true)[0].copy();
+        Tensor dh = c2.backward(b2.backward(dSum, new boolean[] {true}, false)[0], new boolean[] {true}, true)[0];
+        Tensor dx = c1.backward(b1.backward(r1.backward(dh, new boolean[] {true}, false)[0],
+                new boolean[] {true}, false)[0], new boolean[] {true}, true)[0].copy();
+        float[] dC2Kernel = c2.kernel().gradient().toArray();
+        for (int i = 0; i < dx.size(); i++) {
+            dx.data().put(i, dx.data().get(i) + dShortcut.data().get(i));
+        }
+        m.forward(x);
+        Tensor modelDx = m.backward(dy, new boolean[] {true}, true)[0];
+        assertArrayEquals(dx.toArray(), modelDx.toArray(), 1e-6f);
+        assertArrayEquals(dC2Kernel, c2.kernel().gradient().toArray(), 0f);
+    }
 }
