@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
  * Runs the whole suite and writes RESULTS.md:
  * <pre>
  *   mvn -o -B package -pl benchmarks -am -DskipTests
- *   java -cp benchmarks/target/benchmarks.jar dev.convey.benchmarks.RunAll            # full, 20-30 min on 2 cores
+ *   java -cp benchmarks/target/benchmarks.jar dev.convey.benchmarks.RunAll            # full, 25-35 min on 2 cores
  *   java -cp benchmarks/target/benchmarks.jar dev.convey.benchmarks.RunAll --quick    # smoke run, a few minutes
  * </pre>
  * 1. the JMH benchmarks (each in forked JVMs, as JMH does); 2. {@link MemoryProbe} for VGG16 and ResNet50 and
@@ -75,7 +75,7 @@ public final class RunAll implements Callable<Integer> {
         List<MemoryProbe.Result> memory = new ArrayList<>();
         LoadTimeProbe.Result load = null;
         if (!noProbes) {
-            int runs = quick ? 5 : 20;
+            int runs = quick ? 5 : 1000;   // the bar: no growth over 1000 inferences
             for (String model : new String[] {Models.VGG16_NAME, Models.RESNET50_NAME}) {
                 memory.add(probe(MemoryProbe.class, MemoryProbe.Result.class, model, String.valueOf(runs)));
             }

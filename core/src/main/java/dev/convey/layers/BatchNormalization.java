@@ -42,6 +42,8 @@ public final class BatchNormalization extends Layer {
     private Parameter beta;
     private Parameter movingMean;
     private Parameter movingVariance;
+    private float[][] inferenceScaleShift;
+    private long inferenceScaleShiftVersion;
 
     // What backward needs from the last forward pass.
     private Tensor input;
@@ -177,6 +179,8 @@ public final class BatchNormalization extends Layer {
             double correction = x.rank() == 4 && rows > 1 ? (double) rows / (rows - 1) : 1.0;
             updateMovingAverage(movingMean.value(), batchMean, 1.0, momentum);
             updateMovingAverage(movingVariance.value(), batchVariance, correction, momentum);
+            movingMean.changed();
+            movingVariance.changed();
         } else {
             mean = movingMean.value().toArray();
             inverseStd = inverseStd(movingVariance.value().toArray(), epsilon);
@@ -191,12 +195,21 @@ public final class BatchNormalization extends Layer {
      * The inference-mode transform as a per-channel {scale s, shift t}, y = x * s + t, computed from the moving
      * statistics exactly as an inference forward pass computes them. A model folds it into the epilogue of the
      * convolution before this layer (see Conv2D#forwardFused) so that inference skips a pass over the feature map.
+     * The arrays are kept until a weight changes and shared with every caller: read them, never write them.
      */
     public float[][] inferenceScaleShift() {
         if (!isBuilt()) {
             throw new IllegalStateException(describe() + " is not built yet: its statistics do not exist");
         }
-        return scaleShift(movingMean.value().toArray(), inverseStd(movingVariance.value().toArray(), epsilon));
+        // kept until a weight changes: a fused inference pass asks for it once per image or batch
+        long version = (gamma == null ? 0 : gamma.version()) + (beta == null ? 0 : beta.version())
+                + movingMean.version() + movingVariance.version();   // versions only grow: a change changes the sum
+        if (inferenceScaleShift == null || version != inferenceScaleShiftVersion) {
+            inferenceScaleShift = scaleShift(movingMean.value().toArray(),
+                    inverseStd(movingVariance.value().toArray(), epsilon));
+            inferenceScaleShiftVersion = version;
+        }
+        return inferenceScaleShift;
     }
 
     /** s_c = gamma_c / sqrt(var_c + eps) and t_c = beta_c - mu_c * s_c, so that y = x * s_c + t_c. */

@@ -103,6 +103,8 @@ public final class Conv2D extends Layer {
     // Winograd: the kernel transformed (U), valid for kernel version winogradKernelVersion; per-thread V and M.
     private Tensor winogradKernel;
     private long winogradKernelVersion;
+    private float[] biasArray;
+    private long biasArrayVersion;
     private final Tensor[] winogradInputs = new Tensor[Parallel.threads()];
     private final Tensor[] winogradProducts = new Tensor[Parallel.threads()];
 
@@ -299,7 +301,7 @@ public final class Conv2D extends Layer {
                     + Shapes.toString(fusedResidual.shape()) + ", expected the output shape " + Shapes.toString(y.shape()));
         }
         geometry = g;
-        Bias.Epilogue e = new Bias.Epilogue(useBias ? bias.value().toArray() : null, fusedScaleShift,
+        Bias.Epilogue e = new Bias.Epilogue(useBias ? biasArray() : null, fusedScaleShift,
                 fusedResidual == null ? null : fusedResidual.data(), fused ? fusedActivation : activation);
         int m = g.outputPixels();
         int threads = Parallel.threads();
@@ -429,6 +431,15 @@ public final class Conv2D extends Layer {
             Winograd.multiply(v, u, m, tiles, in, filters, 0, Winograd.POINTS);
         }
         Winograd.transformOutput(g, m, q0, q1, filters, y.data(), e);
+    }
+
+    /** The bias as an array for the epilogue, copied again only when it has changed (see Parameter.changed). */
+    private float[] biasArray() {
+        if (biasArray == null || biasArrayVersion != bias.version()) {
+            biasArray = bias.value().toArray();
+            biasArrayVersion = bias.version();
+        }
+        return biasArray;
     }
 
     /** U = G g G^T of the current kernel, recomputed when the kernel has changed since (see Parameter.changed). */

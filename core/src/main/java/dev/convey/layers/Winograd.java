@@ -130,7 +130,7 @@ final class Winograd {
         int group = groupSize(c);
         int groupsPerRow = (tilesW + group - 1) / group;
         Parallel.range((q1 - q0) * groupsPerRow, MIN_GROUPS_PER_CHUNK, (k0, k1) -> {
-            float[][] scratch = SCRATCH.get();
+            Scratch scratch = SCRATCH.get();
             float[] pixels = array(scratch, 0, (2 * group + 2) * c);
             float[][] dEven = arrays(scratch, 1, 4, (group + 1) * c);    // input rows 0..3, even pixels
             float[][] dOdd = arrays(scratch, 5, 4, (group + 1) * c);
@@ -219,7 +219,7 @@ final class Winograd {
         int group = groupSize(out);
         int groupsPerRow = (tilesW + group - 1) / group;
         Parallel.range((q1 - q0) * groupsPerRow, MIN_GROUPS_PER_CHUNK, (k0, k1) -> {
-            float[][] scratch = SCRATCH.get();
+            Scratch scratch = SCRATCH.get();
             float[][] points = arrays(scratch, 0, POINTS, group * out);   // M's point (a, b) at 4a + b
             float[][] rows = arrays(scratch, 16, 8, group * out);         // A^T M: (i, b) at 4i + b
             float[][] even = arrays(scratch, 24, 2, group * out);         // output rows 0, 1: even pixels
@@ -303,20 +303,31 @@ final class Winograd {
         }
     }
 
-    /** Each thread's scratch arrays (the transforms need more than {@link Tiles}' four), reused across calls. */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[33][0]);
+    /**
+     * Each thread's scratch arrays (the transforms need more than {@link Tiles}' four), reused across calls so
+     * that inference allocates nothing: {@code arrays[i]}, and the sets of them handed out together.
+     */
+    private static final class Scratch {
+        final float[][] arrays = new float[33][0];
+        final float[][][] sets = new float[33][][];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /** Scratch array i, at least {@code floats} long. */
-    private static float[] array(float[][] scratch, int i, int floats) {
-        if (scratch[i].length < floats) {
-            scratch[i] = new float[floats];
+    private static float[] array(Scratch scratch, int i, int floats) {
+        if (scratch.arrays[i].length < floats) {
+            scratch.arrays[i] = new float[floats];
         }
-        return scratch[i];
+        return scratch.arrays[i];
     }
 
     /** Scratch arrays first .. first + count - 1, each at least {@code floats} long. */
-    private static float[][] arrays(float[][] scratch, int first, int count, int floats) {
-        float[][] set = new float[count][];
+    private static float[][] arrays(Scratch scratch, int first, int count, int floats) {
+        if (scratch.sets[first] == null || scratch.sets[first].length != count) {
+            scratch.sets[first] = new float[count][];
+        }
+        float[][] set = scratch.sets[first];
         for (int i = 0; i < count; i++) {
             set[i] = array(scratch, first + i, floats);
         }

@@ -184,4 +184,35 @@ class BatchNormalizationTest {
             assertEquals(x.data().get(i) * s + t, y.data().get(i), 1e-5);
         }
     }
+
+    /**
+     * The folded {scale, shift} is kept between calls but follows the weights: a training pass moves the moving
+     * statistics, setWeights replaces gamma, and each time the pair equals y = x * s + t of an inference pass.
+     */
+    @Test
+    void inferenceScaleShiftFollowsTheMovingStatisticsAndWeights() {
+        BatchNormalization bn = new BatchNormalization().momentum(0.5f);
+        bn.build(new int[] {2, 2, 3});
+        Tensor x = Tensor.zeros(2, 2, 2, 3);
+        for (int i = 0; i < x.size(); i++) {
+            x.data().put(i, (float) Math.sin(i) * 3);
+        }
+        float[][] initial = bn.inferenceScaleShift();
+        assertTrue(initial == bn.inferenceScaleShift(), "unchanged weights: the same arrays");
+        bn.forward(new Tensor[] {x}, true);   // moves moving_mean and moving_variance
+        assertInferenceEquals(bn, x, "after a training pass");
+        List<Tensor> weights = bn.getWeights();
+        weights.set(0, Tensor.full(2f, 3));
+        bn.setWeights(weights);
+        assertInferenceEquals(bn, x, "after setWeights");
+    }
+
+    private static void assertInferenceEquals(BatchNormalization bn, Tensor x, String what) {
+        float[][] st = bn.inferenceScaleShift();
+        Tensor y = bn.forward(x);
+        for (int i = 0; i < x.size(); i++) {
+            int c = i % 3;
+            assertEquals(x.data().get(i) * st[0][c] + st[1][c], y.data().get(i), 0f, what + " element " + i);
+        }
+    }
 }
