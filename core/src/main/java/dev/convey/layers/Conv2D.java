@@ -70,6 +70,8 @@ public final class Conv2D extends Layer {
     private static final int WINOGRAD_TARGET_FLOATS = 1 << 19;
     private static final int WINOGRAD_MIN_BLOCK_TILES = 256;
 
+    private static final Bias.Epilogue NO_EPILOGUE = new Bias.Epilogue(null, null, null, ActivationFunction.LINEAR);
+
     /** How the forward pass computes a convolution; AUTO picks Winograd where it is faster (tests force one). */
     enum Algorithm { AUTO, IM2COL, WINOGRAD }
 
@@ -103,6 +105,8 @@ public final class Conv2D extends Layer {
     // Winograd: the kernel transformed (U), valid for kernel version winogradKernelVersion; per-thread V and M.
     private Tensor winogradKernel;
     private long winogradKernelVersion;
+    private Tensor winogradInputGradientKernel;
+    private long winogradInputGradientKernelVersion;
     private float[] biasArray;
     private long biasArrayVersion;
     private final Tensor[] winogradInputs = new Tensor[Parallel.threads()];
@@ -389,10 +393,17 @@ public final class Conv2D extends Layer {
      * the threads transform its tiles together and then split the 16 products.
      */
     private void forwardWinograd(Window2D g, Tensor x, Tensor y, Bias.Epilogue e) {
-        FloatBuffer u = winogradKernel(g.channels());
+        winograd(g, x, y, winogradKernel(g.channels()), filters, e);
+    }
+
+    /**
+     * y = the 3x3 convolution of geometry g of x with the transformed kernel u (in: g.channels(), out: {@code out}),
+     * followed by the epilogue: the forward pass, or with the transposed kernel the backward pass to the input.
+     */
+    private void winograd(Window2D g, Tensor x, Tensor y, FloatBuffer u, int out, Bias.Epilogue e) {
         int tileRows = Winograd.tileRows(g);
         int tilesW = Winograd.tilesWide(g);
-        int floatsPerTile = Winograd.POINTS * (g.channels() + filters);
+        int floatsPerTile = Winograd.POINTS * (g.channels() + out);
         int blockTiles = Math.min(Math.max(WINOGRAD_TARGET_FLOATS / floatsPerTile, WINOGRAD_MIN_BLOCK_TILES),
                 maxPatchFloats / floatsPerTile);
         int blockRows = Math.max(1, Math.min(tileRows, blockTiles / tilesW));
@@ -403,34 +414,34 @@ public final class Conv2D extends Layer {
                     int q0 = (int) ((long) tileRows * t / threads);
                     int q1 = (int) ((long) tileRows * (t + 1) / threads);
                     for (int s0 = q0; s0 < q1; s0 += blockRows) {
-                        winogradBlock(g, x, y, u, s0, Math.min(q1, s0 + blockRows), t, false, e);
+                        winogradBlock(g, x, y, u, out, s0, Math.min(q1, s0 + blockRows), t, false, e);
                     }
                 }
             }));
         } else {
             for (int s0 = 0; s0 < tileRows; s0 += blockRows) {
-                winogradBlock(g, x, y, u, s0, Math.min(tileRows, s0 + blockRows), 0, true, e);
+                winogradBlock(g, x, y, u, out, s0, Math.min(tileRows, s0 + blockRows), 0, true, e);
             }
         }
     }
 
     /** Tile rows [q0, q1): V = B^T d B, the 16 products M_p = V_p U_p, Y = A^T M A and the epilogue. */
-    private void winogradBlock(Window2D g, Tensor x, Tensor y, FloatBuffer u, int q0, int q1, int workspace,
+    private void winogradBlock(Window2D g, Tensor x, Tensor y, FloatBuffer u, int out, int q0, int q1, int workspace,
                                boolean shareProducts, Bias.Epilogue e) {
         int in = g.channels();
         int tiles = (q1 - q0) * Winograd.tilesWide(g);
         winogradInputs[workspace] = Tensor.reuse(winogradInputs[workspace], Winograd.POINTS, tiles, in);
-        winogradProducts[workspace] = Tensor.reuse(winogradProducts[workspace], Winograd.POINTS, tiles, filters);
+        winogradProducts[workspace] = Tensor.reuse(winogradProducts[workspace], Winograd.POINTS, tiles, out);
         FloatBuffer v = winogradInputs[workspace].data();
         FloatBuffer m = winogradProducts[workspace].data();
         Winograd.transformInput(g, x.data(), q0, q1, v);
         if (shareProducts) {
             Blas.singleThreaded(() -> Parallel.range(Winograd.POINTS, 1,
-                    (p0, p1) -> Winograd.multiply(v, u, m, tiles, in, filters, p0, p1)));
+                    (p0, p1) -> Winograd.multiply(v, u, m, tiles, in, out, p0, p1)));
         } else {
-            Winograd.multiply(v, u, m, tiles, in, filters, 0, Winograd.POINTS);
+            Winograd.multiply(v, u, m, tiles, in, out, 0, Winograd.POINTS);
         }
-        Winograd.transformOutput(g, m, q0, q1, filters, y.data(), e);
+        Winograd.transformOutput(g, m, q0, q1, out, y.data(), e);
     }
 
     /** The bias as an array for the epilogue, copied again only when it has changed (see Parameter.changed). */
@@ -450,6 +461,20 @@ public final class Conv2D extends Layer {
             winogradKernelVersion = kernel.version();
         }
         return winogradKernel.data();
+    }
+
+    /**
+     * U of the kernel that takes the output gradient back to the input (see computeBackward), recomputed when the
+     * kernel has changed: a training step changes it, so each step transforms it once.
+     */
+    private FloatBuffer winogradInputGradientKernel(int in) {
+        if (winogradInputGradientKernel == null || winogradInputGradientKernelVersion != kernel.version()) {
+            winogradInputGradientKernel = Tensor.reuse(winogradInputGradientKernel, Winograd.POINTS, filters, in);
+            Winograd.transformKernelForInputGradient(kernel.value().data(), in, filters,
+                    winogradInputGradientKernel.data());
+            winogradInputGradientKernelVersion = kernel.version();
+        }
+        return winogradInputGradientKernel.data();
     }
 
     /** Patch workspace number i, at least rows x k floats, kept across calls. */
@@ -496,9 +521,28 @@ public final class Conv2D extends Layer {
             }
             return new Tensor[] {inputNeeded ? inputGradient : null};
         }
-        if (inputNeeded) {
+        // dL/dx of a 3x3 stride-1 convolution is itself one: dz convolved with the kernel rotated by 180 degrees,
+        // in and out swapped, W'[i, j, f, c] = W[2 - i, 2 - j, c, f], over dz padded by 2 - pad on each side.
+        boolean winogradInput = inputNeeded && usesWinograd(g);
+        boolean im2colInput = inputNeeded && !winogradInput;
+        if (im2colInput) {
             inputGradient.fill(0f);
         }
+        if (weightGradients || im2colInput) {
+            backwardPatches(g, dz, weightGradients, im2colInput);
+        }
+        if (winogradInput) {
+            Window2D back = new Window2D(g.batch(), g.outH(), g.outW(), filters, 3, 3, 1, 1, 1, 1,
+                    g.height(), g.width(), 2 - g.padTop(), 2 - g.padLeft());
+            winograd(back, dz, inputGradient, winogradInputGradientKernel(g.channels()), g.channels(),
+                    NO_EPILOGUE);
+        }
+        return new Tensor[] {inputNeeded ? inputGradient : null};
+    }
+
+    /** dW = P^T dZ and, if {@code inputNeeded}, dX = col2im(dZ W^T), over the patch matrix's row blocks. */
+    private void backwardPatches(Window2D g, Tensor dz, boolean weightGradients, boolean inputNeeded) {
+        int m = g.outputPixels();
         int threads = Parallel.threads();
         if (threads == 1 || g.batch() < threads) {
             backwardRows(g, dz, 0, m, 0, kernel.gradient(), weightGradients, inputNeeded);
@@ -525,7 +569,6 @@ public final class Conv2D extends Layer {
                 }
             }
         }
-        return new Tensor[] {inputNeeded ? inputGradient : null};
     }
 
     /**

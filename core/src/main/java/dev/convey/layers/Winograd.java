@@ -73,15 +73,42 @@ final class Winograd {
      * Vectorised over the filters: each row below is a vector of {@code out} (or 3 out) floats.
      */
     static void transformKernel(FloatBuffer kernel, int in, int out, FloatBuffer u) {
+        transformKernel(in, out, u, (c, g) -> {
+            for (int tap = 0; tap < 9; tap++) {
+                kernel.get((tap * in + c) * out, g, tap * out, out);
+            }
+        });
+    }
+
+    /**
+     * U' of the convolution that takes a 3x3 stride-1 convolution's output gradient back to its input: the kernel
+     * rotated by 180 degrees with in and out swapped, W'[i, j, f, c] = W[2 - i, 2 - j, c, f], so U' is
+     * (16, out, in). Reads W across its rows (one float at a time): once per kernel version.
+     */
+    static void transformKernelForInputGradient(FloatBuffer kernel, int in, int out, FloatBuffer u) {
+        transformKernel(out, in, u, (f, g) -> {
+            for (int tap = 0; tap < 9; tap++) {
+                for (int c = 0; c < in; c++) {
+                    g[tap * in + c] = kernel.get(((8 - tap) * in + c) * out + f);
+                }
+            }
+        });
+    }
+
+    /** Reads the 3x3 kernel of input channel c of the convolution being transformed: g[(3i + j) out + f]. */
+    private interface KernelTaps {
+        void read(int c, float[] g);
+    }
+
+    /** U[p, c, f] = (G g G^T)_p for the kernel {@code taps} reads, of {@code in} channels and {@code out} filters. */
+    private static void transformKernel(int in, int out, FloatBuffer u, KernelTaps taps) {
         Parallel.range(in, Math.max(1, (1 << 14) / (9 * out)), (c0, c1) -> {
             float[] g = Tiles.scratch(0, 9 * out);       // g[i][j][f] at (3i + j) out + f
             float[] t = Tiles.scratch(1, 12 * out);      // t = G g, 4 x 3: t[a][j][f] at (3a + j) out + f
             float[] p = Tiles.scratch(2, POINTS * out);  // t G^T, 4 x 4
             int row = 3 * out;
             for (int c = c0; c < c1; c++) {
-                for (int tap = 0; tap < 9; tap++) {
-                    kernel.get((tap * in + c) * out, g, tap * out, out);
-                }
+                taps.read(c, g);
                 // rows of G g: g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2, each a row of 3 taps
                 System.arraycopy(g, 0, t, 0, row);
                 halfSum(g, 0, g, row, g, 2 * row, 1f, t, row, row);

@@ -14,7 +14,7 @@ import dev.convey.tensor.Tensor;
 /** Every layer of this package's first half, and every activation, passes the finite-difference check. */
 class LayerGradientTest {
 
-    private static final double TOLERANCE = 2e-3;
+    static final double TOLERANCE = 2e-3;
 
     /** A layer with weights, given random (nonzero) values, checked on input x. */
     private static void check(Layer layer, Tensor x) {

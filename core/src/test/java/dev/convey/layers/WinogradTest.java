@@ -162,4 +162,57 @@ class WinogradTest {
         assertMatchesNaive(conv, x, "after writing the kernel and calling changed()");
         assertEquals(Shapes.toString(new int[] {3, 3, 4, 5}), Shapes.toString(kernel.shape()));
     }
+
+    /**
+     * The gradient to the input of a 3x3 stride-1 convolution is computed as a convolution too (the kernel rotated
+     * by 180 degrees, in and out swapped, padding 2 - pad): it must equal im2col's col2im(dZ W^T), for 'valid'
+     * (a full convolution) and 'same', odd sizes, blocks shared by the threads or not; the weight gradient is
+     * unchanged.
+     */
+    @Test
+    void inputGradientByWinogradMatchesIm2col() {
+        int cases = 0;
+        for (String padding : new String[] {"valid", "same"}) {
+            for (int[] shape : new int[][] {{2, 7, 6, 5, 4}, {2, 29, 29, 8, 16}, {1, 3, 3, 17, 3}}) {
+                Conv2D conv = new Conv2D(shape[4], 3).padding(padding).activation("relu");
+                conv.maxPatchFloats(Winograd.POINTS * (shape[3] + shape[4]) * 30);
+                conv.build(new int[] {shape[1], shape[2], shape[3]});
+                randomizeWeights(conv, 60 + cases);
+                Tensor x = uniform(70 + cases, shape[0], shape[1], shape[2], shape[3]);
+                conv.algorithm(Conv2D.Algorithm.IM2COL);
+                Tensor y = conv.forward(new Tensor[] {x}, true);
+                Tensor dy = uniform(80 + cases, y.shape());
+                Tensor expected = conv.backward(dy, new boolean[] {true}, true)[0].copy();
+                float[] expectedKernelGradient = conv.kernel().gradient().toArray();
+                conv.algorithm(Conv2D.Algorithm.WINOGRAD);
+                conv.forward(new Tensor[] {x}, true);
+                Tensor actual = conv.backward(dy, new boolean[] {true}, true)[0];
+                double[] reference = new double[expected.size()];
+                for (int i = 0; i < reference.length; i++) {
+                    reference[i] = expected.data().get(i);
+                }
+                String what = padding + " " + java.util.Arrays.toString(shape);
+                assertClose(reference, expected.shape(), actual, TOLERANCE, "dL/dx, " + what);
+                double[] kernelReference = new double[expectedKernelGradient.length];
+                for (int i = 0; i < kernelReference.length; i++) {
+                    kernelReference[i] = expectedKernelGradient[i];
+                }
+                assertClose(kernelReference, conv.kernel().gradient().shape(), conv.kernel().gradient(), TOLERANCE,
+                        "dL/dW, " + what);
+                cases++;
+            }
+        }
+        assertEquals(6, cases);
+    }
+
+    /** The Winograd forward and input gradient against central finite differences of the loss. */
+    @Test
+    void gradientsMatchFiniteDifferences() {
+        for (String padding : new String[] {"valid", "same"}) {
+            Conv2D conv = new Conv2D(4, 3).padding(padding).activation("tanh");
+            conv.algorithm(Conv2D.Algorithm.WINOGRAD);
+            GradientCheck.of(conv).inputs(uniform(90, 2, 6, 7, 3)).training(true)
+                    .assertMatches(LayerGradientTest.TOLERANCE);
+        }
+    }
 }
