@@ -22,25 +22,74 @@ final class Bias {
     private Bias() {
     }
 
+    /** The largest tile an epilogue is applied to at once: whole rows, about 4 {@link Tiles#FLOATS}. */
+    private static final int MAX_TILE_FLOATS = 4 * Tiles.FLOATS;
+
+    /**
+     * The per-channel constants of an epilogue, bias b, scale s and shift t (each may be absent), every one
+     * repeated over as many rows as the largest tile it is applied to. HotSpot vectorises a loop whose arrays
+     * all share its index, y[i] = y[i] * s[i] + t[i], but not the same loop row by row, y[row + c] = y[row + c] *
+     * s[c] + t[c] (measured on 256 channels: 0.09 against 0.45 to 0.9 ns a float). Layers keep them while their
+     * sources are unchanged (see {@link #isOf}).
+     */
+    static final class Channels {
+
+        static final Channels NONE = new Channels(null, null, 1);
+
+        final float[] bias;
+        final float[] scale;
+        final float[] shift;
+        final int span;
+        private final float[] biasSource;
+        private final float[][] scaleShiftSource;
+
+        /** b (cols) and {s, t} (cols each), either may be null. */
+        Channels(float[] b, float[][] scaleShift, int cols) {
+            span = cols * Math.max(4, MAX_TILE_FLOATS / cols);
+            biasSource = b;
+            scaleShiftSource = scaleShift;
+            bias = b == null ? null : repeated(b, span);
+            scale = scaleShift == null ? null : repeated(scaleShift[0], span);
+            shift = scaleShift == null ? null : repeated(scaleShift[1], span);
+        }
+
+        /** Whether these are the constants of exactly these arrays (the sources are cached until they change). */
+        boolean isOf(float[] b, float[][] scaleShift) {
+            return biasSource == b && scaleShiftSource == scaleShift;
+        }
+
+        private static float[] repeated(float[] v, int length) {
+            float[] out = new float[length];
+            for (int at = 0; at < length; at += v.length) {
+                System.arraycopy(v, 0, out, at, v.length);
+            }
+            return out;
+        }
+    }
+
     /**
      * What follows a GEMM block in a forward pass, element by element:
      * <pre>
      *   y[r, c] = f( (y[r, c] + b[c]) * s[c] + t[c] + residual[r, c] )
      * </pre>
-     * the bias, an inference-mode BatchNormalization folded in as a per-channel scale s and shift t, the Add of a
-     * residual connection, and the activation; each part may be absent (null). The same float operations in the
-     * same order as running the layers one after the other, in one pass while the block is in cache.
+     * the bias, an inference-mode BatchNormalization folded in as a per-channel scale s and shift t (both in
+     * {@link Channels}), the Add of a residual connection (null: none) and the activation. The same float
+     * operations in the same order as running the layers one after the other, in one pass while the block is
+     * in cache.
      */
-    record Epilogue(float[] bias, float[][] scaleShift, FloatBuffer residual, ActivationFunction activation) {
+    record Epilogue(Channels channels, FloatBuffer residual, ActivationFunction activation) {
+
+        static final Epilogue NONE = new Epilogue(Channels.NONE, null, ActivationFunction.LINEAR);
 
         boolean isIdentity() {
-            return bias == null && scaleShift == null && residual == null && activation == ActivationFunction.LINEAR;
+            return channels.bias == null && channels.scale == null && residual == null
+                    && activation == ActivationFunction.LINEAR;
         }
     }
 
-    /** y[r, :] = f(y[r, :] + b) for rows [r0, r1) of a row-major matrix with {@code cols} columns; no bias if null. */
-    static void addAndActivate(FloatBuffer y, int r0, int r1, int cols, Tensor bias, ActivationFunction f) {
-        apply(new Epilogue(bias == null ? null : bias.toArray(), null, null, f), y, r0, r1, cols);
+    /** y[r, :] = f(y[r, :] + b) for rows [r0, r1) of a row-major matrix with {@code cols} columns. */
+    static void addAndActivate(FloatBuffer y, int r0, int r1, int cols, Channels bias, ActivationFunction f) {
+        apply(new Epilogue(bias, null, f), y, r0, r1, cols);
     }
 
     /** The epilogue on rows [r0, r1) of a row-major matrix y with {@code cols} columns (the residual's rows alike). */
@@ -66,39 +115,38 @@ final class Bias {
     }
 
     /**
-     * The epilogue on the first {@code length} floats (whole rows of {@code cols}) of an array, with the residual's
-     * values for them in {@code residual} (same layout; ignored without a residual).
+     * The epilogue on the first {@code length} floats (whole rows of {@code cols}, at most the constants' span) of
+     * an array, with the residual's values for them in {@code residual} (same layout; ignored without one).
      */
     static void apply(Epilogue e, float[] tile, float[] residual, int length, int cols) {
-        float[] b = e.bias();
-        float[][] scaleShift = e.scaleShift();
-        for (int row = 0; row < length; row += cols) {
-            if (b != null) {
-                addRow(tile, row, b);
-            }
-            if (scaleShift != null) {
-                scaleShiftRow(tile, row, scaleShift[0], scaleShift[1]);
-            }
+        Channels k = e.channels();
+        if (length > k.span && (k.bias != null || k.scale != null)) {
+            throw new IllegalStateException("epilogue tile of " + length + " floats, longer than its constants ("
+                    + k.span + ")");
+        }
+        if (k.bias != null) {
+            add(tile, k.bias, length);
+        }
+        if (k.scale != null) {
+            scaleAndShift(tile, k.scale, k.shift, length);
         }
         if (e.residual() != null) {
-            for (int i = 0; i < length; i++) {
-                tile[i] += residual[i];
-            }
+            add(tile, residual, length);
         }
         e.activation().apply(tile, length, cols);
     }
 
-    /** y[row + c] += b[c]. */
-    private static void addRow(float[] y, int row, float[] b) {
-        for (int c = 0; c < b.length; c++) {
-            y[row + c] += b[c];
+    /** y[i] += x[i]. */
+    private static void add(float[] y, float[] x, int length) {
+        for (int i = 0; i < length; i++) {
+            y[i] += x[i];
         }
     }
 
-    /** y[row + c] = y[row + c] * s[c] + t[c]. */
-    private static void scaleShiftRow(float[] y, int row, float[] s, float[] t) {
-        for (int c = 0; c < s.length; c++) {
-            y[row + c] = y[row + c] * s[c] + t[c];
+    /** y[i] = y[i] * s[i] + t[i]. */
+    private static void scaleAndShift(float[] y, float[] s, float[] t, int length) {
+        for (int i = 0; i < length; i++) {
+            y[i] = y[i] * s[i] + t[i];
         }
     }
 

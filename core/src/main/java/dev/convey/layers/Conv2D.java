@@ -70,8 +70,6 @@ public final class Conv2D extends Layer {
     private static final int WINOGRAD_TARGET_FLOATS = 1 << 19;
     private static final int WINOGRAD_MIN_BLOCK_TILES = 256;
 
-    private static final Bias.Epilogue NO_EPILOGUE = new Bias.Epilogue(null, null, null, ActivationFunction.LINEAR);
-
     /** How the forward pass computes a convolution; AUTO picks Winograd where it is faster (tests force one). */
     enum Algorithm { AUTO, IM2COL, WINOGRAD }
 
@@ -107,8 +105,7 @@ public final class Conv2D extends Layer {
     private long winogradKernelVersion;
     private Tensor winogradInputGradientKernel;
     private long winogradInputGradientKernelVersion;
-    private float[] biasArray;
-    private long biasArrayVersion;
+    private final Bias.Channels[] epilogueChannels = {Bias.Channels.NONE, Bias.Channels.NONE};   // plain, fused
     private final Tensor[] winogradInputs = new Tensor[Parallel.threads()];
     private final Tensor[] winogradProducts = new Tensor[Parallel.threads()];
 
@@ -305,7 +302,7 @@ public final class Conv2D extends Layer {
                     + Shapes.toString(fusedResidual.shape()) + ", expected the output shape " + Shapes.toString(y.shape()));
         }
         geometry = g;
-        Bias.Epilogue e = new Bias.Epilogue(useBias ? biasArray() : null, fusedScaleShift,
+        Bias.Epilogue e = new Bias.Epilogue(epilogueChannels(fused),
                 fusedResidual == null ? null : fusedResidual.data(), fused ? fusedActivation : activation);
         int m = g.outputPixels();
         int threads = Parallel.threads();
@@ -444,13 +441,18 @@ public final class Conv2D extends Layer {
         Winograd.transformOutput(g, m, q0, q1, out, y.data(), e);
     }
 
-    /** The bias as an array for the epilogue, copied again only when it has changed (see Parameter.changed). */
-    private float[] biasArray() {
-        if (biasArray == null || biasArrayVersion != bias.version()) {
-            biasArray = bias.value().toArray();
-            biasArrayVersion = bias.version();
+    /**
+     * The epilogue's per-channel constants: the bias, and for a fused pass the batch norm's {scale, shift}; kept
+     * (one set per kind of pass) until either changes.
+     */
+    private Bias.Channels epilogueChannels(boolean fused) {
+        float[] b = useBias ? bias.valueArray() : null;
+        float[][] scaleShift = fused ? fusedScaleShift : null;
+        int kind = fused ? 1 : 0;
+        if (!epilogueChannels[kind].isOf(b, scaleShift)) {
+            epilogueChannels[kind] = new Bias.Channels(b, scaleShift, filters);
         }
-        return biasArray;
+        return epilogueChannels[kind];
     }
 
     /** U = G g G^T of the current kernel, recomputed when the kernel has changed since (see Parameter.changed). */
@@ -535,7 +537,7 @@ public final class Conv2D extends Layer {
             Window2D back = new Window2D(g.batch(), g.outH(), g.outW(), filters, 3, 3, 1, 1, 1, 1,
                     g.height(), g.width(), 2 - g.padTop(), 2 - g.padLeft());
             winograd(back, dz, inputGradient, winogradInputGradientKernel(g.channels()), g.channels(),
-                    NO_EPILOGUE);
+                    Bias.Epilogue.NONE);
         }
         return new Tensor[] {inputNeeded ? inputGradient : null};
     }

@@ -25,6 +25,7 @@ public final class Dense extends Layer {
     private Tensor output;
     private Tensor preActivationGradient;
     private Tensor inputGradient;
+    private Bias.Channels biasChannels = Bias.Channels.NONE;
 
     /** Keras' {@code Dense(units)}. */
     public Dense(int units) {
@@ -98,7 +99,7 @@ public final class Dense extends Layer {
         // Y (rows x units) = X (rows x in) W (in x units)
         Gemm.sgemm(false, false, rows, units, in, 1f, x.data(), 0, in, kernel.value().data(), 0, units,
                 0f, output.data(), 0, units);
-        Bias.addAndActivate(output.data(), 0, rows, units, useBias ? bias.value() : null, activation);
+        Bias.addAndActivate(output.data(), 0, rows, units, biasChannels(), activation);
         return output;
     }
 
@@ -129,5 +130,14 @@ public final class Dense extends Layer {
         Gemm.sgemm(false, true, rows, in, units, 1f, dz.data(), 0, units, kernel.value().data(), 0, units,
                 0f, inputGradient.data(), 0, in);
         return new Tensor[] {inputGradient};
+    }
+
+    /** The bias repeated for the epilogue, rebuilt when it has changed. */
+    private Bias.Channels biasChannels() {
+        float[] b = useBias ? bias.valueArray() : null;
+        if (!biasChannels.isOf(b, null)) {
+            biasChannels = new Bias.Channels(b, null, units);
+        }
+        return biasChannels;
     }
 }

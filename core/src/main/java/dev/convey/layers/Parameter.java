@@ -17,6 +17,8 @@ public final class Parameter {
     private Tensor value;
     private Tensor gradient;
     private long version;
+    private float[] valueArray;
+    private long valueArrayVersion = -1;
 
     Parameter(Layer owner, String name, Tensor value, boolean trainable) {
         this.owner = owner;
@@ -58,6 +60,18 @@ public final class Parameter {
     /** How many times the value has {@link #changed()}: a layer's cache of a derived form is valid while it holds. */
     public long version() {
         return version;
+    }
+
+    /**
+     * The value as an array, copied again only after it has {@link #changed()} (a layer's bias, read by every
+     * forward pass). Shared: read it, never write it.
+     */
+    float[] valueArray() {
+        if (valueArray == null || valueArrayVersion != version) {
+            valueArray = value.toArray();
+            valueArrayVersion = version;
+        }
+        return valueArray;
     }
 
     /** Whether an optimizer may update this weight (false for BatchNormalization's moving statistics). */
