@@ -1,6 +1,7 @@
 package dev.convey.blas;
 
 import java.lang.ref.Reference;
+import java.lang.ref.WeakReference;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
@@ -38,13 +39,19 @@ public final class Blas {
 
     /** Guards the OpenBLAS thread count; see {@link #singleThreaded}. */
     /**
-     * Per thread, one view per operand (A, B, C) of the buffer it last passed: {source, view}. JavaCPP passes a
-     * direct buffer argument as its address plus its position, so a private view positioned at the offset hands
-     * OpenBLAS the address of element offset. Reusing the view while the same buffer comes back (the operands of
-     * a layer's successive products) keeps a GEMM call from allocating; a FloatPointer per operand and call cost
-     * ~0.1 MB of garbage per ResNet50 inference, with a reference-queue entry each.
+     * Views of the operands' buffers, for JavaCPP: it passes a direct buffer argument as its address plus its
+     * position, so a view positioned at the offset hands OpenBLAS the address of that element. Each thread keeps
+     * its views in a small table per operand (A, B, C), direct-mapped by the buffer's identity, so that a product
+     * allocates nothing once a model's buffers have been seen (a FloatPointer per operand and call came to most
+     * of an inference's garbage). The table holds buffers and views weakly: it never keeps a buffer's memory
+     * alive, and a view the collector took is made again.
      */
-    private static final ThreadLocal<FloatBuffer[][]> VIEWS = ThreadLocal.withInitial(() -> new FloatBuffer[3][2]);
+    private static final int VIEW_TABLE_SIZE = 1024;
+
+    private record View(WeakReference<FloatBuffer> source, WeakReference<FloatBuffer> view) {
+    }
+
+    private static final ThreadLocal<View[][]> VIEWS = ThreadLocal.withInitial(() -> new View[3][VIEW_TABLE_SIZE]);
 
     private static final Object THREAD_SWITCH = new Object();
     private static int singleThreadedRegions;
@@ -88,14 +95,17 @@ public final class Blas {
         }
     }
 
-    /** {@code buffer} as seen from float {@code offset} on: operand {@code slot}'s view (see VIEWS). */
-    private static FloatBuffer view(int slot, FloatBuffer buffer, long offset) {
-        FloatBuffer[] sourceAndView = VIEWS.get()[slot];
-        if (sourceAndView[0] != buffer) {
-            sourceAndView[0] = buffer;
-            sourceAndView[1] = buffer.duplicate().clear();
+    /** {@code buffer} as seen from float {@code offset} on, through operand {@code operand}'s table (see VIEWS). */
+    private static FloatBuffer view(int operand, FloatBuffer buffer, long offset) {
+        View[] table = VIEWS.get()[operand];
+        int i = System.identityHashCode(buffer) & (VIEW_TABLE_SIZE - 1);
+        View entry = table[i];
+        FloatBuffer view = entry != null && entry.source().get() == buffer ? entry.view().get() : null;
+        if (view == null) {
+            view = buffer.duplicate().clear();
+            table[i] = new View(new WeakReference<>(buffer), new WeakReference<>(view));
         }
-        return sourceAndView[1].position(Math.toIntExact(offset));
+        return view.position(Math.toIntExact(offset));
     }
 
     /**
