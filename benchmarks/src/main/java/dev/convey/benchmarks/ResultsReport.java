@@ -287,8 +287,9 @@ final class ResultsReport {
             - **Training adds memory-bound passes.** In inference each conv -> batch norm [-> add] [-> relu] chain
               runs as one convolution with the rest folded into its epilogue, but training needs every layer's own
               output: batch normalization (53 layers in ResNet50), ReLU and Add read and write every activation in
-              the forward and backward passes, at the copy bandwidth, and backward (im2col, no Winograd) does
-              twice the forward's multiply-adds at the GEMM's speed. VGG16 has no batch norm, which is why its
+              the forward and backward passes, at the copy bandwidth (and BN's training loops are not yet
+              vectorised), and backward does twice the forward's multiply-adds, the weight gradients by im2col at
+              the GEMM's speed (Winograd only for 3x3 input gradients). VGG16 has no batch norm, which is why its
               training step lands near its inference ratio and ResNet50's does not.
             - **Two cores, shared.** Each figure is the mean over JMH's iterations on a machine other jobs may use;
               the sgemm peak is its fastest iteration, so a noisy run lowers every ratio.
