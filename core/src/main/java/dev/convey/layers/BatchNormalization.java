@@ -278,24 +278,12 @@ public final class BatchNormalization extends Layer {
         }
     }
 
-    /** y[r, c] = x[r, c] * s_c + t_c. */
+    /** y[r, c] = x[r, c] * s_c + t_c: the convolution epilogue's scale and shift (see Bias.Channels). */
     private static void scaleAndShift(Tensor x, float[] s, float[] t, Tensor y) {
         int channels = s.length;
-        int rows = x.size() / channels;
-        Parallel.range(rows, Math.max(1, MIN_FLOATS_PER_CHUNK / channels), (r0, r1) -> {
-            int tileRows = Tiles.rowsPerTile(channels);
-            float[] tile = Tiles.scratch(0, tileRows * channels);
-            for (int r = r0; r < r1; r += tileRows) {
-                int length = Math.min(tileRows, r1 - r) * channels;
-                x.data().get(r * channels, tile, 0, length);
-                for (int base = 0; base < length; base += channels) {
-                    for (int c = 0; c < channels; c++) {
-                        tile[base + c] = tile[base + c] * s[c] + t[c];
-                    }
-                }
-                y.data().put(r * channels, tile, 0, length);
-            }
-        });
+        Bias.Epilogue e = new Bias.Epilogue(new Bias.Channels(null, new float[][] {s, t}, channels), null,
+                ActivationFunction.LINEAR);
+        Bias.apply(e, x.data(), y.data(), 0, x.size() / channels, channels);
     }
 
     // ---------------------------------------------------------------- backward

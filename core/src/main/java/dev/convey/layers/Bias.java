@@ -94,7 +94,15 @@ final class Bias {
 
     /** The epilogue on rows [r0, r1) of a row-major matrix y with {@code cols} columns (the residual's rows alike). */
     static void apply(Epilogue e, FloatBuffer y, int r0, int r1, int cols) {
+        apply(e, y, y, r0, r1, cols);
+    }
+
+    /** y = the epilogue of x, rows [r0, r1) of two row-major matrices with {@code cols} columns (may be the same). */
+    static void apply(Epilogue e, FloatBuffer x, FloatBuffer y, int r0, int r1, int cols) {
         if (e.isIdentity()) {
+            if (x != y) {
+                y.put(r0 * cols, x, r0 * cols, (r1 - r0) * cols);
+            }
             return;
         }
         Parallel.range(r1 - r0, Math.max(1, MIN_FLOATS_PER_CHUNK / cols), (start, end) -> {
@@ -104,7 +112,7 @@ final class Bias {
             for (int r = r0 + start; r < r0 + end; r += tileRows) {
                 int at = r * cols;
                 int length = Math.min(tileRows, r0 + end - r) * cols;
-                y.get(at, tile, 0, length);
+                x.get(at, tile, 0, length);
                 if (residual != null) {
                     e.residual().get(at, residual, 0, length);
                 }
