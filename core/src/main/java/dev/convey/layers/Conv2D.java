@@ -98,6 +98,7 @@ public final class Conv2D extends Layer {
     private Tensor output;
     private final Tensor[] patchWorkspaces = new Tensor[Parallel.threads()];   // one per thread sharing the rows
     private Tensor preActivationGradient;
+    private Tensor preActivation;   // kept only when the activation's derivative needs x
     private final Tensor[] weightGradientPartials = new Tensor[Parallel.threads()];   // dW of threads 1, 2, ...
     private Tensor inputGradient;
     // Winograd: the kernel transformed (U), valid for kernel version winogradKernelVersion; per-thread V and M.
@@ -303,7 +304,8 @@ public final class Conv2D extends Layer {
         }
         geometry = g;
         Bias.Epilogue e = new Bias.Epilogue(epilogueChannels(fused),
-                fusedResidual == null ? null : fusedResidual.data(), fused ? fusedActivation : activation);
+                fusedResidual == null ? null : fusedResidual.data(),
+                fused ? fusedActivation : activation.needsInput() ? ActivationFunction.LINEAR : activation);
         int m = g.outputPixels();
         int threads = Parallel.threads();
         if (usesWinograd(g)) {
@@ -319,6 +321,12 @@ public final class Conv2D extends Layer {
             }));
         } else {
             forwardColumns(g, x, y, e);
+        }
+        if (!fused && activation.needsInput()) {
+            // keep z = conv(x) + b for backward, then y = f(z)
+            preActivation = Tensor.reuse(preActivation, y.shape());
+            preActivation.data().put(0, y.data(), 0, y.size());
+            activation.forward(preActivation, y);
         }
         return y;
     }
@@ -497,7 +505,8 @@ public final class Conv2D extends Layer {
         Tensor dz = outputGradient;
         if (activation != ActivationFunction.LINEAR) {
             preActivationGradient = Tensor.reuse(preActivationGradient, output.shape());
-            activation.backward(output, outputGradient, preActivationGradient);
+            activation.backward(activation.needsInput() ? preActivation : null, output, outputGradient,
+                    preActivationGradient);
             dz = preActivationGradient;
         }
         Window2D g = geometry;

@@ -24,6 +24,7 @@ public final class Dense extends Layer {
     private Tensor input;
     private Tensor output;
     private Tensor preActivationGradient;
+    private Tensor preActivation;   // kept only when the activation's derivative needs x
     private Tensor inputGradient;
     private Bias.Channels biasChannels = Bias.Channels.NONE;
 
@@ -99,7 +100,15 @@ public final class Dense extends Layer {
         // Y (rows x units) = X (rows x in) W (in x units)
         Gemm.sgemm(false, false, rows, units, in, 1f, x.data(), 0, in, kernel.value().data(), 0, units,
                 0f, output.data(), 0, units);
-        Bias.addAndActivate(output.data(), 0, rows, units, biasChannels(), activation);
+        if (activation.needsInput()) {
+            // keep z = XW + b for backward, then y = f(z)
+            Bias.addAndActivate(output.data(), 0, rows, units, biasChannels(), ActivationFunction.LINEAR);
+            preActivation = Tensor.reuse(preActivation, shape);
+            preActivation.data().put(0, output.data(), 0, output.size());
+            activation.forward(preActivation, output);
+        } else {
+            Bias.addAndActivate(output.data(), 0, rows, units, biasChannels(), activation);
+        }
         return output;
     }
 
@@ -109,7 +118,8 @@ public final class Dense extends Layer {
         Tensor dz = outputGradient;
         if (activation != ActivationFunction.LINEAR) {
             preActivationGradient = Tensor.reuse(preActivationGradient, output.shape());
-            activation.backward(output, outputGradient, preActivationGradient);
+            activation.backward(activation.needsInput() ? preActivation : null, output, outputGradient,
+                    preActivationGradient);
             dz = preActivationGradient;
         }
         int in = input.dim(-1);
