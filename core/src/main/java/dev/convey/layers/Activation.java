@@ -1,5 +1,7 @@
 package dev.convey.layers;
 
+import java.util.Map;
+
 import dev.convey.tensor.Tensor;
 
 /**
@@ -25,6 +27,14 @@ public final class Activation extends Layer {
 
     public ActivationFunction activation() {
         return activation;
+    }
+
+    /** Keras' {@code get_config()}: activation. */
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("activation", activation.kerasName());
+        return c;
     }
 
     @Override

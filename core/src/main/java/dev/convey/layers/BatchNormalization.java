@@ -1,5 +1,7 @@
 package dev.convey.layers;
 
+import java.util.Map;
+
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
@@ -134,6 +136,18 @@ public final class BatchNormalization extends Layer {
     }
 
     // ---------------------------------------------------------------- shapes and weights
+
+    /** Keras' {@code get_config()}: axis, momentum, epsilon, center, scale. */
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("axis", -1);
+        c.put("momentum", momentum());
+        c.put("epsilon", epsilon());
+        c.put("center", beta() != null);
+        c.put("scale", gamma() != null);
+        return c;
+    }
 
     @Override
     protected int[] computeOutputShape(int[][] inputShapes) {

@@ -1,5 +1,7 @@
 package dev.convey.layers;
 
+import java.util.Map;
+
 import java.nio.FloatBuffer;
 
 import dev.convey.blas.Blas;
@@ -217,6 +219,21 @@ public final class Conv2D extends Layer {
     }
 
     // ---------------------------------------------------------------- shapes and weights
+
+    /** Keras' {@code get_config()}: filters, kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias. */
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("filters", filters());
+        c.put("kernel_size", list(kernelSize()));
+        c.put("strides", list(strides()));
+        c.put("padding", padding().kerasName());
+        c.put("data_format", "channels_last");
+        c.put("dilation_rate", list(dilationRate()));
+        c.put("activation", activation().kerasName());
+        c.put("use_bias", useBias());
+        return c;
+    }
 
     @Override
     protected int[] computeOutputShape(int[][] inputShapes) {

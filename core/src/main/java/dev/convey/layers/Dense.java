@@ -1,5 +1,7 @@
 package dev.convey.layers;
 
+import java.util.Map;
+
 import dev.convey.tensor.Gemm;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
@@ -66,6 +68,16 @@ public final class Dense extends Layer {
     /** The bias (units,), or null before build or without bias. */
     public Parameter bias() {
         return bias;
+    }
+
+    /** Keras' {@code get_config()}: units, activation, use_bias. */
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("units", units());
+        c.put("activation", activation().kerasName());
+        c.put("use_bias", useBias());
+        return c;
     }
 
     @Override

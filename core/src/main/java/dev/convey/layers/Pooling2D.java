@@ -1,5 +1,7 @@
 package dev.convey.layers;
 
+import java.util.Map;
+
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Tensor;
 import dev.convey.tensor.Tiles;
@@ -57,6 +59,17 @@ public abstract class Pooling2D extends Layer {
 
     public Padding padding() {
         return padding;
+    }
+
+    /** Keras' {@code get_config()}: pool_size, padding, strides, data_format. */
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("pool_size", list(poolSize()));
+        c.put("padding", padding().kerasName());
+        c.put("strides", list(strides()));
+        c.put("data_format", "channels_last");
+        return c;
     }
 
     @Override
