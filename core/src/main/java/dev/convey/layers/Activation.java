@@ -1,17 +1,18 @@
 package dev.convey.layers;
 
+import java.util.Map;
+
 import dev.convey.tensor.Tensor;
 
 /**
  * Keras' {@code Activation(name)}: applies an {@link ActivationFunction} element-wise (softmax: per row of the
  * last axis). Forward writes f(x) into the layer's own buffer in one pass; backward computes
- * dL/dx from that output y (and the input x for the functions whose derivative needs it) and dL/dy (see
- * ActivationFunction for the formulas).
+ * dL/dx from that output y and dL/dy, and from x when the function needs it (see ActivationFunction).
  */
 public final class Activation extends Layer {
 
     private final ActivationFunction activation;
-    private Tensor input;   // kept only when the derivative needs x (ActivationFunction.needsInput)
+    private Tensor input;   // kept only when the function's gradient needs it
     private Tensor output;
     private Tensor inputGradient;
 
@@ -27,6 +28,14 @@ public final class Activation extends Layer {
 
     public ActivationFunction activation() {
         return activation;
+    }
+
+    /** Keras' {@code get_config()}: activation. */
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("activation", activation.kerasName());
+        return c;
     }
 
     @Override

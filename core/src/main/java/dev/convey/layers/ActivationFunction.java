@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Tensor;
-import dev.convey.tensor.Tiles;
+import dev.convey.tensor.Scratch;
 
 /**
  * The element-wise (and, for softmax, row-wise) activation functions Keras knows by name, with Keras 3's exact
@@ -206,8 +206,8 @@ public enum ActivationFunction {
             }
             return;
         }
-        int tileRows = Tiles.rowsPerTile(cols);
-        float[] tile = Tiles.scratch(0, tileRows * cols);
+        int tileRows = Scratch.rowsPerTile(cols);
+        float[] tile = Scratch.floats(0, tileRows * cols);
         for (int r = 0; r < rows; r += tileRows) {
             int at = offset + r * cols;
             int length = Math.min(tileRows, rows - r) * cols;
@@ -219,7 +219,7 @@ public enum ActivationFunction {
 
     /**
      * v = f(v) in place over v[0, length), whole rows of {@code cols} floats: the kernel itself, on an array
-     * (see {@link Tiles}). Conv2D and Dense call it on each GEMM block's tile after adding the bias.
+     * (see {@link Scratch}). Conv2D and Dense call it on each GEMM block's tile after adding the bias.
      */
     void apply(float[] v, int length, int cols) {
         switch (this) {
@@ -297,10 +297,10 @@ public enum ActivationFunction {
             }
             return;
         }
-        int tileRows = Tiles.rowsPerTile(cols);
-        float[] yTile = Tiles.scratch(0, tileRows * cols);
-        float[] gradTile = Tiles.scratch(1, tileRows * cols);
-        float[] xTile = x == null ? null : Tiles.scratch(2, tileRows * cols);
+        int tileRows = Scratch.rowsPerTile(cols);
+        float[] yTile = Scratch.floats(0, tileRows * cols);
+        float[] gradTile = Scratch.floats(1, tileRows * cols);
+        float[] xTile = x == null ? null : Scratch.floats(2, tileRows * cols);
         for (int r = 0; r < rows; r += tileRows) {
             int at = offset + r * cols;
             int length = Math.min(tileRows, rows - r) * cols;
