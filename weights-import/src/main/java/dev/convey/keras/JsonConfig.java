@@ -112,7 +112,11 @@ final class JsonConfig {
             throw error(key, e, "an integer or a list of " + n + " integers in [" + min + ", " + max + "]");
         }
         for (int i = 0; i < n; i++) {
-            out[i] = checkedInteger(key, a.get(i), min, max);
+            double v = numberOrNaN(a.get(i));
+            if (!(v >= min && v <= max) || v != Math.rint(v)) {
+                throw error(key, e, n + " integers in [" + min + ", " + max + "]");
+            }
+            out[i] = (int) v;
         }
         return out;
     }

@@ -34,6 +34,13 @@ import dev.convey.training.Trainer;
  */
 final class Keras3Config {
 
+    /**
+     * Keras 3 writes {@code build_config} for the layers whose class defines {@code build()}: those with weights,
+     * and these (pooling, dropout, activation and padding layers have none).
+     */
+    private static final java.util.Set<String> BUILT_WITHOUT_WEIGHTS = java.util.Set.of("Flatten", "Add",
+            "Concatenate", "Multiply", "Subtract", "Average", "Maximum", "Minimum", "Dot");
+
     private Keras3Config() {
     }
 
@@ -59,9 +66,15 @@ final class Keras3Config {
         o.addProperty("class_name", cls);
         o.add("config", isModel ? modelConfig((Model) layer) : layerConfig(layer));
         o.add("registered_name", isModel && !sequential ? new com.google.gson.JsonPrimitive("Functional") : JsonNull.INSTANCE);
-        if (!(layer instanceof InputLayer) && layer.isBuilt()) {
+        if (!(layer instanceof InputLayer) && layer.isBuilt()
+                && (isModel || !layer.weights().isEmpty() || BUILT_WITHOUT_WEIGHTS.contains(cls))) {
+            int[][] shapes = layer.inputShapes();
+            JsonArray list = new JsonArray();
+            for (int[] s : shapes) {
+                list.add(batchShape(s));
+            }
             JsonObject build = new JsonObject();
-            build.add("input_shape", batchShape(layer.inputShapes()[0]));
+            build.add("input_shape", shapes.length == 1 ? list.get(0) : list);
             o.add("build_config", build);
         }
         return o;

@@ -112,14 +112,14 @@ final class Keras3Weights {
             Hdf5Group vars = findVars(root, path);
             int saved = vars == null ? 0 : countVars(vars);
             if (saved != ws.size()) {
-                throw new IllegalArgumentException(root.file().path() + ": " + layer.describe() + " has " + ws.size()
+                throw new IllegalArgumentException(layer.describe() + " has " + ws.size()
                         + " weights but the file holds " + saved + " at " + path + "/vars");
             }
             for (int i = 0; i < ws.size(); i++) {
                 String key = Integer.toString(i);
                 int[] shape = vars.datasetShape(key);
                 if (!java.util.Arrays.equals(shape, ws.get(i).value().shape())) {
-                    throw new IllegalArgumentException(root.file().path() + ": " + path + "/vars/" + i + " has shape "
+                    throw new IllegalArgumentException(path + "/vars/" + i + " has shape "
                             + Shapes.toString(shape) + " but weight '" + ws.get(i).fullName() + "' has shape "
                             + Shapes.toString(ws.get(i).value().shape()));
                 }
@@ -150,7 +150,7 @@ final class Keras3Weights {
             n++;
         }
         if (n != vars.children().size()) {
-            throw new IllegalArgumentException(vars + " holds " + vars.children() + ", expected datasets 0 to " + (n - 1));
+            throw new IllegalArgumentException(vars.path() + " holds " + vars.children() + ", expected datasets 0 to " + (n - 1));
         }
         return n;
     }

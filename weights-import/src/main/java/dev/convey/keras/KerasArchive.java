@@ -124,6 +124,20 @@ public final class KerasArchive {
         }
     }
 
+    /** Keras 3's {@code model.save_weights("m.weights.h5")}: the weights only, in the .keras layout. */
+    public static void saveWeights(Model model, Path file) {
+        writeWeights(model, file, false);
+    }
+
+    /** Keras 3's {@code model.load_weights("m.weights.h5")} into a model built in code. */
+    public static void loadWeights(Model model, Path file) {
+        try (Hdf5File h5 = Hdf5File.open(file)) {
+            Keras3Weights.load(model, h5.root());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The Keras 3 weights file (also {@code save_weights}'s .weights.h5), with the optimizer state if asked. */
     static void writeWeights(Model model, Path file, boolean withOptimizer) {
         Hdf5File.writeAtomically(file, root -> {
