@@ -1,10 +1,27 @@
 package dev.convey.keras;
 
+import dev.convey.layers.Average;
+import dev.convey.layers.Cropping2D;
+import dev.convey.layers.ELU;
+import dev.convey.layers.GaussianDropout;
+import dev.convey.layers.GaussianNoise;
+import dev.convey.layers.Identity;
 import dev.convey.layers.Layer;
+import dev.convey.layers.LeakyReLU;
+import dev.convey.layers.Maximum;
+import dev.convey.layers.Minimum;
+import dev.convey.layers.PReLU;
+import dev.convey.layers.Permute;
+import dev.convey.layers.RepeatVector;
+import dev.convey.layers.Softmax;
+import dev.convey.layers.SpatialDropout2D;
+import dev.convey.layers.Subtract;
+import dev.convey.layers.UpSampling2D;
 
 /**
  * The Keras layer classes beyond the classic CNN ones of {@link KerasLayerConfig}: activation layers, merges,
- * reshaping, noise and preprocessing layers, read from their configs with the same schema checks.
+ * reshaping and noise layers, read from their configs with the same schema checks (Keras 3 key names, and
+ * Keras 2's where they differ: LeakyReLU's {@code alpha}).
  */
 final class KerasMoreLayers {
 
@@ -12,9 +29,70 @@ final class KerasMoreLayers {
     }
 
     static Layer fromConfig(String className, JsonConfig c) {
-        throw new IllegalArgumentException("Unsupported Keras layer class '" + className + "' ("
+        return switch (className) {
+            case "LeakyReLU" -> new LeakyReLU(c.number(c.has("negative_slope") ? "negative_slope" : "alpha", 0.3, 0, 1e6));
+            case "ELU" -> new ELU(c.number("alpha", 1.0, -1e6, 1e6));
+            case "PReLU" -> new PReLU(c.has("shared_axes") ? sharedAxes(c) : new int[0]);
+            case "Softmax" -> new Softmax(softmaxAxis(c));
+            case "Identity" -> new Identity();
+            case "Subtract" -> new Subtract();
+            case "Average" -> new Average();
+            case "Maximum" -> new Maximum();
+            case "Minimum" -> new Minimum();
+            case "Cropping2D" -> new Cropping2D(KerasLayerConfig.padding2d(c, "cropping", 0));
+            case "UpSampling2D" -> new UpSampling2D(KerasLayerConfig.window(c, "size", 2), interpolation(c));
+            case "RepeatVector" -> new RepeatVector(c.integer("n", 1, KerasLayerConfig.MAX_DIM));
+            case "Permute" -> permute(c);
+            case "SpatialDropout2D" -> new SpatialDropout2D(c.number("rate", 0, 0, Math.nextDown(1.0)), seed(c));
+            case "GaussianNoise" -> new GaussianNoise(c.number("stddev", 0, 0, 1e6), seed(c));
+            case "GaussianDropout" -> new GaussianDropout(c.number("rate", 0, 0, Math.nextDown(1.0)), seed(c));
+            default -> throw new IllegalArgumentException("Unsupported Keras layer class '" + className + "' ("
                     + c.where() + "). Supported: InputLayer, Conv2D, Dense, MaxPooling2D, AveragePooling2D,"
                     + " GlobalAveragePooling2D, GlobalMaxPooling2D, Flatten, Activation, ZeroPadding2D,"
-                    + " BatchNormalization, Add, Concatenate, Dropout, and nested Sequential/Functional models");
+                    + " BatchNormalization, Add, Concatenate, Dropout, LeakyReLU, ELU, PReLU, Softmax, Identity,"
+                    + " Subtract, Average, Maximum, Minimum, Cropping2D, UpSampling2D, RepeatVector, Permute,"
+                    + " SpatialDropout2D, GaussianNoise, GaussianDropout, and nested Sequential/Functional models");
+        };
+    }
+
+    private static int[] sharedAxes(JsonConfig c) {
+        return c.get("shared_axes").isJsonPrimitive() ? new int[] {c.integer("shared_axes", 1, 8)}
+                : c.intList("shared_axes", 1, 8);
+    }
+
+    private static int softmaxAxis(JsonConfig c) {
+        if (c.has("axis") && c.get("axis").isJsonArray()) {
+            int[] axes = c.intList("axis", -8, 8);
+            if (axes.length != 1) {
+                throw c.error("axis", c.get("axis"), "one axis");
+            }
+            return axes[0];
+        }
+        int axis = c.integer("axis", -1, -8, 8);
+        if (axis == 0) {
+            throw c.error("axis", c.get("axis"), "a non-batch axis (not 0)");
+        }
+        return axis;
+    }
+
+    private static String interpolation(JsonConfig c) {
+        String i = c.string("interpolation", "nearest");
+        if (!i.equals("nearest") && !i.equals("bilinear")) {
+            throw c.error("interpolation", c.get("interpolation"), "\"nearest\" or \"bilinear\"");
+        }
+        return i;
+    }
+
+    private static Permute permute(JsonConfig c) {
+        int[] dims = c.intList("dims", 1, 8);
+        try {
+            return new Permute(dims);
+        } catch (IllegalArgumentException e) {
+            throw c.error("dims", c.get("dims"), "a permutation of 1.." + dims.length);
+        }
+    }
+
+    private static Long seed(JsonConfig c) {
+        return c.has("seed") ? (long) c.integer("seed", Integer.MIN_VALUE, Integer.MAX_VALUE) : null;
     }
 }

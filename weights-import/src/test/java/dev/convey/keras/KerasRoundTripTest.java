@@ -120,6 +120,44 @@ class KerasRoundTripTest {
         roundTrip(() -> nested(5), x);
     }
 
+    /** One model with every layer added for Keras 3 files (the noise layers are the identity in inference). */
+    static Model everyNewLayer(long seed) {
+        SymbolicTensor in = Input.of(8, 8, 3);
+        SymbolicTensor h = new Conv2D(4, 3).padding("same").activation("silu").apply(in);
+        h = new dev.convey.layers.LeakyReLU(0.2).apply(h);
+        SymbolicTensor a = new dev.convey.layers.ELU(0.8).apply(h);
+        SymbolicTensor b = new dev.convey.layers.PReLU(1, 2).apply(h);
+        SymbolicTensor merged = new dev.convey.layers.Concatenate(-1).apply(
+                new dev.convey.layers.Subtract().apply(a, b), new dev.convey.layers.Average().apply(a, b),
+                new dev.convey.layers.Maximum().apply(a, b), new dev.convey.layers.Minimum().apply(a, b));
+        h = new dev.convey.layers.SpatialDropout2D(0.2).apply(merged);
+        h = new dev.convey.layers.GaussianNoise(0.1).apply(h);
+        h = new dev.convey.layers.GaussianDropout(0.1).apply(h);
+        h = new dev.convey.layers.UpSampling2D(new int[] {2, 2}, "bilinear").apply(h);
+        h = new dev.convey.layers.UpSampling2D(1, 2).apply(h);
+        h = new dev.convey.layers.Cropping2D(new int[][] {{1, 2}, {0, 3}}).apply(h);
+        h = new dev.convey.layers.Softmax(-1).apply(h);
+        h = new dev.convey.layers.Identity().apply(h);
+        h = new GlobalAveragePooling2D().apply(h);
+        h = new dev.convey.layers.RepeatVector(2).apply(h);
+        h = new dev.convey.layers.Permute(2, 1).apply(h);
+        h = new Flatten().apply(h);
+        h = new Dense(3).activation("mish").apply(h);
+        Model m = new Model(in, new dev.convey.layers.Activation("softmax").apply(h), "every_new_layer");
+        randomize(m, seed);
+        return m;
+    }
+
+    @Test
+    void modelWithEveryNewLayerSurvivesEveryFormat() {
+        Tensor x = Tensor.zeros(2, 8, 8, 3);
+        Random r = new Random(7);
+        for (int i = 0; i < x.size(); i++) {
+            x.data().put(i, (float) r.nextGaussian());
+        }
+        roundTrip(() -> everyNewLayer(9), x);
+    }
+
     @Test
     void nestedModelsAreWrittenUnderTheirContainer() {
         Path file = dir.resolve("nested.keras");
