@@ -12,7 +12,7 @@ import dev.convey.data.ColorMode;
 import dev.convey.data.DirectoryIterator;
 import dev.convey.data.ImageDataGenerator;
 import dev.convey.io.Npy;
-import dev.convey.keras.KerasModelFile;
+import dev.convey.keras.KerasFiles;
 import dev.convey.layers.Layer;
 import dev.convey.models.Model;
 import dev.convey.tensor.Shapes;
@@ -148,7 +148,7 @@ final class FitCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         }
         ClassMode classMode = classMode(loss);
-        Model model = KerasModelFile.load(modelFile);
+        Model model = KerasFiles.loadModel(modelFile);
         int[] outputShape = model.output().shape();
         if (outputShape.length != 1 || outputShape[0] < 2) {
             throw new IllegalArgumentException(modelFile + ": fit trains classifiers; the model's output is "
@@ -164,7 +164,7 @@ final class FitCommand implements Callable<Integer> {
 
         History history = data.arrays != null ? fitArrays(model, outputShape[0]) : fitDirectory(model, outputShape[0], classMode);
 
-        KerasModelFile.save(model, save);
+        KerasFiles.save(model, save);
         StringBuilder last = new StringBuilder();
         history.history().forEach((key, values) ->
                 last.append(String.format(Locale.ROOT, " - %s: %.4f", key, values.get(values.size() - 1))));

@@ -22,7 +22,8 @@ final class InferCommand implements Callable<Integer> {
     ModelSource model;
 
     @Option(names = "--input", required = true, paramLabel = "X.npy",
-            description = "Images (N, H, W, C), already preprocessed (e.g. caffe mode for VGG16/ResNet50).")
+            description = "The model's input with the batch first, any rank: images (N, H, W, C) already preprocessed"
+                    + " (e.g. caffe mode for VGG16/ResNet50), features (N, F), sequences (N, steps, channels).")
     Path input;
 
     @Option(names = "--output", required = true, paramLabel = "Y.npy", description = "Where to write the output.")
@@ -46,9 +47,10 @@ final class InferCommand implements Callable<Integer> {
             network = new Model(network.inputs(), network.outputOf(layer), network.name() + "_to_" + layer);
         }
         Tensor x = Npy.read(input);
-        if (x.rank() != 4) {
+        int[] expected = network.input().shape();
+        if (x.rank() != expected.length + 1) {
             throw new IllegalArgumentException(input + " has shape " + Shapes.toString(x.shape())
-                    + "; expected a batch of images (N, H, W, C)");
+                    + "; the model expects " + Shapes.toString(Shapes.withBatch(Shapes.UNKNOWN, expected)));
         }
         Tensor y = network.predict(x, batchSize);
         Npy.write(output, y);

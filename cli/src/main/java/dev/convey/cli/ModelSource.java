@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import dev.convey.applications.ApplicationOptions;
 import dev.convey.applications.ResNet50;
 import dev.convey.applications.VGG16;
-import dev.convey.keras.KerasModelFile;
+import dev.convey.keras.KerasFiles;
 import dev.convey.models.Model;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
@@ -71,7 +71,7 @@ final class ModelSource {
     Model load(boolean withWeights) throws NoSuchFileException {
         if (modelFile != null) {
             requireFile(modelFile);
-            return KerasModelFile.load(modelFile);
+            return KerasFiles.loadModel(modelFile);
         }
         String weights = !withWeights || application.weights.equals("none") ? null : application.weights;
         if (weights != null && !weights.equals(ApplicationOptions.IMAGENET)) {
