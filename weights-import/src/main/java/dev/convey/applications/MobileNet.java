@@ -44,10 +44,7 @@ public final class MobileNet {
 
     /** MobileNet with the given options (alpha, depthMultiplier, dropout, and the common ones). */
     public static Model create(ApplicationOptions options) {
-        int[] given = options.inputShape();
-        int defaultSize = given != null && given.length == 3 && given[0] == given[1] && contains(SIZES, given[0])
-                ? given[0] : 224;
-        int[] inputShape = options.validate("MobileNet", defaultSize, 32);
+        int[] inputShape = options.validate("MobileNet", defaultSize(options, SIZES), 32);
         double alpha = options.alpha();
         int rows = inputShape[0];
         if (options.imagenetWeights()) {
@@ -114,7 +111,13 @@ public final class MobileNet {
         return new Pretrained(BASE_URL, stem + ".h5", null, stem + "_no_top.h5", null);
     }
 
-    private static boolean contains(int[] values, int v) {
+    /** Keras' MobileNets' default_size: a given square input of a published size, else 224. */
+    static int defaultSize(ApplicationOptions options, int[] sizes) {
+        int[] given = options.inputShape();
+        return given != null && given.length == 3 && given[0] == given[1] && contains(sizes, given[0]) ? given[0] : 224;
+    }
+
+    static boolean contains(int[] values, int v) {
         for (int x : values) {
             if (x == v) {
                 return true;
@@ -123,7 +126,7 @@ public final class MobileNet {
         return false;
     }
 
-    private static boolean contains(double[] values, double v) {
+    static boolean contains(double[] values, double v) {
         for (double x : values) {
             if (x == v) {
                 return true;
