@@ -393,6 +393,38 @@ public final class Hdf5Group {
         });
     }
 
+    /** Reads a scalar integer dataset (Keras 3's {@code optimizer/vars/0}, the iteration count, int64). */
+    public long readLong(String name) {
+        requireDataset(name);
+        return file.call("read dataset " + child(name), () -> {
+            try (DataSet ds = group.openDataSet(name); DataType type = ds.asAbstractDs().getDataType();
+                 DataSpace space = ds.getSpace()) {
+                if (type._getClass() != H5T_INTEGER || space.getSimpleExtentNpoints() != 1) {
+                    throw new Hdf5Exception(file.path() + ": dataset " + child(name) + " holds "
+                            + describeType(type._getClass()) + " of shape " + Arrays.toString(shapeOf(space))
+                            + "; expected one integer");
+                }
+                try (org.bytedeco.javacpp.LongPointer value = new org.bytedeco.javacpp.LongPointer(1)) {
+                    ds.read(value, PredType.NATIVE_INT64());
+                    return value.get();
+                }
+            }
+        });
+    }
+
+    /** Writes a scalar int64 dataset. */
+    public void writeLong(String name, long value) {
+        file.call("write dataset " + child(name), () -> {
+            try (DataSpace space = new DataSpace(H5S_SCALAR);
+                 DataSet ds = group.createDataSet(name, PredType.STD_I64LE(), space);
+                 org.bytedeco.javacpp.LongPointer data = new org.bytedeco.javacpp.LongPointer(1)) {
+                data.put(value);
+                ds.write(data, PredType.NATIVE_INT64());
+            }
+            return null;
+        });
+    }
+
     private void requireDataset(String name) {
         if (!hasDataset(name)) {
             throw new Hdf5Exception(file.path() + ": no dataset '" + name + "' in " + path);
