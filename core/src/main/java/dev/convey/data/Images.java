@@ -94,6 +94,7 @@ public final class Images {
      */
     public static Pixels decode(Path file, ColorMode mode) {
         BufferedImage image;
+        ImageHeaders.check(file); // empty, truncated, decompression bombs: refused before decoding
         try {
             image = ImageIO.read(file.toFile());
         } catch (IOException | RuntimeException e) {
