@@ -69,18 +69,25 @@ class ApplicationExportTest {
 
     @Test
     void theWrittenFilePassesOnnxsCheckerWhenPythonOnnxIsInstalled(@TempDir Path dir) throws Exception {
-        assumeTrue(python("import onnx") == 0, "Debian's python3-onnx is not installed: ONNX checker skipped");
+        // Debian's python3-onnx lives under /usr/bin/python3, which a pyenv or venv python3 on the PATH may hide.
+        String python = null;
+        for (String candidate : new String[] {"python3", "/usr/bin/python3"}) {
+            if (python == null && python(candidate, "import onnx") == 0) {
+                python = candidate;
+            }
+        }
+        assumeTrue(python != null, "Debian's python3-onnx is not installed: ONNX checker skipped");
         Model model = create("resnet50", new ApplicationOptions().widthDivisor(16).inputShape(64, 64, 3).weights(null));
         Path file = dir.resolve("tiny_resnet50.onnx");
         OnnxExport.write(model, file);
-        assertEquals(0, python("import onnx, sys; m = onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True);"
+        assertEquals(0, python(python, "import onnx, sys; m = onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True);"
                 + " assert m.opset_import[0].version == 13", file.toString()), "onnx.checker.check_model(full_check=True)");
     }
 
-    /** Runs python3 -c SCRIPT ARGS and returns its exit code (127 when there is no python3). */
-    private static int python(String script, String... args) throws InterruptedException {
+    /** Runs PYTHON -c SCRIPT ARGS and returns its exit code (127 when there is no such program). */
+    private static int python(String python, String script, String... args) throws InterruptedException {
         String[] command = new String[3 + args.length];
-        command[0] = "python3";
+        command[0] = python;
         command[1] = "-c";
         command[2] = script;
         System.arraycopy(args, 0, command, 3, args.length);
