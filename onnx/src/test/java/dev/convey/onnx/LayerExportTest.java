@@ -24,12 +24,14 @@ import dev.convey.layers.Dropout;
 import dev.convey.layers.Flatten;
 import dev.convey.layers.GlobalAveragePooling2D;
 import dev.convey.layers.GlobalMaxPooling2D;
+import dev.convey.layers.InputLayer;
 import dev.convey.layers.Layer;
 import dev.convey.layers.MaxPooling2D;
 import dev.convey.layers.Parameter;
 import dev.convey.layers.ZeroPadding2D;
 import dev.convey.models.Input;
 import dev.convey.models.Model;
+import dev.convey.models.Sequential;
 import dev.convey.models.SymbolicTensor;
 import dev.convey.tensor.Tensor;
 
@@ -99,6 +101,15 @@ class LayerExportTest {
         Model model = new Model(List.of(a, b), y, "two_inputs");
         randomise(model, 3);
         OrtRunner.assertMatchesConvey(model, input(2, H, W, C, 1), input(2, H, W, 2, 2));
+    }
+
+    @Test
+    void aSequentialModelAndASequentialHeadInsideAFunctionalModel() throws Exception {
+        Sequential head = new Sequential("head", new Flatten(), new Dense(5).activation("softmax"));
+        Sequential model = new Sequential("stack", new InputLayer(H, W, C), new Conv2D(4, 3).padding("same"),
+                new MaxPooling2D(2), head);
+        randomise(model, 5);
+        OrtRunner.assertMatchesConvey(model, input(2, H, W, C, 5));
     }
 
     @Test
