@@ -1,8 +1,13 @@
 package dev.convey.keras;
 
+import java.util.List;
+import java.util.Map;
+
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 
 import dev.convey.layers.Activation;
 import dev.convey.layers.Add;
@@ -11,6 +16,7 @@ import dev.convey.layers.BatchNormalization;
 import dev.convey.layers.Concatenate;
 import dev.convey.layers.Conv2D;
 import dev.convey.layers.Dense;
+import dev.convey.layers.DepthwiseConv2D;
 import dev.convey.layers.Dropout;
 import dev.convey.layers.Flatten;
 import dev.convey.layers.GlobalAveragePooling2D;
@@ -18,7 +24,11 @@ import dev.convey.layers.GlobalMaxPooling2D;
 import dev.convey.layers.InputLayer;
 import dev.convey.layers.Layer;
 import dev.convey.layers.MaxPooling2D;
-import dev.convey.layers.Pooling2D;
+import dev.convey.layers.Multiply;
+import dev.convey.layers.Normalization;
+import dev.convey.layers.ReLU;
+import dev.convey.layers.Rescaling;
+import dev.convey.layers.Reshape;
 import dev.convey.layers.ZeroPadding2D;
 import dev.convey.tensor.Shapes;
 
@@ -72,11 +82,26 @@ public final class KerasLayerConfig {
             case "BatchNormalization" -> batchNormalization(config, where);
             case "Add" -> new Add();
             case "Concatenate" -> new Concatenate(config.has("axis") ? integer(config, "axis") : -1);
+            case "DepthwiseConv2D" -> new DepthwiseConv2D(pair(config, "kernel_size", 1))
+                    .depthMultiplier(config.has("depth_multiplier") ? integer(config, "depth_multiplier") : 1)
+                    .strides(pair(config, "strides", 1))
+                    .padding(padding(config))
+                    .dilationRate(pair(config, "dilation_rate", 1))
+                    .useBias(bool(config, "use_bias", true))
+                    .activation(activation(config, where));
+            case "ReLU" -> new ReLU(config.has("max_value") && !config.get("max_value").isJsonNull()
+                    ? (float) number(config, "max_value", 0) : null,
+                    (float) number(config, "negative_slope", 0), (float) number(config, "threshold", 0));
+            case "Reshape" -> new Reshape(intArray(config, "target_shape", where));
+            case "Multiply" -> new Multiply();
+            case "Rescaling" -> new Rescaling(scalar(config, "scale", 1, where), scalar(config, "offset", 0, where));
+            case "Normalization" -> normalization(config, where);
             case "Dropout" -> new Dropout(number(config, "rate", config.has("p") ? number(config, "p", 0) : 0));
             default -> throw new IllegalArgumentException("Unsupported Keras layer class '" + className + "'"
                     + (name == null ? "" : " (layer '" + name + "')") + ". Supported: InputLayer, Conv2D, Dense,"
                     + " MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Flatten, Activation,"
-                    + " ZeroPadding2D, BatchNormalization, Add, Concatenate, Dropout, and nested Sequential/Model/Functional");
+                    + " ZeroPadding2D, BatchNormalization, Add, Concatenate, Dropout, DepthwiseConv2D, ReLU, Reshape,"
+                    + " Multiply, Rescaling, Normalization, and nested Sequential/Model/Functional");
         };
         if (name != null) {
             layer.name(name);
@@ -104,6 +129,51 @@ public final class KerasLayerConfig {
                 .dilationRate(pair(config, config.has("atrous_rate") ? "atrous_rate" : "dilation_rate", 1))
                 .useBias(bool(config, "use_bias", bool(config, "bias", true)))
                 .activation(activation(config, where));
+    }
+
+    /** Normalization on the last axis, its statistics from the weights (mean/variance in the config: refused). */
+    private static Normalization normalization(JsonObject config, String where) {
+        JsonElement axis = config.get("axis");
+        boolean last = axis == null || axis.isJsonNull()
+                || (axis.isJsonPrimitive() ? axis.getAsInt() == -1 : axis.getAsJsonArray().size() == 1
+                && (axis.getAsJsonArray().get(0).getAsInt() == -1 || axis.getAsJsonArray().get(0).getAsInt() == 3));
+        if (!last) {
+            throw new IllegalArgumentException(where + ": axis " + axis + " is not supported; Convey normalises the"
+                    + " last axis");
+        }
+        for (String key : new String[] {"mean", "variance"}) {
+            if (config.has(key) && !config.get(key).isJsonNull()) {
+                throw new IllegalArgumentException(where + ": " + key + " given in the config is not supported; Convey"
+                        + " reads the statistics from the weights (mean, variance, count)");
+            }
+        }
+        if (bool(config, "invert", false)) {
+            throw new IllegalArgumentException(where + ": invert=True is not supported");
+        }
+        return new Normalization();
+    }
+
+    /** A scalar setting (Rescaling's scale/offset); a per-channel list is refused by name. */
+    private static double scalar(JsonObject config, String key, double fallback, String where) {
+        JsonElement e = config.get(key);
+        if (e != null && !e.isJsonNull() && !e.isJsonPrimitive()) {
+            throw new IllegalArgumentException(where + ": " + key + " " + e + " is not a number; only a scalar "
+                    + key + " is supported");
+        }
+        return number(config, key, fallback);
+    }
+
+    private static int[] intArray(JsonObject config, String key, String where) {
+        JsonElement e = config.get(key);
+        if (e == null || !e.isJsonArray()) {
+            throw new IllegalArgumentException(where + ": expected a list of ints '" + key + "', got " + e);
+        }
+        JsonArray a = e.getAsJsonArray();
+        int[] out = new int[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).isJsonNull() ? -1 : a.get(i).getAsInt();
+        }
+        return out;
     }
 
     private static BatchNormalization batchNormalization(JsonObject config, String where) {
@@ -192,67 +262,39 @@ public final class KerasLayerConfig {
 
     // ---------------------------------------------------------------- Convey -> Keras
 
-    /** {@code {"class_name": ..., "config": {...}}} for one layer, with the keys Keras 2's get_config() writes. */
+    /** {@code {"class_name": ..., "config": {...}}} for one layer: its {@link Layer#getConfig()} as JSON. */
     public static JsonObject toConfig(Layer layer) {
-        JsonObject c = new JsonObject();
-        c.addProperty("name", layer.name());
-        c.addProperty("trainable", layer.isTrainable());
-        c.addProperty("dtype", "float32");
-        if (layer instanceof InputLayer l) {
-            JsonArray shape = new JsonArray();
-            shape.add((Number) null);
-            for (int d : l.inputShape()) {
-                shape.add(d == Shapes.UNKNOWN ? null : d);
-            }
-            c.add("batch_input_shape", shape);
-            c.addProperty("sparse", false);
-            c.addProperty("ragged", false);
-        } else if (layer instanceof Conv2D l) {
-            c.addProperty("filters", l.filters());
-            c.add("kernel_size", array(l.kernelSize()));
-            c.add("strides", array(l.strides()));
-            c.addProperty("padding", l.padding().kerasName());
-            c.addProperty("data_format", "channels_last");
-            c.add("dilation_rate", array(l.dilationRate()));
-            c.addProperty("activation", l.activation().kerasName());
-            c.addProperty("use_bias", l.useBias());
-        } else if (layer instanceof Dense l) {
-            c.addProperty("units", l.units());
-            c.addProperty("activation", l.activation().kerasName());
-            c.addProperty("use_bias", l.useBias());
-        } else if (layer instanceof Pooling2D l) {
-            c.add("pool_size", array(l.poolSize()));
-            c.addProperty("padding", l.padding().kerasName());
-            c.add("strides", array(l.strides()));
-            c.addProperty("data_format", "channels_last");
-        } else if (layer instanceof GlobalAveragePooling2D || layer instanceof GlobalMaxPooling2D || layer instanceof Flatten) {
-            c.addProperty("data_format", "channels_last");
-        } else if (layer instanceof Activation l) {
-            c.addProperty("activation", l.activation().kerasName());
-        } else if (layer instanceof ZeroPadding2D l) {
-            JsonArray both = new JsonArray();
-            for (int[] beforeAfter : l.padding()) { // [[top, bottom], [left, right]]
-                both.add(array(beforeAfter));
-            }
-            c.add("padding", both);
-            c.addProperty("data_format", "channels_last");
-        } else if (layer instanceof BatchNormalization l) {
-            c.addProperty("axis", -1);
-            c.addProperty("momentum", l.momentum());
-            c.addProperty("epsilon", l.epsilon());
-            c.addProperty("center", l.beta() != null);
-            c.addProperty("scale", l.gamma() != null);
-        } else if (layer instanceof Concatenate l) {
-            c.addProperty("axis", l.axis());
-        } else if (layer instanceof Dropout l) {
-            c.addProperty("rate", l.rate());
-        } else if (!(layer instanceof Add)) {
-            throw new IllegalArgumentException(layer.describe() + " has no Keras equivalent that Convey can write");
-        }
         JsonObject out = new JsonObject();
         out.addProperty("class_name", layer.className());
-        out.add("config", c);
+        out.add("config", json(layer.getConfig()));
         return out;
+    }
+
+    /** A config value (String, Number, Boolean, List, Map, null) as JSON. */
+    static JsonElement json(Object value) {
+        if (value == null) {
+            return JsonNull.INSTANCE;
+        } else if (value instanceof String s) {
+            return new JsonPrimitive(s);
+        } else if (value instanceof Number n) {
+            return new JsonPrimitive(n);
+        } else if (value instanceof Boolean b) {
+            return new JsonPrimitive(b);
+        } else if (value instanceof List<?> list) {
+            JsonArray a = new JsonArray();
+            for (Object v : list) {
+                a.add(json(v));
+            }
+            return a;
+        } else if (value instanceof Map<?, ?> map) {
+            JsonObject o = new JsonObject();
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                o.add(String.valueOf(e.getKey()), json(e.getValue()));
+            }
+            return o;
+        }
+        throw new IllegalArgumentException("A layer config value must be a String, number, Boolean, List, Map or"
+                + " null, not " + value.getClass().getName() + " (" + value + ")");
     }
 
     // ---------------------------------------------------------------- JSON helpers
@@ -311,13 +353,6 @@ public final class KerasLayerConfig {
         return a.get(0).getAsInt();
     }
 
-    private static JsonArray array(int[] values) {
-        JsonArray a = new JsonArray();
-        for (int v : values) {
-            a.add(v);
-        }
-        return a;
-    }
 
     private static String abbreviate(JsonObject o) {
         String s = o.toString();
