@@ -14,8 +14,13 @@ final class Bases {
     }
 
     static Model create(String name, String weights, int height, int width, int widthDivisor) {
+        return create(name, weights, height, width, widthDivisor, null);
+    }
+
+    /** With Keras' {@code pooling} ({@code "avg"}, {@code "max"} or null: the 4-D feature map). */
+    static Model create(String name, String weights, int height, int width, int widthDivisor, String pooling) {
         ApplicationOptions options = new ApplicationOptions().includeTop(false).weights(weights)
-                .inputShape(height, width, 3).widthDivisor(widthDivisor);
+                .inputShape(height, width, 3).widthDivisor(widthDivisor).pooling(pooling);
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "vgg16" -> VGG16.create(options);
             case "resnet50" -> ResNet50.create(options);

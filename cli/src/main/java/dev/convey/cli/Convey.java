@@ -34,6 +34,8 @@ import picocli.CommandLine.Spec;
             PretrainCommand.class,
             FitCommand.class,
             TrainCommand.class,
+            EvaluateCommand.class,
+            FeaturesCommand.class,
         })
 public final class Convey implements Runnable {
 
