@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
             TrainCommand.class,
             EvaluateCommand.class,
             FeaturesCommand.class,
+            ExportCommand.class,
         })
 public final class Convey implements Runnable {
 
