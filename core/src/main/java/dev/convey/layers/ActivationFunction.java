@@ -7,14 +7,17 @@ import java.util.stream.Collectors;
 
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Tensor;
-import dev.convey.tensor.Tiles;
+import dev.convey.tensor.Scratch;
 
 /**
  * The element-wise (and, for softmax, row-wise) activation functions Keras knows by name. One implementation
  * shared by the {@link Activation} layer and the activations fused into {@link Conv2D} and {@link Dense}.
  *
- * <p>Every derivative is written in terms of the OUTPUT y = f(x), which is all a layer needs to keep from
- * its forward pass (the output buffer it already owns), and the incoming gradient dL/dy:
+ * <p>The backward contract: {@link #backward(Tensor, Tensor, Tensor, Tensor)} gets the pre-activation x, the
+ * output y = f(x) and dL/dy. A function whose derivative is cheapest from y (all of the ones below) says so with
+ * {@link #needsInput()} false, and then x may be null: a layer keeps only its output buffer. A function that
+ * needs x (swish, gelu, mish) returns true, and a layer with that activation fused keeps its pre-activation:
+
  * <pre>
  *   linear   y = x                          dL/dx = dL/dy
  *   relu     y = max(x, 0)                  dL/dx = dL/dy * [y > 0]
@@ -36,9 +39,23 @@ public enum ActivationFunction {
     private static final int MIN_FLOATS_PER_CHUNK = 1 << 15;
 
     private final String kerasName;
+    private final boolean needsInput;
 
     ActivationFunction(String kerasName) {
+        this(kerasName, false);
+    }
+
+    ActivationFunction(String kerasName, boolean needsInput) {
         this.kerasName = kerasName;
+        this.needsInput = needsInput;
+    }
+
+    /**
+     * Whether {@link #backward} needs the pre-activation x (not only the output y). A layer with this activation
+     * fused keeps x from its forward pass when true, and may pass null when false.
+     */
+    public boolean needsInput() {
+        return needsInput;
     }
 
     /** The name Keras uses in layer configs: {@code "relu"}. */
@@ -101,8 +118,8 @@ public enum ActivationFunction {
             }
             return;
         }
-        int tileRows = Tiles.rowsPerTile(cols);
-        float[] tile = Tiles.scratch(0, tileRows * cols);
+        int tileRows = Scratch.rowsPerTile(cols);
+        float[] tile = Scratch.floats(0, tileRows * cols);
         for (int r = 0; r < rows; r += tileRows) {
             int at = offset + r * cols;
             int length = Math.min(tileRows, rows - r) * cols;
@@ -114,7 +131,7 @@ public enum ActivationFunction {
 
     /**
      * v = f(v) in place over v[0, length), whole rows of {@code cols} floats: the kernel itself, on an array
-     * (see {@link Tiles}). Conv2D and Dense call it on each GEMM block's tile after adding the bias.
+     * (see {@link Scratch}). Conv2D and Dense call it on each GEMM block's tile after adding the bias.
      */
     void apply(float[] v, int length, int cols) {
         switch (this) {
@@ -167,39 +184,50 @@ public enum ActivationFunction {
     // ---------------------------------------------------------------- backward
 
     /**
-     * dL/dx from the forward OUTPUT y and dL/dy (all three of the same shape; dx may be dy itself). Split over
-     * the cores for big tensors.
+     * dL/dx from the pre-activation x (null unless {@link #needsInput()}), the forward output y and dL/dy (all
+     * of the same shape; dx may be dy itself). Split over the cores for big tensors.
      */
-    public void backward(Tensor y, Tensor dy, Tensor dx) {
+    public void backward(Tensor x, Tensor y, Tensor dy, Tensor dx) {
         int cols = y.rank() == 0 ? 1 : y.dim(-1);
         int rows = cols == 0 ? 0 : y.size() / cols;
+        FloatBuffer xData = x == null ? null : x.data();
         Parallel.range(rows, Math.max(1, MIN_FLOATS_PER_CHUNK / Math.max(1, cols)),
-                (r0, r1) -> backwardRows(y.data(), dy.data(), dx.data(), r0 * cols, r1 - r0, cols));
+                (r0, r1) -> backwardRows(xData, y.data(), dy.data(), dx.data(), r0 * cols, r1 - r0, cols));
     }
 
-    /** dL/dx over {@code rows} rows of {@code cols} floats starting at float {@code offset} of all three buffers. */
-    public void backwardRows(FloatBuffer y, FloatBuffer dy, FloatBuffer dx, int offset, int rows, int cols) {
+    /** dL/dx over {@code rows} rows of {@code cols} floats starting at float {@code offset} of the buffers. */
+    public void backwardRows(FloatBuffer x, FloatBuffer y, FloatBuffer dy, FloatBuffer dx, int offset, int rows, int cols) {
         if (this == LINEAR) {
             if (dx != dy) {
                 dx.put(offset, dy, offset, rows * cols);
             }
             return;
         }
-        int tileRows = Tiles.rowsPerTile(cols);
-        float[] yTile = Tiles.scratch(0, tileRows * cols);
-        float[] gradTile = Tiles.scratch(1, tileRows * cols);
+        if (needsInput && x == null) {
+            throw new IllegalArgumentException("The gradient of " + kerasName + " needs the pre-activation input");
+        }
+        int tileRows = Scratch.rowsPerTile(cols);
+        float[] xTile = needsInput ? Scratch.floats(2, tileRows * cols) : null;
+        float[] yTile = Scratch.floats(0, tileRows * cols);
+        float[] gradTile = Scratch.floats(1, tileRows * cols);
         for (int r = 0; r < rows; r += tileRows) {
             int at = offset + r * cols;
             int length = Math.min(tileRows, rows - r) * cols;
+            if (xTile != null) {
+                x.get(at, xTile, 0, length);
+            }
             y.get(at, yTile, 0, length);
             dy.get(at, gradTile, 0, length);
-            applyBackward(yTile, gradTile, length, cols);
+            applyBackward(xTile, yTile, gradTile, length, cols);
             dx.put(at, gradTile, 0, length);
         }
     }
 
-    /** g = dL/dx in place of g = dL/dy, from the outputs y, over [0, length): whole rows of {@code cols}. */
-    private void applyBackward(float[] y, float[] g, int length, int cols) {
+    /**
+     * g = dL/dx in place of g = dL/dy, from the outputs y (and the inputs x when {@link #needsInput()}, else
+     * null), over [0, length): whole rows of {@code cols}.
+     */
+    private void applyBackward(float[] x, float[] y, float[] g, int length, int cols) {
         switch (this) {
             case LINEAR:
                 break;

@@ -1,9 +1,11 @@
 package dev.convey.layers;
 
+import java.util.Map;
+
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
-import dev.convey.tensor.Tiles;
+import dev.convey.tensor.Scratch;
 
 /**
  * Keras' {@code BatchNormalization} over the last (channel) axis. With c the channel of element j:
@@ -135,6 +137,18 @@ public final class BatchNormalization extends Layer {
 
     // ---------------------------------------------------------------- shapes and weights
 
+    /** Keras' {@code get_config()}: axis, momentum, epsilon, center, scale. */
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("axis", -1);
+        c.put("momentum", momentum());
+        c.put("epsilon", epsilon());
+        c.put("center", beta() != null);
+        c.put("scale", gamma() != null);
+        return c;
+    }
+
     @Override
     protected int[] computeOutputShape(int[][] inputShapes) {
         int[] s = LayerArgs.singleInput(this, inputShapes, -1, "");
@@ -238,8 +252,8 @@ public final class BatchNormalization extends Layer {
         float[] shift = new float[channels];
         x.data().get(0, shift);
         double[] sums = sumOverRows(rows, channels, 2 * channels, (r0, r1, acc) -> {
-            int tileRows = Tiles.rowsPerTile(channels);
-            float[] xs = Tiles.scratch(0, tileRows * channels);
+            int tileRows = Scratch.rowsPerTile(channels);
+            float[] xs = Scratch.floats(0, tileRows * channels);
             for (int r = r0; r < r1; r += tileRows) {
                 int length = Math.min(tileRows, r1 - r) * channels;
                 x.data().get(r * channels, xs, 0, length);
@@ -397,11 +411,11 @@ public final class BatchNormalization extends Layer {
         void run(float[] dy, float[] x, int row, int length);
     }
 
-    /** Streams rows [r0, r1) of dy and x through the calling thread's tiles (see {@link Tiles}). */
+    /** Streams rows [r0, r1) of dy and x through the calling thread's tiles (see {@link Scratch}). */
     private static void forEachTilePair(Tensor dy, Tensor x, int r0, int r1, int channels, TilePair body) {
-        int tileRows = Tiles.rowsPerTile(channels);
-        float[] dys = Tiles.scratch(0, tileRows * channels);
-        float[] xs = Tiles.scratch(1, tileRows * channels);
+        int tileRows = Scratch.rowsPerTile(channels);
+        float[] dys = Scratch.floats(0, tileRows * channels);
+        float[] xs = Scratch.floats(1, tileRows * channels);
         for (int r = r0; r < r1; r += tileRows) {
             int length = Math.min(tileRows, r1 - r) * channels;
             dy.data().get(r * channels, dys, 0, length);

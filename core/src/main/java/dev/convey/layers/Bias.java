@@ -4,7 +4,7 @@ import java.nio.FloatBuffer;
 
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Tensor;
-import dev.convey.tensor.Tiles;
+import dev.convey.tensor.Scratch;
 
 /**
  * The two bias kernels shared by Conv2D and Dense, whose outputs are matrices of {@code rows} output
@@ -22,8 +22,8 @@ final class Bias {
     private Bias() {
     }
 
-    /** The largest tile an epilogue is applied to at once: whole rows, about 4 {@link Tiles#FLOATS}. */
-    private static final int MAX_TILE_FLOATS = 4 * Tiles.FLOATS;
+    /** The largest tile an epilogue is applied to at once: whole rows, about 4 {@link Scratch#FLOATS}. */
+    private static final int MAX_TILE_FLOATS = 4 * Scratch.FLOATS;
 
     /**
      * The per-channel constants of an epilogue, bias b, scale s and shift t (each may be absent), every one
@@ -106,9 +106,9 @@ final class Bias {
             return;
         }
         Parallel.range(r1 - r0, Math.max(1, MIN_FLOATS_PER_CHUNK / cols), (start, end) -> {
-            int tileRows = Tiles.rowsPerTile(cols);
-            float[] tile = Tiles.scratch(0, tileRows * cols);
-            float[] residual = e.residual() == null ? null : Tiles.scratch(1, tileRows * cols);
+            int tileRows = Scratch.rowsPerTile(cols);
+            float[] tile = Scratch.floats(0, tileRows * cols);
+            float[] residual = e.residual() == null ? null : Scratch.floats(1, tileRows * cols);
             for (int r = r0 + start; r < r0 + end; r += tileRows) {
                 int at = r * cols;
                 int length = Math.min(tileRows, r0 + end - r) * cols;
@@ -163,8 +163,8 @@ final class Bias {
         double[] total = new double[cols];
         Parallel.range(rows, Math.max(1, MIN_FLOATS_PER_CHUNK / cols), (r0, r1) -> {
             double[] partial = new double[cols];
-            int tileRows = Tiles.rowsPerTile(cols);
-            float[] tile = Tiles.scratch(0, tileRows * cols);
+            int tileRows = Scratch.rowsPerTile(cols);
+            float[] tile = Scratch.floats(0, tileRows * cols);
             for (int r = r0; r < r1; r += tileRows) {
                 int length = Math.min(tileRows, r1 - r) * cols;
                 dz.get(r * cols, tile, 0, length);

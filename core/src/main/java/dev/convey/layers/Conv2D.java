@@ -1,5 +1,7 @@
 package dev.convey.layers;
 
+import java.util.Map;
+
 import java.nio.FloatBuffer;
 
 import dev.convey.blas.Blas;
@@ -7,7 +9,7 @@ import dev.convey.tensor.Gemm;
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
-import dev.convey.tensor.Tiles;
+import dev.convey.tensor.Scratch;
 
 /**
  * Keras' {@code Conv2D}: a 2-D convolution over NHWC images (channels_last), with an HWIO kernel
@@ -217,6 +219,21 @@ public final class Conv2D extends Layer {
     }
 
     // ---------------------------------------------------------------- shapes and weights
+
+    /** Keras' {@code get_config()}: filters, kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias. */
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("filters", filters());
+        c.put("kernel_size", list(kernelSize()));
+        c.put("strides", list(strides()));
+        c.put("padding", padding().kerasName());
+        c.put("data_format", "channels_last");
+        c.put("dilation_rate", list(dilationRate()));
+        c.put("activation", activation().kerasName());
+        c.put("use_bias", useBias());
+        return c;
+    }
 
     @Override
     protected int[] computeOutputShape(int[][] inputShapes) {
@@ -497,7 +514,7 @@ public final class Conv2D extends Layer {
         Tensor dz = outputGradient;
         if (activation != ActivationFunction.LINEAR) {
             preActivationGradient = Tensor.reuse(preActivationGradient, output.shape());
-            activation.backward(output, outputGradient, preActivationGradient);
+            activation.backward(null, output, outputGradient, preActivationGradient);
             dz = preActivationGradient;
         }
         Window2D g = geometry;
@@ -600,12 +617,12 @@ public final class Conv2D extends Layer {
         }
     }
 
-    /** sum[i] += part[i] for i < n, through tiles (see Tiles). */
+    /** sum[i] += part[i] for i < n, through tiles (see Scratch). */
     private static void addInto(FloatBuffer sum, FloatBuffer part, int n) {
-        float[] a = Tiles.scratch(0, Tiles.FLOATS);
-        float[] b = Tiles.scratch(1, Tiles.FLOATS);
-        for (int at = 0; at < n; at += Tiles.FLOATS) {
-            int length = Math.min(Tiles.FLOATS, n - at);
+        float[] a = Scratch.floats(0, Scratch.FLOATS);
+        float[] b = Scratch.floats(1, Scratch.FLOATS);
+        for (int at = 0; at < n; at += Scratch.FLOATS) {
+            int length = Math.min(Scratch.FLOATS, n - at);
             sum.get(at, a, 0, length);
             part.get(at, b, 0, length);
             for (int i = 0; i < length; i++) {

@@ -1,5 +1,7 @@
 package dev.convey.layers;
 
+import java.util.Map;
+
 import dev.convey.tensor.Gemm;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
@@ -23,6 +25,7 @@ public final class Dense extends Layer {
 
     private Tensor input;
     private Tensor output;
+    private Tensor preActivation;   // z = X W + b, kept only when the activation's gradient needs it
     private Tensor preActivationGradient;
     private Tensor inputGradient;
     private Bias.Channels biasChannels = Bias.Channels.NONE;
@@ -68,6 +71,16 @@ public final class Dense extends Layer {
         return bias;
     }
 
+    /** Keras' {@code get_config()}: units, activation, use_bias. */
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("units", units());
+        c.put("activation", activation().kerasName());
+        c.put("use_bias", useBias());
+        return c;
+    }
+
     @Override
     protected int[] computeOutputShape(int[][] inputShapes) {
         int[] s = LayerArgs.singleInput(this, inputShapes, -1, "");
@@ -96,10 +109,16 @@ public final class Dense extends Layer {
         int[] shape = x.shape();
         shape[shape.length - 1] = units;
         output = Tensor.reuse(output, shape);
-        // Y (rows x units) = X (rows x in) W (in x units)
+        boolean keepZ = activation.needsInput();
+        preActivation = keepZ ? Tensor.reuse(preActivation, shape) : null;
+        Tensor z = keepZ ? preActivation : output;
+        // Z (rows x units) = X (rows x in) W (in x units), then Y = act(Z + b)
         Gemm.sgemm(false, false, rows, units, in, 1f, x.data(), 0, in, kernel.value().data(), 0, units,
-                0f, output.data(), 0, units);
-        Bias.addAndActivate(output.data(), 0, rows, units, biasChannels(), activation);
+                0f, z.data(), 0, units);
+        Bias.addAndActivate(z.data(), 0, rows, units, biasChannels(), keepZ ? ActivationFunction.LINEAR : activation);
+        if (keepZ) {
+            activation.forward(z, output);
+        }
         return output;
     }
 
@@ -109,7 +128,7 @@ public final class Dense extends Layer {
         Tensor dz = outputGradient;
         if (activation != ActivationFunction.LINEAR) {
             preActivationGradient = Tensor.reuse(preActivationGradient, output.shape());
-            activation.backward(output, outputGradient, preActivationGradient);
+            activation.backward(preActivation, output, outputGradient, preActivationGradient);
             dz = preActivationGradient;
         }
         int in = input.dim(-1);

@@ -3,6 +3,7 @@ package dev.convey.layers;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -107,6 +108,30 @@ public abstract class Layer {
     /** Called by compile(): freezes the current trainable flag for training. */
     public void snapshotTrainable() {
         this.trainableWhenCompiled = trainable;
+    }
+
+    /**
+     * Keras' {@code get_config()}: the layer's settings as JSON-compatible values (String, Integer/Long/Float/
+     * Double, Boolean, List, Map, null) in Keras' key order. This base gives {@code name}, {@code trainable} and
+     * {@code dtype}; a layer with settings calls {@code super.getConfig()} and puts its own keys after them,
+     * with Keras' names (Conv2D: filters, kernel_size, strides, padding, data_format, dilation_rate, activation,
+     * use_bias). Writers of Keras files use this; weights are not part of it.
+     */
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", name);
+        c.put("trainable", trainable);
+        c.put("dtype", "float32");
+        return c;
+    }
+
+    /** An int tuple as a config value ({@code kernel_size: [3, 3]}). */
+    protected static List<Integer> list(int... values) {
+        List<Integer> out = new ArrayList<>(values.length);
+        for (int v : values) {
+            out.add(v);
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------- building

@@ -1,8 +1,13 @@
 package dev.convey.keras;
 
+import java.util.List;
+import java.util.Map;
+
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 
 import dev.convey.layers.Activation;
 import dev.convey.layers.Add;
@@ -24,7 +29,6 @@ import dev.convey.layers.Normalization;
 import dev.convey.layers.ReLU;
 import dev.convey.layers.Rescaling;
 import dev.convey.layers.Reshape;
-import dev.convey.layers.Pooling2D;
 import dev.convey.layers.ZeroPadding2D;
 import dev.convey.tensor.Shapes;
 
@@ -258,67 +262,39 @@ public final class KerasLayerConfig {
 
     // ---------------------------------------------------------------- Convey -> Keras
 
-    /** {@code {"class_name": ..., "config": {...}}} for one layer, with the keys Keras 2's get_config() writes. */
+    /** {@code {"class_name": ..., "config": {...}}} for one layer: its {@link Layer#getConfig()} as JSON. */
     public static JsonObject toConfig(Layer layer) {
-        JsonObject c = new JsonObject();
-        c.addProperty("name", layer.name());
-        c.addProperty("trainable", layer.isTrainable());
-        c.addProperty("dtype", "float32");
-        if (layer instanceof InputLayer l) {
-            JsonArray shape = new JsonArray();
-            shape.add((Number) null);
-            for (int d : l.inputShape()) {
-                shape.add(d == Shapes.UNKNOWN ? null : d);
-            }
-            c.add("batch_input_shape", shape);
-            c.addProperty("sparse", false);
-            c.addProperty("ragged", false);
-        } else if (layer instanceof Conv2D l) {
-            c.addProperty("filters", l.filters());
-            c.add("kernel_size", array(l.kernelSize()));
-            c.add("strides", array(l.strides()));
-            c.addProperty("padding", l.padding().kerasName());
-            c.addProperty("data_format", "channels_last");
-            c.add("dilation_rate", array(l.dilationRate()));
-            c.addProperty("activation", l.activation().kerasName());
-            c.addProperty("use_bias", l.useBias());
-        } else if (layer instanceof Dense l) {
-            c.addProperty("units", l.units());
-            c.addProperty("activation", l.activation().kerasName());
-            c.addProperty("use_bias", l.useBias());
-        } else if (layer instanceof Pooling2D l) {
-            c.add("pool_size", array(l.poolSize()));
-            c.addProperty("padding", l.padding().kerasName());
-            c.add("strides", array(l.strides()));
-            c.addProperty("data_format", "channels_last");
-        } else if (layer instanceof GlobalAveragePooling2D || layer instanceof GlobalMaxPooling2D || layer instanceof Flatten) {
-            c.addProperty("data_format", "channels_last");
-        } else if (layer instanceof Activation l) {
-            c.addProperty("activation", l.activation().kerasName());
-        } else if (layer instanceof ZeroPadding2D l) {
-            JsonArray both = new JsonArray();
-            for (int[] beforeAfter : l.padding()) { // [[top, bottom], [left, right]]
-                both.add(array(beforeAfter));
-            }
-            c.add("padding", both);
-            c.addProperty("data_format", "channels_last");
-        } else if (layer instanceof BatchNormalization l) {
-            c.addProperty("axis", -1);
-            c.addProperty("momentum", l.momentum());
-            c.addProperty("epsilon", l.epsilon());
-            c.addProperty("center", l.beta() != null);
-            c.addProperty("scale", l.gamma() != null);
-        } else if (layer instanceof Concatenate l) {
-            c.addProperty("axis", l.axis());
-        } else if (layer instanceof Dropout l) {
-            c.addProperty("rate", l.rate());
-        } else if (!(layer instanceof Add)) {
-            throw new IllegalArgumentException(layer.describe() + " has no Keras equivalent that Convey can write");
-        }
         JsonObject out = new JsonObject();
         out.addProperty("class_name", layer.className());
-        out.add("config", c);
+        out.add("config", json(layer.getConfig()));
         return out;
+    }
+
+    /** A config value (String, Number, Boolean, List, Map, null) as JSON. */
+    static JsonElement json(Object value) {
+        if (value == null) {
+            return JsonNull.INSTANCE;
+        } else if (value instanceof String s) {
+            return new JsonPrimitive(s);
+        } else if (value instanceof Number n) {
+            return new JsonPrimitive(n);
+        } else if (value instanceof Boolean b) {
+            return new JsonPrimitive(b);
+        } else if (value instanceof List<?> list) {
+            JsonArray a = new JsonArray();
+            for (Object v : list) {
+                a.add(json(v));
+            }
+            return a;
+        } else if (value instanceof Map<?, ?> map) {
+            JsonObject o = new JsonObject();
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                o.add(String.valueOf(e.getKey()), json(e.getValue()));
+            }
+            return o;
+        }
+        throw new IllegalArgumentException("A layer config value must be a String, number, Boolean, List, Map or"
+                + " null, not " + value.getClass().getName() + " (" + value + ")");
     }
 
     // ---------------------------------------------------------------- JSON helpers
@@ -377,13 +353,6 @@ public final class KerasLayerConfig {
         return a.get(0).getAsInt();
     }
 
-    private static JsonArray array(int[] values) {
-        JsonArray a = new JsonArray();
-        for (int v : values) {
-            a.add(v);
-        }
-        return a;
-    }
 
     private static String abbreviate(JsonObject o) {
         String s = o.toString();
