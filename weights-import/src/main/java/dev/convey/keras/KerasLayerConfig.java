@@ -17,6 +17,7 @@ import dev.convey.layers.BatchNormalization;
 import dev.convey.layers.Concatenate;
 import dev.convey.layers.Conv2D;
 import dev.convey.layers.Dense;
+import dev.convey.layers.DepthwiseConv2D;
 import dev.convey.layers.Dropout;
 import dev.convey.layers.Flatten;
 import dev.convey.layers.GlobalAveragePooling2D;
@@ -88,6 +89,13 @@ public final class KerasLayerConfig {
             case "Add" -> new Add();
             case "Concatenate" -> new Concatenate(c.integer("axis", -1, -8, 8));
             case "Dropout" -> new Dropout(c.number("rate", c.number("p", 0, 0, 1), 0, 1));
+            case "DepthwiseConv2D" -> new DepthwiseConv2D(window(c, "kernel_size", 1))
+                    .depthMultiplier(c.integer("depth_multiplier", 1, 1, MAX_UNITS))
+                    .strides(window(c, "strides", 1))
+                    .padding(padding(c))
+                    .dilationRate(window(c, "dilation_rate", 1))
+                    .useBias(c.bool("use_bias", true))
+                    .activation(activation(c));
             default -> KerasMoreLayers.fromConfig(className, c);
         };
         if (name != null) {
