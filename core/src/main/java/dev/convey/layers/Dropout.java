@@ -100,7 +100,7 @@ public final class Dropout extends Layer {
     }
 
     /** out_j = a_j * b_j. */
-    private static void multiply(Tensor a, Tensor b, Tensor out) {
+    static void multiply(Tensor a, Tensor b, Tensor out) {
         Parallel.range(out.size(), 1 << 15, (start, end) -> {
             for (int j = start; j < end; j++) {
                 out.data().put(j, a.data().get(j) * b.data().get(j));

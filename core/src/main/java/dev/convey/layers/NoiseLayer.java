@@ -43,9 +43,9 @@ abstract class NoiseLayer extends Layer {
         multiplier = Tensor.reuse(multiplier, x.shape());
         Tensor added = draw(x, multiplier, random != null ? random : random());
         output = Tensor.reuse(output, x.shape());
-        for (int j = 0; j < x.size(); j++) {
-            float v = x.data().get(j) * multiplier.data().get(j);
-            output.data().put(j, added == null ? v : v + added.data().get(j));
+        Dropout.multiply(x, multiplier, output);
+        for (int j = 0; added != null && j < x.size(); j++) {
+            output.data().put(j, output.data().get(j) + added.data().get(j));
         }
         return output;
     }
@@ -60,9 +60,7 @@ abstract class NoiseLayer extends Layer {
         }
         requireSameShape("output gradient", outputGradient, output);
         inputGradient = Tensor.reuse(inputGradient, output.shape());
-        for (int j = 0; j < output.size(); j++) {
-            inputGradient.data().put(j, outputGradient.data().get(j) * multiplier.data().get(j));
-        }
+        Dropout.multiply(outputGradient, multiplier, inputGradient);
         return new Tensor[] {inputGradient};
     }
 
