@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code convey demo} end to end with the shipped data and base (fixed seeds, so the numbers repeat): on 50
+ * {@code convey demo --dataset fashion-mnist} end to end with the shipped data and base (fixed seeds, so the numbers repeat): on 50
  * images per class, the frozen pretrained base must beat the same network trained from scratch on the 5000
  * target test images.
  */
@@ -36,7 +36,7 @@ class DemoCommandTest {
 
     @Test
     void aPretrainedBaseBeatsTrainingFromScratchOnFiftyImagesPerClass() throws IOException {
-        ConveyTest.Result r = ConveyTest.run("demo", "--output-dir", tmp.toString());
+        ConveyTest.Result r = ConveyTest.run("demo", "--dataset", "fashion-mnist", "--output-dir", tmp.toString());
         assertEquals(0, r.exitCode(), r.err());
         System.out.println(r.out());
 
