@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import javax.imageio.ImageIO;
 
@@ -28,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 class PhotoDemoCommandTest {
 
     private static final List<String> MODELS = List.of("frozen base + new head", "fine-tuned", "from scratch");
-    private static final Pattern ACCURACY = Pattern.compile("\\s(\\d\\.\\d{4})\\s");
 
     @TempDir
     Path tmp;
@@ -38,17 +34,7 @@ class PhotoDemoCommandTest {
         ConveyTest.Result r = ConveyTest.run("demo", "--output-dir", tmp.toString());
         assertEquals(0, r.exitCode(), r.err());
         System.out.println(r.out());
-        Map<String, Double> accuracy = new LinkedHashMap<>();
-        for (String line : r.outLines()) {
-            for (String model : MODELS) {
-                if (line.startsWith(model + " ")) {
-                    Matcher m = ACCURACY.matcher(line.substring(model.length()));
-                    assertTrue(m.find(), line);
-                    accuracy.put(model, Double.parseDouble(m.group(1)));
-                }
-            }
-        }
-        assertEquals(MODELS, List.copyOf(accuracy.keySet()), r.out());
+        Map<String, Double> accuracy = DemoCommandTest.accuracies(r, MODELS);
         double frozen = accuracy.get("frozen base + new head");
         double fine = accuracy.get("fine-tuned");
         double scratch = accuracy.get("from scratch");

@@ -163,11 +163,7 @@ public final class Conv2D extends Layer {
 
     /** Keras rejects the combination, since TensorFlow's dilated convolution does not stride. */
     private void checkStridesAndDilation() {
-        if ((strides[0] > 1 || strides[1] > 1) && (dilationRate[0] > 1 || dilationRate[1] > 1)) {
-            throw new IllegalArgumentException(describe() + ": strides > 1 cannot be combined with dilation_rate > 1"
-                    + " (strides " + strides[0] + "x" + strides[1] + ", dilation_rate " + dilationRate[0] + "x"
-                    + dilationRate[1] + "), as in Keras");
-        }
+        LayerArgs.stridesWithoutDilation(this, strides, dilationRate);
     }
 
     /** For tests: caps the patch workspace so that small convolutions also run in several row blocks. */
