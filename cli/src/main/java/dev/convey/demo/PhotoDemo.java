@@ -110,15 +110,28 @@ public final class PhotoDemo {
         }
         outcomes.add(train("fine-tuned", "head + blocks 12-13 convs, lr / 10", transfer,
                 new Adam(settings.fineTuneLearningRate()), settings.fineTuneEpochs(), "fine_tuned"));
-        Tensor probabilities = transfer.predict(valX, 32);
-        ContactSheet.write(outputDir.resolve("predictions.png"), val.images(), probabilities, labels(val),
-                Hymenoptera.CLASSES, 24, 6);
+        writeContactSheet(transfer, 24);
 
         Layer.setRandomSeed(settings.seed());
         Model scratch = classifier(base(false), "from_scratch");
         outcomes.add(train("from scratch", "all layers, fresh weights", scratch, new Adam(settings.learningRate()),
                 settings.scratchEpochs(), "scratch"));
         return outcomes;
+    }
+
+    /** {@code count} validation photos evenly spaced over the (sorted: ants, then bees) list, with the model's guesses. */
+    private void writeContactSheet(Model model, int count) throws IOException {
+        int s = settings.imageSize();
+        Tensor photos = Tensor.zeros(count, s, s, 3);
+        Tensor inputs = Tensor.zeros(count, s, s, 3);
+        int[] truth = new int[count];
+        for (int k = 0; k < count; k++) {
+            int i = (int) ((long) k * val.size() / count);
+            photos.batchSlice(k, 1).copyFrom(val.images().batchSlice(i, 1));
+            inputs.batchSlice(k, 1).copyFrom(valX.batchSlice(i, 1));
+            truth[k] = val.label(i);
+        }
+        ContactSheet.write(contactSheet(), photos, model.predict(inputs, count), truth, Hymenoptera.CLASSES, count, 6);
     }
 
     /** The contact sheet of the fine-tuned model's validation predictions. */

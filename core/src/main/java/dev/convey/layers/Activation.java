@@ -39,6 +39,21 @@ public final class Activation extends Layer {
     }
 
     @Override
+    public ActivationFunction outputActivation() {
+        return activation;
+    }
+
+    @Override
+    public Epilogue.Step epilogueStep() {
+        return Epilogue.Step.ACTIVATION;
+    }
+
+    @Override
+    public Epilogue appendToEpilogue(Epilogue e, Tensor residual) {
+        return e.thenActivation(activation);
+    }
+
+    @Override
     protected int[] computeOutputShape(int[][] inputShapes) {
         return LayerArgs.singleInput(this, inputShapes, -1, "").clone();
     }

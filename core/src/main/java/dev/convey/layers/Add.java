@@ -21,6 +21,17 @@ public final class Add extends Layer {
         super("add");
     }
 
+    /** Adding a residual folds into the epilogue of the layer computing the other term. */
+    @Override
+    public Epilogue.Step epilogueStep() {
+        return Epilogue.Step.RESIDUAL;
+    }
+
+    @Override
+    public Epilogue appendToEpilogue(Epilogue e, Tensor residual) {
+        return e.thenAdd(residual);
+    }
+
     @Override
     protected int[] computeOutputShape(int[][] inputShapes) {
         if (inputShapes.length < 2) {

@@ -149,6 +149,17 @@ public final class BatchNormalization extends Layer {
         return c;
     }
 
+    /** In inference a batch norm is a per-channel scale and shift: it folds into a convolution's epilogue. */
+    @Override
+    public Epilogue.Step epilogueStep() {
+        return Epilogue.Step.SCALE_SHIFT;
+    }
+
+    @Override
+    public Epilogue appendToEpilogue(Epilogue e, Tensor residual) {
+        return e.thenScaleShift(inferenceScaleShift());
+    }
+
     @Override
     protected int[] computeOutputShape(int[][] inputShapes) {
         int[] s = LayerArgs.singleInput(this, inputShapes, -1, "");
@@ -208,7 +219,7 @@ public final class BatchNormalization extends Layer {
     /**
      * The inference-mode transform as a per-channel {scale s, shift t}, y = x * s + t, computed from the moving
      * statistics exactly as an inference forward pass computes them. A model folds it into the epilogue of the
-     * convolution before this layer (see Conv2D#forwardFused) so that inference skips a pass over the feature map.
+     * convolution before this layer (see Epilogue and Conv2D#forwardWithEpilogue) so that inference skips a pass over the feature map.
      * The arrays are kept until a weight changes and shared with every caller: read them, never write them.
      */
     public float[][] inferenceScaleShift() {
@@ -292,12 +303,12 @@ public final class BatchNormalization extends Layer {
         }
     }
 
-    /** y[r, c] = x[r, c] * s_c + t_c: the convolution epilogue's scale and shift (see Bias.Channels). */
+    /** y[r, c] = x[r, c] * s_c + t_c: the convolution epilogue's scale and shift (see Epilogue.Channels). */
     private static void scaleAndShift(Tensor x, float[] s, float[] t, Tensor y) {
         int channels = s.length;
-        Bias.Epilogue e = new Bias.Epilogue(new Bias.Channels(null, new float[][] {s, t}, channels), null,
+        Epilogue.Bound e = new Epilogue.Bound(new Epilogue.Channels(null, new float[][] {s, t}, channels), null,
                 ActivationFunction.LINEAR);
-        Bias.apply(e, x.data(), y.data(), 0, x.size() / channels, channels);
+        Epilogue.apply(e, x.data(), y.data(), 0, x.size() / channels, channels);
     }
 
     // ---------------------------------------------------------------- backward

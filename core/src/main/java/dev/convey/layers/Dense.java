@@ -28,7 +28,7 @@ public final class Dense extends Layer {
     private Tensor preActivation;   // z = X W + b, kept only when the activation's gradient needs it
     private Tensor preActivationGradient;
     private Tensor inputGradient;
-    private Bias.Channels biasChannels = Bias.Channels.NONE;
+    private Epilogue.Channels biasChannels = Epilogue.Channels.NONE;
 
     /** Keras' {@code Dense(units)}. */
     public Dense(int units) {
@@ -58,6 +58,11 @@ public final class Dense extends Layer {
     }
 
     public ActivationFunction activation() {
+        return activation;
+    }
+
+    @Override
+    public ActivationFunction outputActivation() {
         return activation;
     }
 
@@ -115,7 +120,7 @@ public final class Dense extends Layer {
         // Z (rows x units) = X (rows x in) W (in x units), then Y = act(Z + b)
         Gemm.sgemm(false, false, rows, units, in, 1f, x.data(), 0, in, kernel.value().data(), 0, units,
                 0f, z.data(), 0, units);
-        Bias.addAndActivate(z.data(), 0, rows, units, biasChannels(), keepZ ? ActivationFunction.LINEAR : activation);
+        Epilogue.addAndActivate(z.data(), 0, rows, units, biasChannels(), keepZ ? ActivationFunction.LINEAR : activation);
         if (keepZ) {
             activation.forward(z, output);
         }
@@ -138,7 +143,7 @@ public final class Dense extends Layer {
             Gemm.sgemm(true, false, in, units, rows, 1f, input.data(), 0, in, dz.data(), 0, units,
                     0f, kernel.gradient().data(), 0, units);
             if (useBias) {
-                Bias.gradient(dz.data(), rows, units, bias.gradient());
+                Epilogue.biasGradient(dz.data(), rows, units, bias.gradient());
             }
         }
         if (!inputGradientNeeded[0]) {
@@ -152,10 +157,10 @@ public final class Dense extends Layer {
     }
 
     /** The bias repeated for the epilogue, rebuilt when it has changed. */
-    private Bias.Channels biasChannels() {
+    private Epilogue.Channels biasChannels() {
         float[] b = useBias ? bias.valueArray() : null;
         if (!biasChannels.isOf(b, null)) {
-            biasChannels = new Bias.Channels(b, null, units);
+            biasChannels = new Epilogue.Channels(b, null, units);
         }
         return biasChannels;
     }

@@ -252,7 +252,7 @@ public final class DepthwiseConv2D extends Layer {
             inputGradient = Tensor.reuse(inputGradient, input.shape());
         }
         if (weightGradients && useBias) {
-            Bias.gradient(dz.data(), g.outputPixels(), cm, bias.gradient());
+            Epilogue.biasGradient(dz.data(), g.outputPixels(), cm, bias.gradient());
         }
         float[][] k = taps(g);
         int threads = Math.min(Parallel.threads(), g.batch());

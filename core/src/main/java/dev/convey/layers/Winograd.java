@@ -3,7 +3,7 @@ package dev.convey.layers;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 
-import dev.convey.blas.Blas;
+import dev.convey.tensor.Gemm;
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Scratch;
 
@@ -227,7 +227,7 @@ final class Winograd {
     /** M_p = V_p U_p for points [p0, p1): (tiles x in) times (in x out), on the calling thread. */
     static void multiply(FloatBuffer v, FloatBuffer u, FloatBuffer m, int tiles, int in, int out, int p0, int p1) {
         for (int p = p0; p < p1; p++) {
-            Blas.sgemm(false, false, tiles, out, in, 1f, v, (long) p * tiles * in, in, u, (long) p * in * out, out,
+            Gemm.sgemmOnThisThread(false, false, tiles, out, in, 1f, v, (long) p * tiles * in, in, u, (long) p * in * out, out,
                     0f, m, (long) p * tiles * out, out);
         }
     }
@@ -235,12 +235,12 @@ final class Winograd {
     // ---------------------------------------------------------------- output: Y = A^T M A, then the epilogue
 
     /**
-     * The output tiles of tile rows [q0, q1): y's 2x2 tile = A^T M A, followed by the {@link Bias.Epilogue},
+     * The output tiles of tile rows [q0, q1): y's 2x2 tile = A^T M A, followed by the {@link Epilogue},
      * written into y (NHWC) where it lies inside the image.
      * By groups of adjacent tiles, as {@link #transformInput}: the two columns of A give the even and the odd
      * output pixels of the group's two rows, which are interleaved and written at once.
      */
-    static void transformOutput(Window2D g, FloatBuffer m, int q0, int q1, int out, FloatBuffer y, Bias.Epilogue e) {
+    static void transformOutput(Window2D g, FloatBuffer m, int q0, int q1, int out, FloatBuffer y, Epilogue.Bound e) {
         int tilesW = tilesWide(g);
         int tiles = (q1 - q0) * tilesW;
         int group = groupSize(out);
@@ -285,7 +285,7 @@ final class Winograd {
                         e.residual().get((int) (at + (long) i * g.outW() * out), residual, 2 * i * n, width * out);
                     }
                 }
-                Bias.apply(e, pixels, residual, 4 * n, out);
+                Epilogue.apply(e, pixels, residual, 4 * n, out);
                 for (int i = 0; i < outRows; i++) {
                     y.put((int) (at + (long) i * g.outW() * out), pixels, 2 * i * n, width * out);
                 }

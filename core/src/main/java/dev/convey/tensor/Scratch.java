@@ -1,5 +1,7 @@
 package dev.convey.tensor;
 
+import java.nio.FloatBuffer;
+
 /**
  * Per-thread {@code float[]} tiles (scratch arrays) through which the memory-bound kernels (bias, activations, Add, pooling)
  * stream their direct buffers.
@@ -37,5 +39,42 @@ public final class Scratch {
     /** How many whole rows of {@code cols} floats make a tile: as many as fit {@link #FLOATS}, at least one. */
     public static int rowsPerTile(int cols) {
         return Math.max(1, FLOATS / Math.max(1, cols));
+    }
+
+    /** A computation on one tile: {@code length} floats of up to three operands, copied into arrays. */
+    @FunctionalInterface
+    public interface TileBody {
+        void run(float[] a, float[] b, float[] c, int length);
+    }
+
+    /**
+     * The copy / compute / copy-back loop every memory-bound kernel runs (see the class comment): over
+     * {@code rows} rows of {@code cols} floats from float {@code offset} on, a tile of whole rows at a time,
+     * copies operands a, b and c (each may be null) into this thread's arrays 0, 1 and 2, runs {@code body} on
+     * them, and copies array a into {@code out} (null: nothing is written back, e.g. a sum over the rows).
+     */
+    public static void forEachTile(int offset, int rows, int cols, FloatBuffer a, FloatBuffer b, FloatBuffer c,
+                                   FloatBuffer out, TileBody body) {
+        int tileRows = rowsPerTile(cols);
+        float[] ta = a == null ? null : floats(0, tileRows * cols);
+        float[] tb = b == null ? null : floats(1, tileRows * cols);
+        float[] tc = c == null ? null : floats(2, tileRows * cols);
+        for (int r = 0; r < rows; r += tileRows) {
+            int at = offset + r * cols;
+            int length = Math.min(tileRows, rows - r) * cols;
+            if (ta != null) {
+                a.get(at, ta, 0, length);
+            }
+            if (tb != null) {
+                b.get(at, tb, 0, length);
+            }
+            if (tc != null) {
+                c.get(at, tc, 0, length);
+            }
+            body.run(ta, tb, tc, length);
+            if (out != null) {
+                out.put(at, ta, 0, length);
+            }
+        }
     }
 }
