@@ -4,7 +4,7 @@
 The hymenoptera ants/bees dataset (PyTorch's transfer-learning tutorial; 245 train + 153 val photos of
 ImageNet origin) is copied with every photo resized so that its shorter side is 256 pixels (Pillow's
 Image.resize with LANCZOS, aspect kept; photos already smaller are kept at their size), converted to RGB and
-saved as baseline JPEG, quality 75 (Pillow's default). Run with Debian's python3-pil:
+saved as baseline JPEG, quality 75 (Pillow's default); index.txt lists them. Run with Debian's python3-pil:
 
     python3 src-test-data/tools/downscale_hymenoptera.py /work/shared/datasets/hymenoptera \
         src-test-data/src/main/resources/convey-test-data/hymenoptera
@@ -34,6 +34,14 @@ def main(source, target):
                     out = os.path.splitext(name)[0] + ".jpg"
                     img.save(os.path.join(dst_dir, out), "JPEG", quality=75)
                     count += 1
+    # index.txt: every photo's path, sorted (a jar cannot list its own directories)
+    paths = []
+    for root, _, files in os.walk(target):
+        for f in files:
+            if f.endswith(".jpg"):
+                paths.append(os.path.relpath(os.path.join(root, f), target))
+    with open(os.path.join(target, "index.txt"), "w") as out:
+        out.write("".join(p + "\n" for p in sorted(paths)))
     print(count, "photos written to", target)
 
 

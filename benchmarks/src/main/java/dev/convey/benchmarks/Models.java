@@ -1,12 +1,12 @@
 package dev.convey.benchmarks;
 
 import dev.convey.applications.ApplicationOptions;
+import dev.convey.applications.Applications;
 import dev.convey.applications.ImageNet;
-import dev.convey.applications.ResNet50;
 import dev.convey.applications.SyntheticWeights;
-import dev.convey.applications.VGG16;
 import dev.convey.layers.Conv2D;
 import dev.convey.layers.Dense;
+import dev.convey.layers.DepthwiseConv2D;
 import dev.convey.layers.GlobalAveragePooling2D;
 import dev.convey.layers.Layer;
 import dev.convey.layers.Parameter;
@@ -26,6 +26,8 @@ final class Models {
 
     static final String VGG16_NAME = "vgg16";
     static final String RESNET50_NAME = "resnet50";
+    static final String MOBILENET_NAME = "mobilenet";
+    static final String MOBILENET_V2_NAME = "mobilenet_v2";
     static final int IMAGE_SIZE = 224;
 
     /** Classes of the new head in the transfer-learning benchmarks (a typical small fine-tuning task). */
@@ -80,15 +82,7 @@ final class Models {
     }
 
     private static Model create(String name, ApplicationOptions options) {
-        switch (name) {
-            case VGG16_NAME:
-                return VGG16.create(options);
-            case RESNET50_NAME:
-                return ResNet50.create(options);
-            default:
-                throw new IllegalArgumentException("Unknown model '" + name + "'; expected " + VGG16_NAME + " or "
-                        + RESNET50_NAME);
-        }
+        return Applications.get(name).create(options);
     }
 
     /** {@code batch} synthetic 224 x 224 RGB images, caffe-preprocessed as the models expect. */
@@ -111,6 +105,7 @@ final class Models {
      * <pre>
      *   Conv2D  MACs = outH * outW * (kh * kw * in * out)
      *   Dense   MACs = 1 * (in * out)
+     *   DepthwiseConv2D  MACs = outH * outW * (kh * kw * in * multiplier)
      * </pre>
      * i.e. (output elements / output channels) * kernel elements. Pooling, BN, activations and additions are a
      * few operations per element and are not counted, as in the published GMAC figures.
@@ -120,7 +115,7 @@ final class Models {
         for (Layer layer : model.layers()) {
             if (layer instanceof Model) {
                 total += macsPerImage((Model) layer);
-            } else if (layer instanceof Conv2D || layer instanceof Dense) {
+            } else if (layer instanceof Conv2D || layer instanceof Dense || layer instanceof DepthwiseConv2D) {
                 int[] out = model.outputOf(layer.name()).shape();
                 long positions = Shapes.size(out) / out[out.length - 1];
                 long kernelElements = layer.weights().get(0).value().size();

@@ -46,7 +46,7 @@ public class TrainingBenchmark {
     @State(Scope.Benchmark)
     public abstract static class Setting {
 
-        @Param({Models.VGG16_NAME, Models.RESNET50_NAME})
+        @Param({Models.VGG16_NAME, Models.RESNET50_NAME, Models.MOBILENET_NAME, Models.MOBILENET_V2_NAME})
         public String model;
 
         @Param({"8"})

@@ -5,8 +5,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 import dev.convey.applications.ApplicationOptions;
-import dev.convey.applications.ResNet50;
-import dev.convey.applications.VGG16;
+import dev.convey.applications.Applications;
 import dev.convey.keras.KerasFiles;
 import dev.convey.models.Model;
 import picocli.CommandLine.ArgGroup;
@@ -15,8 +14,11 @@ import picocli.CommandLine.Option;
 /**
  * The model a command runs, either a Keras application by name or a Keras model file:
  * <pre>
- *   --model vgg16|resnet50 [--weights FILE|imagenet|none] [--no-top] [--classifier-activation softmax|linear]
- *                          [--input-shape H,W,C] [--width-divisor N]
+ *   --model NAME [--weights FILE|imagenet|none] [--no-top] [--classifier-activation softmax|linear]
+ *                [--input-shape H,W,C] [--alpha A] [--depth-multiplier M] [--width-divisor N]
+ * </pre>
+ * NAME is any application of {@link Applications} (vgg16, resnet50, mobilenet, mobilenet_v2, ...):
+ * <pre>
  *   --model-file KERAS.h5
  * </pre>
  * Commands take it as {@code @ArgGroup(exclusive = true, multiplicity = "1") ModelSource model;}.
@@ -33,8 +35,8 @@ final class ModelSource {
     /** {@code --model} and the options that only make sense with it. */
     static final class Application {
 
-        @Option(names = "--model", required = true, paramLabel = "vgg16|resnet50",
-                description = "A Keras application: vgg16 or resnet50.")
+        @Option(names = "--model", required = true, paramLabel = "NAME",
+                description = "A Keras application: vgg16, resnet50, mobilenet, mobilenet_v2.")
         String name;
 
         @Option(names = "--weights", paramLabel = "FILE|imagenet|none", defaultValue = ApplicationOptions.IMAGENET,
@@ -52,6 +54,14 @@ final class ModelSource {
         @Option(names = "--input-shape", split = ",", paramLabel = "H,W,C", hideParamSyntax = true,
                 description = "Input shape (default 224,224,3 with the top, any size without it).")
         int[] inputShape;
+
+        @Option(names = "--alpha", defaultValue = "1.0", paramLabel = "A",
+                description = "MobileNet/MobileNetV2 width multiplier (default 1.0).")
+        double alpha;
+
+        @Option(names = "--depth-multiplier", defaultValue = "1", paramLabel = "M",
+                description = "MobileNet's depth multiplier (default 1).")
+        int depthMultiplier;
 
         @Option(names = "--width-divisor", defaultValue = "1", paramLabel = "N",
                 description = "Test/benchmark hook: every channel count (and VGG16's 4096 units) divided by N; "
@@ -79,13 +89,14 @@ final class ModelSource {
         }
         ApplicationOptions options = new ApplicationOptions().includeTop(!application.noTop).weights(weights)
                 .inputShape(application.inputShape).widthDivisor(application.widthDivisor)
-                .classifierActivation(application.classifierActivation);
-        return switch (application.name.toLowerCase(java.util.Locale.ROOT)) {
-            case "vgg16" -> VGG16.create(options);
-            case "resnet50" -> ResNet50.create(options);
-            default -> throw new IllegalArgumentException("Unknown model '" + application.name
-                    + "': expected vgg16 or resnet50 (or a Keras file with --model-file)");
-        };
+                .classifierActivation(application.classifierActivation).alpha(application.alpha)
+                .depthMultiplier(application.depthMultiplier);
+        return Applications.get(application.name).create(options);
+    }
+
+    /** The application's preprocess_input mode (caffe, tf, torch, none); a model file is taken as caffe (VGG16-style). */
+    String preprocessMode() {
+        return application != null ? Applications.get(application.name).preprocessMode() : "caffe";
     }
 
     static void requireFile(Path file) throws NoSuchFileException {

@@ -80,7 +80,8 @@ final class PredictCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         for (int start = 0; start < images.size(); start += batchSize) {
             List<Path> chunk = images.subList(start, Math.min(images.size(), start + batchSize));
-            Tensor probabilities = network.forward(loadBatch(chunk, inputShape[0], inputShape[1], filter));
+            Tensor probabilities = network.forward(ImageNet.preprocessInput(
+                    loadBatch(chunk, inputShape[0], inputShape[1], filter), model.preprocessMode()));
             List<List<ImageNet.Prediction>> decoded = ImageNet.decodePredictions(probabilities, top);
             for (int i = 0; i < chunk.size(); i++) {
                 String prefix = images.size() > 1 ? chunk.get(i) + ": " : "";
@@ -93,12 +94,12 @@ final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** load_img + img_to_array for each file, stacked into (N, H, W, 3), then preprocess_input (caffe). */
+    /** load_img + img_to_array for each file, stacked into (N, H, W, 3) (preprocess_input comes after). */
     private static Tensor loadBatch(List<Path> files, int height, int width, Interpolation filter) {
         Tensor batch = Tensor.zeros(files.size(), height, width, 3);
         for (int i = 0; i < files.size(); i++) {
             batch.batchSlice(i, 1).copyFrom(Images.load(files.get(i), height, width, filter).reshape(1, height, width, 3));
         }
-        return ImageNet.preprocessInput(batch);
+        return batch;
     }
 }

@@ -78,11 +78,7 @@ public abstract class BaseConv<T extends BaseConv<T>> extends Layer {
 
     /** Keras rejects the combination, since TensorFlow's dilated convolution does not stride. */
     private void checkStridesAndDilation() {
-        if ((strides[0] > 1 || strides[1] > 1) && (dilationRate[0] > 1 || dilationRate[1] > 1)) {
-            throw new IllegalArgumentException(describe() + ": strides > 1 cannot be combined with dilation_rate > 1"
-                    + " (strides " + strides[0] + "x" + strides[1] + ", dilation_rate " + dilationRate[0] + "x"
-                    + dilationRate[1] + "), as in Keras");
-        }
+        LayerArgs.stridesWithoutDilation(this, strides, dilationRate);
     }
 
     public int filters() {

@@ -101,11 +101,7 @@ public final class DepthwiseConv2D extends Layer {
     }
 
     private void checkStridesAndDilation() {
-        if ((strides[0] > 1 || strides[1] > 1) && (dilationRate[0] > 1 || dilationRate[1] > 1)) {
-            throw new IllegalArgumentException(describe() + ": strides > 1 cannot be combined with dilation_rate > 1"
-                    + " (strides " + Arrays.toString(strides) + ", dilation_rate " + Arrays.toString(dilationRate)
-                    + "), as in Keras");
-        }
+        LayerArgs.stridesWithoutDilation(this, strides, dilationRate);
     }
 
     public int[] kernelSize() {

@@ -27,6 +27,15 @@ final class LayerArgs {
         return hw;
     }
 
+    /** Keras rejects strides > 1 with dilation_rate > 1 (TensorFlow's dilated convolution does not stride). */
+    static void stridesWithoutDilation(Layer layer, int[] strides, int[] dilationRate) {
+        if ((strides[0] > 1 || strides[1] > 1) && (dilationRate[0] > 1 || dilationRate[1] > 1)) {
+            throw new IllegalArgumentException(layer.describe() + ": strides > 1 cannot be combined with dilation_rate"
+                    + " > 1 (strides " + strides[0] + "x" + strides[1] + ", dilation_rate " + dilationRate[0] + "x"
+                    + dilationRate[1] + "), as in Keras");
+        }
+    }
+
     /** A count such as filters or units: at least 1. */
     static int positive(Layer layer, String argument, int value) {
         if (value < 1) {

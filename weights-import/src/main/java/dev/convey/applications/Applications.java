@@ -95,7 +95,7 @@ public final class Applications {
                 return a;
             }
         }
-        throw new IllegalArgumentException("Unknown application '" + name + "'; expected one of "
+        throw new IllegalArgumentException("Unknown model '" + name + "': expected one of "
                 + String.join(", ", names()));
     }
 

@@ -8,7 +8,8 @@ import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Tensor;
 
 /**
- * Deterministic synthetic weights for VGG16 and ResNet50, version 1 of the spec in
+ * Deterministic synthetic weights for VGG16, ResNet50 and the MobileNets, version 1 of the spec (extended to
+ * depthwise_kernel, pointwise_kernel and Normalization's mean/variance/count; see {@link #valueOf}) in
  * {@code src-test-data/.../SYNTHETIC_WEIGHTS.md}. Real ImageNet weights cannot be downloaded on build machines, so
  * the full-size models are tested (and benchmarked) with weights any language regenerates bit for bit; the
  * expected outputs in {@code applications/} were computed from them by a float64 reference of Keras' layers.
@@ -77,19 +78,23 @@ public final class SyntheticWeights {
 
     /** How a weight tensor's values are derived from x; see the table in SYNTHETIC_WEIGHTS.md. */
     enum Kind {
-        KERNEL, FIRST_KERNEL, BIAS, GAMMA, LAST_BRANCH_GAMMA, BETA, MOVING_MEAN, MOVING_VARIANCE
+        KERNEL, FIRST_KERNEL, DEPTHWISE_KERNEL, BIAS, GAMMA, LAST_BRANCH_GAMMA, BETA, MOVING_MEAN, MOVING_VARIANCE,
+        COUNT
     }
 
     static Kind kindOf(String layer, String weight, boolean firstConvKernel) {
         return switch (weight) {
-            case "kernel" -> firstConvKernel ? Kind.FIRST_KERNEL : Kind.KERNEL;
+            case "kernel", "pointwise_kernel" -> firstConvKernel ? Kind.FIRST_KERNEL : Kind.KERNEL;
+            // A depthwise filter sums over kh * kw taps of one channel only: fan_in = kh * kw.
+            case "depthwise_kernel" -> Kind.DEPTHWISE_KERNEL;
+            case "count" -> Kind.COUNT;
             case "bias" -> Kind.BIAS;
             // The last BatchNormalization of a residual branch starts near zero so that each block begins
             // close to the identity (the "zero-init residual" trick), which keeps 16 blocks numerically tame.
             case "gamma" -> layer.endsWith("_3_bn") ? Kind.LAST_BRANCH_GAMMA : Kind.GAMMA;
             case "beta" -> Kind.BETA;
-            case "moving_mean" -> Kind.MOVING_MEAN;
-            case "moving_variance" -> Kind.MOVING_VARIANCE;
+            case "moving_mean", "mean" -> Kind.MOVING_MEAN;
+            case "moving_variance", "variance" -> Kind.MOVING_VARIANCE;
             default -> throw new IllegalArgumentException("Synthetic weights: no rule for weight '" + layer + "/" + weight
                     + "' (known: kernel, bias, gamma, beta, moving_mean, moving_variance)");
         };
@@ -99,6 +104,9 @@ public final class SyntheticWeights {
      * The value of one element, computed in double and rounded once to float32:
      * <pre>
      *   kernel           x * s,  s = (float32) sqrt(6 / fan_in), fan_in = product of all dims but the last
+     *                    (also SeparableConv2D's pointwise_kernel)
+     *   depthwise_kernel x * s,  fan_in = kh * kw (the first two dims)
+     *   count            (Normalization) the constant 1; its mean and variance follow moving_mean/moving_variance
      *   first kernel     x * s / 128   (it sees caffe-preprocessed pixels of magnitude ~128)
      *   bias, beta       x / 16
      *   gamma            1 + x / 8     (x / 8 for the last BN of a residual branch)
@@ -108,7 +116,8 @@ public final class SyntheticWeights {
      */
     static float valueOf(Kind kind, double x, double kernelScale) {
         return (float) switch (kind) {
-            case KERNEL -> x * kernelScale;
+            case KERNEL, DEPTHWISE_KERNEL -> x * kernelScale;
+            case COUNT -> 1;
             case FIRST_KERNEL -> x * kernelScale / 128;
             case BIAS, BETA -> x * 0.0625;
             case GAMMA -> 1 + x * 0.125;
@@ -122,7 +131,7 @@ public final class SyntheticWeights {
         long base = base(seed, t);
         int[] shape = w.shape();
         long fanIn = 1;
-        for (int a = 0; a < shape.length - 1; a++) {
+        for (int a = 0; a < (kind == Kind.DEPTHWISE_KERNEL ? 2 : shape.length - 1); a++) {
             fanIn *= shape[a];
         }
         double kernelScale = (float) Math.sqrt(6.0 / fanIn);
