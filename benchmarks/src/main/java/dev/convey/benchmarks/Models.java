@@ -1,6 +1,7 @@
 package dev.convey.benchmarks;
 
 import dev.convey.applications.ApplicationOptions;
+import dev.convey.applications.Applications;
 import dev.convey.applications.ImageNet;
 import dev.convey.applications.ResNet50;
 import dev.convey.applications.SyntheticWeights;
@@ -26,6 +27,9 @@ final class Models {
 
     static final String VGG16_NAME = "vgg16";
     static final String RESNET50_NAME = "resnet50";
+    /** The zoo's applications: timed at Keras' random initialisation (SyntheticWeights has no depthwise rule). */
+    static final String MOBILENET_NAME = "mobilenet";
+    static final String MOBILENET_V2_NAME = "mobilenet_v2";
     static final int IMAGE_SIZE = 224;
 
     /** Classes of the new head in the transfer-learning benchmarks (a typical small fine-tuning task). */
@@ -42,7 +46,7 @@ final class Models {
     /** The ImageNet classifier with synthetic weights, or with Keras' random initialisation. */
     static Model classifier(String name, boolean syntheticWeights) {
         Model model = create(name, new ApplicationOptions().weights(null));
-        if (syntheticWeights) {
+        if (syntheticWeights && (name.equals(VGG16_NAME) || name.equals(RESNET50_NAME))) {
             SyntheticWeights.fill(model, SyntheticWeights.FIXTURE_SEED);
         }
         return model;
@@ -86,8 +90,7 @@ final class Models {
             case RESNET50_NAME:
                 return ResNet50.create(options);
             default:
-                throw new IllegalArgumentException("Unknown model '" + name + "'; expected " + VGG16_NAME + " or "
-                        + RESNET50_NAME);
+                return Applications.get(name).create(options);
         }
     }
 

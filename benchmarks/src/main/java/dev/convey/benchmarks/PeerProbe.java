@@ -33,7 +33,7 @@ public final class PeerProbe {
         System.out.println("| model | batch | Convey median ms (min) | ONNX Runtime median ms (min) | Convey / ONNX Runtime (medians) |");
         System.out.println("| --- | --- | --- | --- | --- |");
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        for (String name : new String[] {Models.VGG16_NAME, Models.RESNET50_NAME}) {
+        for (String name : PeerComparison.MODELS) {
             Model model = Models.classifier(name);
             Path file = Files.createTempFile("convey-" + name, ".onnx");
             try (OrtSession.SessionOptions options = OrtInferenceBenchmark.sessionOptions()) {
