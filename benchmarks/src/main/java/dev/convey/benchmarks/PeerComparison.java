@@ -58,9 +58,11 @@ final class PeerComparison {
     }
 
     private static String ortVersion() {
-        Package p = ai.onnxruntime.OrtEnvironment.class.getPackage();
-        String version = p == null ? null : p.getImplementationVersion();
-        return "ONNX Runtime " + (version == null ? "(com.microsoft.onnxruntime:onnxruntime, see the root pom)" : version);
+        try {
+            return "ONNX Runtime " + ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion();
+        } catch (RuntimeException | LinkageError e) {   // no native library: the report still renders
+            return "ONNX Runtime (version unknown: " + e.getMessage() + ")";
+        }
     }
 
     private static final String PYTORCH = """
