@@ -43,7 +43,7 @@ import dev.convey.tensor.Tensor;
 @Measurement(iterations = 5, time = 2)
 public class OrtInferenceBenchmark {
 
-    @Param({Models.VGG16_NAME, Models.RESNET50_NAME})
+    @Param({Models.VGG16_NAME, Models.RESNET50_NAME, Models.MOBILENET_V2_NAME, Models.MOBILENET_NAME})
     public String model;
 
     @Param({"1", "8"})

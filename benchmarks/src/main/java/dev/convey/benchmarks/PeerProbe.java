@@ -18,9 +18,10 @@ import dev.convey.tensor.Tensor;
  * calls each (and the fastest), and the ratio of the medians. Interleaving puts both under the same background
  * load, so on a shared machine this ratio is steadier than two JMH benchmarks run minutes apart:
  * <pre>
- *   java -cp benchmarks/target/benchmarks.jar dev.convey.benchmarks.PeerProbe [CALLS_AT_BATCH_1 [CALLS_AT_BATCH_8]]
+ *   java -cp benchmarks/target/benchmarks.jar dev.convey.benchmarks.PeerProbe [CALLS_AT_BATCH_1 [CALLS_AT_BATCH_8 [MODEL...]]]
  * </pre>
- * Prints one markdown row per model and batch (defaults: 20 calls at batch 1, 10 at batch 8, as issue 14).
+ * Prints one markdown row per model and batch (defaults: 20 calls at batch 1, 10 at batch 8, as issue 14; the
+ * models of {@link PeerComparison#MODELS}).
  */
 public final class PeerProbe {
 
@@ -33,7 +34,8 @@ public final class PeerProbe {
         System.out.println("| model | batch | Convey median ms (min) | ONNX Runtime median ms (min) | Convey / ONNX Runtime (medians) |");
         System.out.println("| --- | --- | --- | --- | --- |");
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        for (String name : new String[] {Models.VGG16_NAME, Models.RESNET50_NAME}) {
+        String[] models = args.length > 2 ? Arrays.copyOfRange(args, 2, args.length) : PeerComparison.MODELS;
+        for (String name : models) {
             Model model = Models.classifier(name);
             Path file = Files.createTempFile("convey-" + name, ".onnx");
             try (OrtSession.SessionOptions options = OrtInferenceBenchmark.sessionOptions()) {
