@@ -118,15 +118,7 @@ public enum ActivationFunction {
             }
             return;
         }
-        int tileRows = Scratch.rowsPerTile(cols);
-        float[] tile = Scratch.floats(0, tileRows * cols);
-        for (int r = 0; r < rows; r += tileRows) {
-            int at = offset + r * cols;
-            int length = Math.min(tileRows, rows - r) * cols;
-            x.get(at, tile, 0, length);
-            apply(tile, length, cols);
-            y.put(at, tile, 0, length);
-        }
+        Scratch.forEachTile(offset, rows, cols, x, null, null, y, (tile, unused, unused2, length) -> apply(tile, length, cols));
     }
 
     /**
@@ -206,21 +198,8 @@ public enum ActivationFunction {
         if (needsInput && x == null) {
             throw new IllegalArgumentException("The gradient of " + kerasName + " needs the pre-activation input");
         }
-        int tileRows = Scratch.rowsPerTile(cols);
-        float[] xTile = needsInput ? Scratch.floats(2, tileRows * cols) : null;
-        float[] yTile = Scratch.floats(0, tileRows * cols);
-        float[] gradTile = Scratch.floats(1, tileRows * cols);
-        for (int r = 0; r < rows; r += tileRows) {
-            int at = offset + r * cols;
-            int length = Math.min(tileRows, rows - r) * cols;
-            if (xTile != null) {
-                x.get(at, xTile, 0, length);
-            }
-            y.get(at, yTile, 0, length);
-            dy.get(at, gradTile, 0, length);
-            applyBackward(xTile, yTile, gradTile, length, cols);
-            dx.put(at, gradTile, 0, length);
-        }
+        Scratch.forEachTile(offset, rows, cols, dy, y, needsInput ? x : null, dx,
+                (g, yTile, xTile, length) -> applyBackward(xTile, yTile, g, length, cols));
     }
 
     /**
