@@ -87,6 +87,7 @@ final class ResultsReport {
     private String sections() {
         peak();
         inference();
+        md.append(PeerComparison.markdown(run.scores(), (t, measured) -> target(t, measured, "")));
         training();
         convolutions();
         whereTheTimeGoes();

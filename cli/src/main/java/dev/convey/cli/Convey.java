@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
             DemoCommand.class,
             PretrainCommand.class,
             FitCommand.class,
+            ExportCommand.class,
         })
 public final class Convey implements Runnable {
 

@@ -60,13 +60,14 @@ public final class WeightsCache {
 
     /**
      * The cached file {@code fileName}, downloading it from {@code url} first if it is missing or its MD5 is not
-     * {@code md5}. Without network access the error says where to put the file by hand.
+     * {@code md5}. Without network access the error says where to put the file by hand. {@code md5} null: Keras
+     * publishes no hash for the file (MobileNet's, for one), so a cached file is taken as it is, as Keras does.
      */
     public Path get(String fileName, String url, String md5) throws IOException {
         Path target = directory.resolve(fileName);
         if (Files.isRegularFile(target)) {
-            String actual = md5(target);
-            if (actual.equalsIgnoreCase(md5)) {
+            String actual = md5 == null ? null : md5(target);
+            if (md5 == null || actual.equalsIgnoreCase(md5)) {
                 return target;
             }
             System.err.println("The cached file " + target + " has MD5 " + actual + " but " + md5
@@ -109,7 +110,7 @@ public final class WeightsCache {
                 }
                 actual = HexFormat.of().formatHex(digest.digest());
             }
-            if (!actual.equalsIgnoreCase(md5)) {
+            if (md5 != null && !actual.equalsIgnoreCase(md5)) {
                 throw new IOException("The download of " + url + " is incomplete or corrupted: its MD5 is " + actual
                         + " but Keras publishes " + md5);
             }
@@ -123,7 +124,7 @@ public final class WeightsCache {
             Exception cause) {
         String message = "Could not download " + fileName + " from " + url + ": " + reason
                 + ". Without internet access, download it on another machine and place it at " + target
-                + " (MD5 " + md5 + ")";
+                + (md5 == null ? "" : " (MD5 " + md5 + ")");
         return new IOException(message, cause);
     }
 

@@ -16,6 +16,7 @@ import dev.convey.layers.BatchNormalization;
 import dev.convey.layers.Concatenate;
 import dev.convey.layers.Conv2D;
 import dev.convey.layers.Dense;
+import dev.convey.layers.DepthwiseConv2D;
 import dev.convey.layers.Dropout;
 import dev.convey.layers.Flatten;
 import dev.convey.layers.GlobalAveragePooling2D;
@@ -23,6 +24,11 @@ import dev.convey.layers.GlobalMaxPooling2D;
 import dev.convey.layers.InputLayer;
 import dev.convey.layers.Layer;
 import dev.convey.layers.MaxPooling2D;
+import dev.convey.layers.Multiply;
+import dev.convey.layers.Normalization;
+import dev.convey.layers.ReLU;
+import dev.convey.layers.Rescaling;
+import dev.convey.layers.Reshape;
 import dev.convey.layers.ZeroPadding2D;
 import dev.convey.tensor.Shapes;
 
@@ -76,11 +82,26 @@ public final class KerasLayerConfig {
             case "BatchNormalization" -> batchNormalization(config, where);
             case "Add" -> new Add();
             case "Concatenate" -> new Concatenate(config.has("axis") ? integer(config, "axis") : -1);
+            case "DepthwiseConv2D" -> new DepthwiseConv2D(pair(config, "kernel_size", 1))
+                    .depthMultiplier(config.has("depth_multiplier") ? integer(config, "depth_multiplier") : 1)
+                    .strides(pair(config, "strides", 1))
+                    .padding(padding(config))
+                    .dilationRate(pair(config, "dilation_rate", 1))
+                    .useBias(bool(config, "use_bias", true))
+                    .activation(activation(config, where));
+            case "ReLU" -> new ReLU(config.has("max_value") && !config.get("max_value").isJsonNull()
+                    ? (float) number(config, "max_value", 0) : null,
+                    (float) number(config, "negative_slope", 0), (float) number(config, "threshold", 0));
+            case "Reshape" -> new Reshape(intArray(config, "target_shape", where));
+            case "Multiply" -> new Multiply();
+            case "Rescaling" -> new Rescaling(scalar(config, "scale", 1, where), scalar(config, "offset", 0, where));
+            case "Normalization" -> normalization(config, where);
             case "Dropout" -> new Dropout(number(config, "rate", config.has("p") ? number(config, "p", 0) : 0));
             default -> throw new IllegalArgumentException("Unsupported Keras layer class '" + className + "'"
                     + (name == null ? "" : " (layer '" + name + "')") + ". Supported: InputLayer, Conv2D, Dense,"
                     + " MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Flatten, Activation,"
-                    + " ZeroPadding2D, BatchNormalization, Add, Concatenate, Dropout, and nested Sequential/Model/Functional");
+                    + " ZeroPadding2D, BatchNormalization, Add, Concatenate, Dropout, DepthwiseConv2D, ReLU, Reshape,"
+                    + " Multiply, Rescaling, Normalization, and nested Sequential/Model/Functional");
         };
         if (name != null) {
             layer.name(name);
@@ -108,6 +129,51 @@ public final class KerasLayerConfig {
                 .dilationRate(pair(config, config.has("atrous_rate") ? "atrous_rate" : "dilation_rate", 1))
                 .useBias(bool(config, "use_bias", bool(config, "bias", true)))
                 .activation(activation(config, where));
+    }
+
+    /** Normalization on the last axis, its statistics from the weights (mean/variance in the config: refused). */
+    private static Normalization normalization(JsonObject config, String where) {
+        JsonElement axis = config.get("axis");
+        boolean last = axis == null || axis.isJsonNull()
+                || (axis.isJsonPrimitive() ? axis.getAsInt() == -1 : axis.getAsJsonArray().size() == 1
+                && (axis.getAsJsonArray().get(0).getAsInt() == -1 || axis.getAsJsonArray().get(0).getAsInt() == 3));
+        if (!last) {
+            throw new IllegalArgumentException(where + ": axis " + axis + " is not supported; Convey normalises the"
+                    + " last axis");
+        }
+        for (String key : new String[] {"mean", "variance"}) {
+            if (config.has(key) && !config.get(key).isJsonNull()) {
+                throw new IllegalArgumentException(where + ": " + key + " given in the config is not supported; Convey"
+                        + " reads the statistics from the weights (mean, variance, count)");
+            }
+        }
+        if (bool(config, "invert", false)) {
+            throw new IllegalArgumentException(where + ": invert=True is not supported");
+        }
+        return new Normalization();
+    }
+
+    /** A scalar setting (Rescaling's scale/offset); a per-channel list is refused by name. */
+    private static double scalar(JsonObject config, String key, double fallback, String where) {
+        JsonElement e = config.get(key);
+        if (e != null && !e.isJsonNull() && !e.isJsonPrimitive()) {
+            throw new IllegalArgumentException(where + ": " + key + " " + e + " is not a number; only a scalar "
+                    + key + " is supported");
+        }
+        return number(config, key, fallback);
+    }
+
+    private static int[] intArray(JsonObject config, String key, String where) {
+        JsonElement e = config.get(key);
+        if (e == null || !e.isJsonArray()) {
+            throw new IllegalArgumentException(where + ": expected a list of ints '" + key + "', got " + e);
+        }
+        JsonArray a = e.getAsJsonArray();
+        int[] out = new int[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).isJsonNull() ? -1 : a.get(i).getAsInt();
+        }
+        return out;
     }
 
     private static BatchNormalization batchNormalization(JsonObject config, String where) {

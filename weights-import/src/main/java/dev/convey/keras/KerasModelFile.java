@@ -65,8 +65,16 @@ public final class KerasModelFile {
 
     /** Writes {@code model_config} and the weights under {@code model_weights} (temporary file, then rename). */
     public static void save(Model model, Path file) {
+        save(model, file, null);
+    }
+
+    /** {@link #save(Model, Path)} plus Convey's {@link ModelMetadata} (class names, preprocessing), if not null. */
+    public static void save(Model model, Path file, ModelMetadata metadata) {
         String json = toJson(model);
         Hdf5File.writeAtomically(file, root -> {
+            if (metadata != null) {
+                metadata.writeTo(root);
+            }
             root.writeString("model_config", json);
             root.writeString("backend", "tensorflow");
             root.writeString("keras_version", KerasWeights.KERAS_VERSION);
