@@ -1,5 +1,7 @@
 package dev.convey.data;
 
+import dev.convey.tensor.Tensor;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -172,6 +174,19 @@ public final class ImageDatasets {
     }
 
     private ImageDatasets() {
+    }
+
+    /**
+     * One image as a dataset of these options loads it (Pillow's decoding, {@code tf.image.resize} bilinear):
+     * what {@code predict} and {@code evaluate} feed a model trained on such a dataset.
+     */
+    public static Tensor load(Path file, ColorMode mode, int height, int width) {
+        return TfResize.resize(Images.decode(file, mode), height, width, TfResize.Method.BILINEAR);
+    }
+
+    /** True if the name ends with one of {@link #ALLOWLIST_FORMATS} (any case). */
+    public static boolean isImageName(Path file) {
+        return allowed(file);
     }
 
     /** Keras' defaults. */

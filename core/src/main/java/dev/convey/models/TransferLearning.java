@@ -168,7 +168,8 @@ public final class TransferLearning {
         return new Tensor[] {concat(xs), concat(ys)};
     }
 
-    static Tensor concat(List<Tensor> parts) {
+    /** The tensors stacked along the first (batch) axis. */
+    public static Tensor concat(List<Tensor> parts) {
         int n = 0;
         for (Tensor t : parts) {
             n += t.dim(0);
