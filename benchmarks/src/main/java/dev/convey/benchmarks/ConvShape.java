@@ -58,15 +58,18 @@ record ConvShape(int height, int width, int channels, int kernelHeight, int kern
         return (span + stride - 1) / stride;
     }
 
-    private static ConvShape of(Conv2D conv) {
+    /** The shape of a Conv2D layer, read from its Keras config. */
+    private static ConvShape of(Layer conv) {
         int[] in = conv.inputShapes()[0];
-        int[] k = conv.kernelSize();
-        int[] s = conv.strides();
-        if (s[0] != s[1]) {
-            throw new IllegalArgumentException(conv.describe() + ": the benchmark keys need equal strides, got " + s[0]
-                    + "x" + s[1]);
+        Map<String, Object> c = conv.getConfig();
+        List<?> k = (List<?>) c.get("kernel_size");
+        List<?> s = (List<?>) c.get("strides");
+        if (!s.get(0).equals(s.get(1))) {
+            throw new IllegalArgumentException(conv.describe() + ": the benchmark keys need equal strides, got " + s.get(0)
+                    + "x" + s.get(1));
         }
-        return new ConvShape(in[0], in[1], in[2], k[0], k[1], s[0], conv.padding().kerasName(), conv.filters());
+        return new ConvShape(in[0], in[1], in[2], (Integer) k.get(0), (Integer) k.get(1), (Integer) s.get(0),
+                (String) c.get("padding"), (Integer) c.get("filters"));
     }
 
     /**
@@ -78,8 +81,8 @@ record ConvShape(int height, int width, int channels, int kernelHeight, int kern
         for (String name : new String[] {Models.VGG16_NAME, Models.RESNET50_NAME}) {
             Model base = Models.base(name);
             for (Layer layer : base.layers()) {
-                if (layer instanceof Conv2D) {
-                    shapes.computeIfAbsent(of((Conv2D) layer), s -> new ArrayList<>()).add(name + "/" + layer.name());
+                if (layer.className().equals("Conv2D")) {
+                    shapes.computeIfAbsent(of(layer), s -> new ArrayList<>()).add(name + "/" + layer.name());
                 }
             }
         }

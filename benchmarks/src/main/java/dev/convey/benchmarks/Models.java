@@ -110,13 +110,13 @@ final class Models {
      * i.e. (output elements / output channels) * kernel elements. Pooling, BN, activations and additions are a
      * few operations per element and are not counted, as in the published GMAC figures.
      */
-    static long macsPerImage(Model model) {
+    static long macsPerImage(Layer model) {
         long total = 0;
-        for (Layer layer : model.layers()) {
-            if (layer instanceof Model) {
-                total += macsPerImage((Model) layer);
-            } else if (layer instanceof Conv2D || layer instanceof Dense || layer instanceof DepthwiseConv2D) {
-                int[] out = model.outputOf(layer.name()).shape();
+        for (Layer layer : model.sublayers()) {
+            if (!layer.sublayers().isEmpty()) {
+                total += macsPerImage(layer);
+            } else if (isConvOrDense(layer)) {
+                int[] out = layer.build(layer.inputShapes());   // built already: its output shape
                 long positions = Shapes.size(out) / out[out.length - 1];
                 long kernelElements = layer.weights().get(0).value().size();
                 total += positions * kernelElements;
@@ -125,11 +125,17 @@ final class Models {
         return total;
     }
 
+    /** By Keras class name: the layers whose work is a kernel applied at every output position. */
+    private static boolean isConvOrDense(Layer layer) {
+        return layer.className().equals("Conv2D") || layer.className().equals("Dense")
+                || layer.className().equals("DepthwiseConv2D");
+    }
+
     /** The bytes of the weights of {@code model}'s Dense layers (float32 kernels and biases). */
     static long denseWeightBytes(Model model) {
         long floats = 0;
         for (Layer layer : model.layers()) {
-            if (layer instanceof Dense) {
+            if (layer.className().equals("Dense")) {
                 for (Parameter p : layer.weights()) {
                     floats += p.value().size();
                 }

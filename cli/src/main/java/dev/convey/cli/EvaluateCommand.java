@@ -5,7 +5,7 @@ import dev.convey.data.ImageDatasets;
 import dev.convey.keras.ModelMetadata;
 import dev.convey.tensor.Tensor;
 import dev.convey.training.ClassificationReport;
-import dev.convey.training.TransferLearning;
+import dev.convey.models.TransferLearning;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -7,7 +7,7 @@ import dev.convey.io.Npy;
 import dev.convey.keras.ModelMetadata;
 import dev.convey.models.Model;
 import dev.convey.tensor.Tensor;
-import dev.convey.training.TransferLearning;
+import dev.convey.models.TransferLearning;
 
 import java.io.BufferedWriter;
 import java.io.PrintWriter;

@@ -15,7 +15,7 @@ import dev.convey.training.EarlyStopping;
 import dev.convey.training.History;
 import dev.convey.training.LearningCurvePlot;
 import dev.convey.training.ModelCheckpoint;
-import dev.convey.training.TransferLearning;
+import dev.convey.models.TransferLearning;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -206,15 +206,7 @@ public enum ActivationFunction {
             }
             return;
         }
-        int tileRows = Scratch.rowsPerTile(cols);
-        float[] tile = Scratch.floats(0, tileRows * cols);
-        for (int r = 0; r < rows; r += tileRows) {
-            int at = offset + r * cols;
-            int length = Math.min(tileRows, rows - r) * cols;
-            x.get(at, tile, 0, length);
-            apply(tile, length, cols);
-            y.put(at, tile, 0, length);
-        }
+        Scratch.forEachTile(offset, rows, cols, x, null, null, y, (tile, unused, unused2, length) -> apply(tile, length, cols));
     }
 
     /**
@@ -297,21 +289,8 @@ public enum ActivationFunction {
             }
             return;
         }
-        int tileRows = Scratch.rowsPerTile(cols);
-        float[] yTile = Scratch.floats(0, tileRows * cols);
-        float[] gradTile = Scratch.floats(1, tileRows * cols);
-        float[] xTile = x == null ? null : Scratch.floats(2, tileRows * cols);
-        for (int r = 0; r < rows; r += tileRows) {
-            int at = offset + r * cols;
-            int length = Math.min(tileRows, rows - r) * cols;
-            y.get(at, yTile, 0, length);
-            dy.get(at, gradTile, 0, length);
-            if (xTile != null) {
-                x.get(at, xTile, 0, length);
-            }
-            applyBackward(xTile, yTile, gradTile, length, cols);
-            dx.put(at, gradTile, 0, length);
-        }
+        Scratch.forEachTile(offset, rows, cols, dy, y, x, dx,
+                (g, yTile, xTile, length) -> applyBackward(xTile, yTile, g, length, cols));
     }
 
     /** g = dL/dx in place of g = dL/dy, from the inputs x (null if not needed) and outputs y, over [0, length). */

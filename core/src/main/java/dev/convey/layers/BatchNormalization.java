@@ -195,11 +195,11 @@ public final class BatchNormalization extends Layer {
         input = x;
         usedBatchStatistics = training && isTrainableWhenCompiled();
         if (usedBatchStatistics) {
-            double[][] moments = channelMoments(x, rows, channels);
+            double[][] moments = BatchStatistics.channelMoments(x, rows, channels);
             double[] batchMean = moments[0];
             double[] batchVariance = moments[1];
-            mean = toFloat(batchMean);
-            inverseStd = inverseStd(toFloat(batchVariance), epsilon);
+            mean = BatchStatistics.toFloat(batchMean);
+            inverseStd = BatchStatistics.inverseStd(BatchStatistics.toFloat(batchVariance), epsilon);
             // tf.keras' fused kernel (4-D inputs) reports var * n/(n-1); the non-fused path the biased var.
             double correction = x.rank() == 4 && rows > 1 ? (double) rows / (rows - 1) : 1.0;
             updateMovingAverage(movingMean.value(), batchMean, 1.0, momentum);
@@ -208,7 +208,7 @@ public final class BatchNormalization extends Layer {
             movingVariance.changed();
         } else {
             mean = movingMean.value().toArray();
-            inverseStd = inverseStd(movingVariance.value().toArray(), epsilon);
+            inverseStd = BatchStatistics.inverseStd(movingVariance.value().toArray(), epsilon);
         }
         float[][] st = scaleShift(mean, inverseStd);
         output = Tensor.reuse(output, x.shape());
@@ -231,7 +231,7 @@ public final class BatchNormalization extends Layer {
                 + movingMean.version() + movingVariance.version();   // versions only grow: a change changes the sum
         if (inferenceScaleShift == null || version != inferenceScaleShiftVersion) {
             inferenceScaleShift = scaleShift(movingMean.value().toArray(),
-                    inverseStd(movingVariance.value().toArray(), epsilon));
+                    BatchStatistics.inverseStd(movingVariance.value().toArray(), epsilon));
             inferenceScaleShiftVersion = version;
         }
         return inferenceScaleShift;
@@ -246,53 +246,6 @@ public final class BatchNormalization extends Layer {
             t[c] = betaAt(c) - mu[c] * s[c];
         }
         return new float[][] {s, t};
-    }
-
-    /**
-     * The batch mean mu_c and biased variance var_c of each channel in one pass over x (the loop is
-     * memory-bound: a second pass would cost a third more). With a per-channel shift k_c (the first row) and
-     * d = x - k_c, summed in double:
-     * <pre>
-     *   mu_c  = k_c + (1/n) sum_r d
-     *   var_c = (1/n) sum_r d^2 - ((1/n) sum_r d)^2
-     * </pre>
-     * The shift keeps the two sums of the size of the spread of x rather than of its mean, so the subtraction
-     * does not cancel (the "shifted data" variance algorithm).
-     */
-    private static double[][] channelMoments(Tensor x, int rows, int channels) {
-        float[] shift = new float[channels];
-        x.data().get(0, shift);
-        double[] sums = sumOverRows(rows, channels, 2 * channels, (r0, r1, acc) -> {
-            int tileRows = Scratch.rowsPerTile(channels);
-            float[] xs = Scratch.floats(0, tileRows * channels);
-            for (int r = r0; r < r1; r += tileRows) {
-                int length = Math.min(tileRows, r1 - r) * channels;
-                x.data().get(r * channels, xs, 0, length);
-                for (int base = 0; base < length; base += channels) {
-                    for (int c = 0; c < channels; c++) {
-                        double d = xs[base + c] - shift[c];
-                        acc[c] += d;
-                        acc[channels + c] += d * d;
-                    }
-                }
-            }
-        });
-        double[][] out = new double[2][channels];
-        for (int c = 0; c < channels; c++) {
-            double meanShifted = sums[c] / rows;
-            out[0][c] = shift[c] + meanShifted;
-            out[1][c] = Math.max(0.0, sums[channels + c] / rows - meanShifted * meanShifted);
-        }
-        return out;
-    }
-
-    /** 1 / sqrt(var_c + eps). */
-    private static float[] inverseStd(float[] variance, float epsilon) {
-        float[] out = new float[variance.length];
-        for (int c = 0; c < out.length; c++) {
-            out[c] = (float) (1.0 / Math.sqrt(variance[c] + epsilon));
-        }
-        return out;
     }
 
     /** moving_c -= (moving_c - correction * batch_c) * (1 - momentum): Keras' assign_moving_average. */
@@ -329,7 +282,7 @@ public final class BatchNormalization extends Layer {
         int channels = mean.length;
         int rows = outputGradient.size() / channels;
         boolean needSums = weightGradients || (inputGradientNeeded[0] && usedBatchStatistics);
-        double[][] sums = needSums ? gradientSums(outputGradient, input, mean, inverseStd, rows, channels) : null;
+        double[][] sums = needSums ? BatchStatistics.gradientSums(outputGradient, input, mean, inverseStd, rows, channels) : null;
         if (weightGradients) {
             if (gamma != null) {
                 writeGradient(gamma.gradient(), sums[1]);
@@ -347,49 +300,11 @@ public final class BatchNormalization extends Layer {
             s[c] = gammaAt(c) * inverseStd[c];
         }
         if (usedBatchStatistics) {
-            batchStatisticsInputGradient(outputGradient, input, mean, inverseStd, s, sums, rows, inputGradient);
+            BatchStatistics.batchStatisticsInputGradient(outputGradient, input, mean, inverseStd, s, sums, rows, inputGradient);
         } else {
             scaleAndShift(outputGradient, s, new float[channels], inputGradient);
         }
         return new Tensor[] {inputGradient};
-    }
-
-    /** sums[0][c] = sum_r dy[r, c]; sums[1][c] = sum_r dy[r, c] * xhat[r, c]. */
-    private static double[][] gradientSums(Tensor dy, Tensor x, float[] mean, float[] istd, int rows, int channels) {
-        double[] both = sumOverRows(rows, channels, 2 * channels, (r0, r1, acc) ->
-                forEachTilePair(dy, x, r0, r1, channels, (dys, xs, row, length) -> {
-                    for (int base = 0; base < length; base += channels) {
-                        for (int c = 0; c < channels; c++) {
-                            double g = dys[base + c];
-                            acc[c] += g;
-                            acc[channels + c] += g * (xs[base + c] - mean[c]) * istd[c];
-                        }
-                    }
-                }));
-        double[][] out = new double[2][channels];
-        System.arraycopy(both, 0, out[0], 0, channels);
-        System.arraycopy(both, channels, out[1], 0, channels);
-        return out;
-    }
-
-    /** dx[r, c] = s_c / n * (n * dy[r, c] - sum_dy_c - xhat[r, c] * sum_dy_xhat_c), where s_c = gamma_c * istd_c. */
-    private static void batchStatisticsInputGradient(Tensor dy, Tensor x, float[] mean, float[] istd, float[] s,
-            double[][] sums, int rows, Tensor dx) {
-        int channels = s.length;
-        float[] sumDy = toFloat(sums[0]);
-        float[] sumDyXhat = toFloat(sums[1]);
-        float n = rows;
-        Parallel.range(rows, Math.max(1, MIN_FLOATS_PER_CHUNK / channels), (r0, r1) ->
-                forEachTilePair(dy, x, r0, r1, channels, (dys, xs, row, length) -> {
-                    for (int base = 0; base < length; base += channels) {
-                        for (int c = 0; c < channels; c++) {
-                            float xhat = (xs[base + c] - mean[c]) * istd[c];
-                            float g = n * dys[base + c] - sumDy[c] - xhat * sumDyXhat[c];
-                            dys[base + c] = s[c] / n * g;
-                        }
-                    }
-                    dx.data().put(row * channels, dys, 0, length);
-                }));
     }
 
     // ---------------------------------------------------------------- helpers
@@ -408,57 +323,4 @@ public final class BatchNormalization extends Layer {
         }
     }
 
-    private static float[] toFloat(double[] values) {
-        float[] out = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = (float) values[i];
-        }
-        return out;
-    }
-
-    /** A kernel on a tile of whole rows: dy and x hold the same {@code length} floats, from row {@code row} on. */
-    @FunctionalInterface
-    private interface TilePair {
-        void run(float[] dy, float[] x, int row, int length);
-    }
-
-    /** Streams rows [r0, r1) of dy and x through the calling thread's tiles (see {@link Scratch}). */
-    private static void forEachTilePair(Tensor dy, Tensor x, int r0, int r1, int channels, TilePair body) {
-        int tileRows = Scratch.rowsPerTile(channels);
-        float[] dys = Scratch.floats(0, tileRows * channels);
-        float[] xs = Scratch.floats(1, tileRows * channels);
-        for (int r = r0; r < r1; r += tileRows) {
-            int length = Math.min(tileRows, r1 - r) * channels;
-            dy.data().get(r * channels, dys, 0, length);
-            x.data().get(r * channels, xs, 0, length);
-            body.run(dys, xs, r, length);
-        }
-    }
-
-    /** Adds the sums of rows [rowStart, rowEnd) into {@code acc}. */
-    @FunctionalInterface
-    private interface RowRangeSum {
-        void add(int rowStart, int rowEnd, double[] acc);
-    }
-
-    /**
-     * Per-channel sums over the rows, split into one chunk of rows per core. Each chunk sums into its own array
-     * and the chunks are added in order afterwards, so the result does not depend on thread timing.
-     */
-    private static double[] sumOverRows(int rows, int channels, int width, RowRangeSum body) {
-        int chunks = Math.max(1, Math.min(Parallel.threads(), (int) ((long) rows * channels / MIN_FLOATS_PER_CHUNK)));
-        double[][] partial = new double[chunks][width];
-        Parallel.range(chunks, 1, (k0, k1) -> {
-            for (int k = k0; k < k1; k++) {
-                body.add((int) ((long) rows * k / chunks), (int) ((long) rows * (k + 1) / chunks), partial[k]);
-            }
-        });
-        double[] total = new double[width];
-        for (double[] p : partial) {
-            for (int i = 0; i < width; i++) {
-                total[i] += p[i];
-            }
-        }
-        return total;
-    }
 }

@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import dev.convey.models.SymbolicTensor;
+import java.util.function.Function;
+
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
 
@@ -13,12 +14,12 @@ import dev.convey.tensor.Tensor;
  * {@code -1} for an axis known only at run time) and passes the batch through unchanged; its only job at run
  * time is the shape check, so a wrong image size fails here with the model's expected shape in the message.
  *
- * <p>{@link dev.convey.models.Input#of} creates one and returns its {@link #output()}.
+ * <p>{@code dev.convey.models.Input.of} creates one and returns its symbolic output ({@link #output(Function)}).
  */
 public final class InputLayer extends Layer {
 
     private final int[] shape;
-    private SymbolicTensor output;
+    private SymbolicInput<?> output;
 
     /** @param shape the shape of one sample, e.g. {@code (224, 224, 3)}; -1 for Keras' None */
     public InputLayer(int... shape) {
@@ -38,19 +39,29 @@ public final class InputLayer extends Layer {
         return shape.clone();
     }
 
-    /** The symbolic tensor this layer stands for (Keras' {@code input_layer.output}); the same object each time. */
-    public SymbolicTensor output() {
+    /**
+     * The symbolic tensor this layer stands for (Keras' {@code input_layer.output}): made by {@code make} on the
+     * first call, the same object on every later one. {@code dev.convey.models.SymbolicTensor.of(inputLayer)}
+     * calls it.
+     */
+    @SuppressWarnings("unchecked")
+    public synchronized <T extends SymbolicInput<T>> T output(Function<InputLayer, T> make) {
         if (output == null) {
-            output = SymbolicTensor.ofInputLayer(this);
+            output = make.apply(this);
         }
-        return output;
+        return (T) output;
+    }
+
+    @Override
+    public boolean isInput() {
+        return true;
     }
 
     /** An input layer is not applied to anything: it is where a graph starts. */
     @Override
-    public SymbolicTensor apply(SymbolicTensor... inputs) {
+    protected void requireApplicable() {
         throw new UnsupportedOperationException(describe() + " starts a model and cannot be applied to tensors; use "
-                + "its output() (or Input.of(shape)) instead");
+                + "its output (Input.of(shape), SymbolicTensor.of(inputLayer)) instead");
     }
 
     /** Keras' {@code get_config()}: batch_input_shape (the batch axis None), sparse, ragged. */

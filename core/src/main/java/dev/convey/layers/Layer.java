@@ -11,7 +11,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.convey.models.SymbolicTensor;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
 
@@ -143,7 +142,7 @@ public abstract class Layer {
 
     /** The input shapes (without batch axis) the layer was built for, or null. */
     public int[][] inputShapes() {
-        return builtInputShapes == null ? null : deepCopy(builtInputShapes);
+        return builtInputShapes == null ? null : LayerArgs.deepCopy(builtInputShapes);
     }
 
     /**
@@ -154,9 +153,9 @@ public abstract class Layer {
         int[] out = computeOutputShape(inputShapes);
         if (builtInputShapes == null) {
             createWeights(inputShapes);
-            builtInputShapes = deepCopy(inputShapes);
+            builtInputShapes = LayerArgs.deepCopy(inputShapes);
         } else {
-            checkCompatible(inputShapes, builtInputShapes, "was built for");
+            LayerArgs.checkCompatible(this, inputShapes, builtInputShapes, "was built for");
         }
         return out;
     }
@@ -182,9 +181,28 @@ public abstract class Layer {
         return p;
     }
 
-    /** Connects this layer to symbolic tensors of a functional model, as calling a Keras layer does. */
-    public SymbolicTensor apply(SymbolicTensor... inputs) {
-        return SymbolicTensor.applyLayer(this, inputs);
+    /** Connects this layer to a functional model's tensors, as calling a Keras layer does: {@code y = conv.apply(x)}. */
+    @SafeVarargs
+    public final <T extends SymbolicInput<T>> T apply(T... inputs) {
+        if (inputs.length == 0) {
+            throw new IllegalArgumentException(describe() + " was applied to no inputs");
+        }
+        requireApplicable();
+        return inputs[0].connect(this, inputs);
+    }
+
+    /** Throws if this layer cannot be applied to tensors (an InputLayer is where a graph starts). */
+    protected void requireApplicable() {
+    }
+
+    /** Whether this layer is a model input (an InputLayer), where a graph starts. */
+    public boolean isInput() {
+        return false;
+    }
+
+    /** The layers inside this one (a nested model's {@code layers}); empty for a plain layer. */
+    public List<Layer> sublayers() {
+        return List.of();
     }
 
     // ---------------------------------------------------------------- weights
@@ -265,7 +283,7 @@ public abstract class Layer {
         if (builtInputShapes == null) {
             build(shapes);
         } else {
-            checkCompatible(shapes, builtInputShapes, "expects");
+            LayerArgs.checkCompatible(this, shapes, builtInputShapes, "expects");
             computeOutputShape(shapes);
         }
         for (int i = 1; i < inputs.length; i++) {
@@ -305,18 +323,12 @@ public abstract class Layer {
 
     // ---------------------------------------------------------------- what training and the planner ask
 
-    /**
-     * The activation this layer applies to its output (Keras' {@code layer.activation}), or null for a layer
-     * without one. Training asks the model's last layer, e.g. to pair a softmax with cross-entropy.
-     */
+    /** Keras' {@code layer.activation} (null if none); training asks it to pair a softmax with cross-entropy. */
     public ActivationFunction outputActivation() {
         return null;
     }
 
-    /**
-     * Whether this layer's forward pass can end in the epilogue of the layers after it
-     * ({@link #forwardWithEpilogue}): a linear convolution can.
-     */
+    /** Whether its forward pass can end in the following layers' epilogue (a linear convolution can). */
     public boolean canTakeEpilogue() {
         return false;
     }
@@ -332,18 +344,12 @@ public abstract class Layer {
         throw new UnsupportedOperationException(describe() + " cannot take an epilogue");
     }
 
-    /**
-     * Which part of an epilogue this layer can become in inference (a batch norm a scale and shift, an Add a
-     * residual, an Activation the activation), or null. The inference planner asks it; see {@link Epilogue}.
-     */
+    /** What this layer can become in an inference {@link Epilogue} (BN: SCALE_SHIFT, ...), or null. */
     public Epilogue.Step epilogueStep() {
         return null;
     }
 
-    /**
-     * {@code e} followed by this layer as its {@link #epilogueStep()}; {@code residual} is the other input of
-     * an Add (null otherwise).
-     */
+    /** {@code e} followed by this layer as its {@link #epilogueStep()}; {@code residual}: an Add's other input. */
     public Epilogue appendToEpilogue(Epilogue e, Tensor residual) {
         throw new UnsupportedOperationException(describe() + " cannot be folded into an epilogue");
     }
@@ -368,20 +374,6 @@ public abstract class Layer {
         }
     }
 
-    private void checkCompatible(int[][] actual, int[][] expected, String verb) {
-        boolean ok = actual.length == expected.length;
-        for (int i = 0; ok && i < actual.length; i++) {
-            ok = actual[i].length == expected[i].length;
-            for (int a = 0; ok && a < actual[i].length; a++) {
-                ok = expected[i][a] == Shapes.UNKNOWN || actual[i][a] == Shapes.UNKNOWN || expected[i][a] == actual[i][a];
-            }
-        }
-        if (!ok) {
-            throw shapeError(verb + " input shape " + shapesToString(expected, true) + " but got "
-                    + shapesToString(actual, true));
-        }
-    }
-
     /** Shapes with the batch axis shown as None, as Keras prints them. */
     protected static String shapesToString(int[][] shapes, boolean withBatch) {
         StringBuilder s = new StringBuilder();
@@ -389,14 +381,6 @@ public abstract class Layer {
             s.append(i == 0 ? "" : ", ").append(Shapes.toString(withBatch ? Shapes.withBatch(Shapes.UNKNOWN, shapes[i]) : shapes[i]));
         }
         return shapes.length == 1 ? s.toString() : "[" + s + "]";
-    }
-
-    private static int[][] deepCopy(int[][] shapes) {
-        int[][] out = new int[shapes.length][];
-        for (int i = 0; i < shapes.length; i++) {
-            out[i] = shapes[i].clone();
-        }
-        return out;
     }
 
     @Override

@@ -65,4 +65,27 @@ final class LayerArgs {
         }
         return s;
     }
+
+    /** Throws {@code layer}'s shape error unless the shapes agree where both are known. */
+    static void checkCompatible(Layer layer, int[][] actual, int[][] expected, String verb) {
+        boolean ok = actual.length == expected.length;
+        for (int i = 0; ok && i < actual.length; i++) {
+            ok = actual[i].length == expected[i].length;
+            for (int a = 0; ok && a < actual[i].length; a++) {
+                ok = expected[i][a] == Shapes.UNKNOWN || actual[i][a] == Shapes.UNKNOWN || expected[i][a] == actual[i][a];
+            }
+        }
+        if (!ok) {
+            throw layer.shapeError(verb + " input shape " + Layer.shapesToString(expected, true) + " but got "
+                    + Layer.shapesToString(actual, true));
+        }
+    }
+
+    static int[][] deepCopy(int[][] shapes) {
+        int[][] out = new int[shapes.length][];
+        for (int i = 0; i < shapes.length; i++) {
+            out[i] = shapes[i].clone();
+        }
+        return out;
+    }
 }

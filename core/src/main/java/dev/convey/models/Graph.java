@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.convey.layers.InputLayer;
 import dev.convey.layers.Layer;
 import dev.convey.tensor.Shapes;
 
@@ -111,7 +110,7 @@ final class Graph {
         List<Node> out = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
             SymbolicTensor t = inputs.get(i);
-            if (!(t.layer() instanceof InputLayer)) {
+            if (!t.layer().isInput()) {
                 throw new IllegalArgumentException(owner + ": input " + i + " must be a model input made by Input.of(...), "
                         + "but it is the output of " + t.layer().describe());
             }
@@ -127,7 +126,7 @@ final class Graph {
             out.add(node);
         }
         for (Node n : postOrder) {
-            if (n.layer instanceof InputLayer && n.modelInput < 0) {
+            if (n.layer.isInput() && n.modelInput < 0) {
                 throw new IllegalArgumentException(owner + ": graph disconnected: the output depends on input '"
                         + n.layer.name() + "' " + Shapes.toString(Shapes.withBatch(Shapes.UNKNOWN, n.tensor.shape()))
                         + ", which is not among the model's inputs " + names(inputs));

@@ -17,13 +17,13 @@ public final class Input {
 
     /** A new model input of this per-sample shape, named {@code input}, {@code input_1}, ... */
     public static SymbolicTensor of(int... shape) {
-        return new InputLayer(shape).output();
+        return SymbolicTensor.of(new InputLayer(shape));
     }
 
     /** A new model input with a chosen name (Keras' {@code Input(shape, name=...)}). */
     public static SymbolicTensor of(String name, int... shape) {
         InputLayer layer = new InputLayer(shape);
         layer.name(name);
-        return layer.output();
+        return SymbolicTensor.of(layer);
     }
 }

@@ -1,25 +1,15 @@
 package dev.convey.models;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
+import dev.convey.layers.ActivationFunction;
 import dev.convey.layers.Layer;
 import dev.convey.layers.Parameter;
-import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
-import dev.convey.data.BatchSequence;
-import dev.convey.training.Callback;
-import dev.convey.training.FitOptions;
-import dev.convey.training.History;
-import dev.convey.training.Loss;
-import dev.convey.training.Metric;
-import dev.convey.training.Optimizer;
-import dev.convey.training.Trainer;
+import dev.convey.training.TrainableModel;
 
 /**
  * A functional model (Keras' {@code Model(inputs, outputs)}): a directed acyclic graph of layers from one or
@@ -35,22 +25,16 @@ import dev.convey.training.Trainer;
  * <p>A model is itself a {@link Layer}: it can be applied to symbolic tensors and nested inside another model
  * ({@code base.apply(x)}), and {@code setTrainable(false)} freezes every layer inside it.
  *
- * <p>Forward runs the layers in an order where every layer comes after its inputs. Backward runs them in
- * reverse. A tensor read by several layers (the input of a residual block feeds both branches) receives the
- * sum of their gradients, since L depends on it through each of them: dL/dx = sum_consumers dL/dx|consumer.
- *
- * <p>Backward only does work that training needs. A node runs backward iff its layer has weights that were
- * trainable at compile time ({@link Layer#isTrainableWhenCompiled()}) or some node upstream of it (closer to
- * the input) does; it asks for the gradient of an input only if that input's node runs backward. A frozen
- * base under a trainable head therefore costs nothing in backward. This plan is computed once and reused
- * until the compile-time trainable flags change.
+ * <p>This class is the Keras-facing facade: structure ({@code layers}, {@code getLayer}, {@code outputOf}),
+ * trainable flags and {@code summary}. The graph is {@link Graph}; running it forward and backward is
+ * {@link GraphExecutor}'s (with {@link BackwardPlan} and {@link InferenceFusion}); {@code compile}, {@code fit},
+ * {@code evaluate} and {@code predict} are inherited from {@link TrainableModel}.
  */
-public class Model extends Layer {
+public class Model extends TrainableModel {
 
     private Graph graph;
     private List<SymbolicTensor> inputs;
-    private BackwardPlan plan;
-    private InferenceFusion fusion;
+    private GraphExecutor executor;
 
     /** A model with one input. */
     public Model(SymbolicTensor input, SymbolicTensor output, String name) {
@@ -82,8 +66,7 @@ public class Model extends Layer {
         }
         this.graph = Graph.map(newInputs, output, describe());
         this.inputs = List.copyOf(newInputs);
-        this.plan = null;
-        this.fusion = null;
+        this.executor = new GraphExecutor(graph);
     }
 
     static int[][] inputShapesOf(List<SymbolicTensor> tensors) {
@@ -146,36 +129,7 @@ public class Model extends Layer {
             }
         }
         throw new IllegalArgumentException(describe() + " has no layer named '" + name + "'. Closest names: "
-                + closestNames(name, 5) + " (" + layers().size() + " layers in all)");
-    }
-
-    private List<String> closestNames(String name, int count) {
-        List<String> names = new ArrayList<>();
-        for (Layer l : layers()) {
-            names.add(l.name());
-        }
-        names.sort(Comparator.comparingInt(n -> editDistance(n, name)));
-        return names.subList(0, Math.min(count, names.size()));
-    }
-
-    /** Levenshtein distance: the fewest single-character insertions, deletions and substitutions. */
-    private static int editDistance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
-            }
-            int[] t = previous;
-            previous = current;
-            current = t;
-        }
-        return previous[b.length()];
+                + Names.closest(layers(), name, 5) + " (" + layers().size() + " layers in all)");
     }
 
     // ---------------------------------------------------------------- weights and trainable flags
@@ -294,248 +248,39 @@ public class Model extends Layer {
 
     /** The fused chains of {@link InferenceFusion}, one per line, once a forward pass has found them (for tests). */
     String inferenceFusionChains() {
-        return fusion == null ? "" : fusion.toString();
+        return executor.inferenceFusionChains();
     }
 
-    /**
-     * Runs every node after its inputs; an input node's value is the batch fed for it. Conv -> BatchNorm [-> Add]
-     * [-> Activation] chains whose batch norm is in inference mode run as one fused convolution
-     * ({@link InferenceFusion}).
-     */
+    // ---------------------------------------------------------------- Layer: forward and backward
+
+    /** See {@link GraphExecutor#forward}. */
     @Override
     protected Tensor computeForward(Tensor[] batch, boolean training) {
-        Graph g = graph();
-        if (fusion == null) {
-            fusion = InferenceFusion.of(g);
-        }
-        fusion.beginPass(training, training ? planFor(g, new boolean[g.inputNodes.size()]).runs : null);
-        for (Node node : g.nodes) {
-            if (node.modelInput >= 0) {
-                node.value = batch[node.modelInput];
-                continue;
-            }
-            if (fusion.computed(node)) {
-                continue;
-            }
-            Tensor[] in = new Tensor[node.inputs.length];
-            for (int i = 0; i < in.length; i++) {
-                in[i] = node.inputs[i].value;
-            }
-            node.value = fusion.forward(node, in, training);
-        }
-        return g.outputNode.value;
+        return executor.forward(batch, training);
     }
 
-    // ---------------------------------------------------------------- Layer: backward
-
-    /**
-     * Backpropagates dL/d(output) through the nodes the plan marks, in reverse execution order, and returns
-     * dL/d(input i) where asked. Layers compute weight gradients only if {@code weightGradients} and they
-     * were trainable at compile time.
-     */
+    /** See {@link GraphExecutor#backward}. */
     @Override
     protected Tensor[] computeBackward(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients) {
-        Graph g = graph();
-        if (inputGradientNeeded.length != g.inputNodes.size()) {
-            throw new IllegalArgumentException(describe() + ": " + inputGradientNeeded.length + " input-gradient flags for "
-                    + g.inputNodes.size() + " inputs");
-        }
-        if (g.outputNode.value == null) {
-            throw new IllegalStateException(describe() + ": backward called before forward");
-        }
-        BackwardPlan p = planFor(g, inputGradientNeeded);
-        if (fusion != null) {
-            fusion.unfuse(p.runs);
-        }
-        for (Node node : g.nodes) {
-            node.gradient = null;
-        }
-        if (p.runs[g.outputNode.index]) {
-            g.outputNode.gradient = outputGradient;
-        }
-        for (int k = g.nodes.size() - 1; k >= 0; k--) {
-            Node node = g.nodes.get(k);
-            if (!p.runs[k] || node.modelInput >= 0) {
-                continue;
-            }
-            boolean[] wanted = p.inputGradientNeeded[k];
-            Tensor[] grads = node.layer.backward(node.gradient, wanted, weightGradients && p.trains[k]);
-            for (int i = 0; i < wanted.length; i++) {
-                if (wanted[i]) {
-                    if (grads[i] == null) {
-                        throw new IllegalStateException(node.layer.describe() + " returned no gradient for input " + i);
-                    }
-                    accumulate(node.inputs[i], grads[i]);
-                }
-            }
-        }
-        Tensor[] out = new Tensor[g.inputNodes.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = inputGradientNeeded[i] ? g.inputNodes.get(i).gradient : null;
-        }
-        return out;
-    }
-
-    /**
-     * Adds one consumer's dL/d(node value). The first contribution is used as it is (it is the consumer's
-     * buffer, untouched until the next pass); the second is summed with it into a buffer the node keeps for the
-     * purpose (one pass, sum = first + second, rather than a copy then an add); later ones are added into that.
-     */
-    private static void accumulate(Node node, Tensor g) {
-        if (node.gradient == null) {
-            node.gradient = g;
-            return;
-        }
-        if (!Arrays.equals(node.gradient.shape(), g.shape())) {
-            throw new IllegalStateException("Gradients flowing into the output of " + node.layer.describe()
-                    + " have different shapes: " + Shapes.toString(node.gradient.shape()) + " and " + Shapes.toString(g.shape()));
-        }
-        if (node.gradient != node.gradientSum) {
-            node.gradientSum = Tensor.reuse(node.gradientSum, g.shape());
-            addInto(node.gradientSum, node.gradient, g);
-            node.gradient = node.gradientSum;
-        } else {
-            addInto(node.gradientSum, node.gradientSum, g);
-        }
-    }
-
-    /** sum[j] = a[j] + b[j] (sum may be a). */
-    private static void addInto(Tensor sum, Tensor a, Tensor b) {
-        Parallel.range(sum.size(), 1 << 15, (start, end) -> {
-            for (int j = start; j < end; j++) {
-                sum.data().put(j, a.data().get(j) + b.data().get(j));
-            }
-        });
-    }
-
-    /** True if backward would compute weight gradients in this layer: trainable at compile time and has some. */
-    static boolean trainsWhenCompiled(Layer layer) {
-        if (!layer.isTrainableWhenCompiled()) {
-            return false;
-        }
-        if (layer instanceof Model) {
-            for (Layer inner : ((Model) layer).layers()) {
-                if (trainsWhenCompiled(inner)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-        for (Parameter p : layer.weights()) {
-            if (p.isTrainable()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private BackwardPlan planFor(Graph g, boolean[] inputGradientNeeded) {
-        boolean[] trains = new boolean[g.nodes.size()];
-        for (Node node : g.nodes) {
-            trains[node.index] = trainsWhenCompiled(node.layer);
-        }
-        if (plan == null || !Arrays.equals(plan.trains, trains) || !Arrays.equals(plan.requestedInputs, inputGradientNeeded)) {
-            plan = new BackwardPlan(g, trains, inputGradientNeeded.clone());
-        }
-        return plan;
-    }
-
-    /** Which nodes run backward and which input gradients each computes, for given flags and requests. */
-    static final class BackwardPlan {
-        final boolean[] trains;
-        final boolean[] requestedInputs;
-        /** runs[k]: node k needs dL/d(its output), so it runs backward. */
-        final boolean[] runs;
-        final boolean[][] inputGradientNeeded;
-
-        BackwardPlan(Graph g, boolean[] trains, boolean[] requestedInputs) {
-            this.trains = trains;
-            this.requestedInputs = requestedInputs;
-            int n = g.nodes.size();
-            runs = new boolean[n];
-            inputGradientNeeded = new boolean[n][];
-            for (Node node : g.nodes) { // execution order: a node's inputs are decided before it
-                boolean[] wanted = new boolean[node.inputs.length];
-                boolean anyInput = false;
-                for (int i = 0; i < wanted.length; i++) {
-                    wanted[i] = runs[node.inputs[i].index];
-                    anyInput |= wanted[i];
-                }
-                inputGradientNeeded[node.index] = wanted;
-                boolean requested = node.modelInput >= 0 && requestedInputs[node.modelInput];
-                runs[node.index] = trains[node.index] || anyInput || requested;
-            }
-        }
+        return executor.backward(outputGradient, inputGradientNeeded, weightGradients, describe());
     }
 
     /** How many nodes run backward under the current flags when no input gradient is requested (for tests). */
     int nodesRunningBackward() {
-        BackwardPlan p = planFor(graph(), new boolean[graph().inputNodes.size()]);
-        int count = 0;
-        for (boolean r : p.runs) {
-            count += r ? 1 : 0;
-        }
-        return count;
+        return executor.nodesRunningBackward();
     }
 
-    // ================================================================ training: Keras' compile / fit / evaluate / predict
-    // Thin delegations; the engine (steps, losses, optimizers, callbacks) lives in Trainer.
+    // ---------------------------------------------------------------- what training asks
 
-    private Trainer trainer;
-
-    /**
-     * Keras' {@code compile(optimizer, loss, metrics)} with names: {@code compile(new Adam(), "categorical_crossentropy",
-     * "accuracy")}. Records every layer's trainable flag (changes made later need another compile, as in Keras).
-     */
-    public void compile(Optimizer optimizer, String loss, String... metrics) {
-        trainer = new Trainer(this, optimizer, loss, metrics);
+    /** A model's layers are inside it: training collects their weights. */
+    @Override
+    public List<Layer> sublayers() {
+        return layers();
     }
 
-    /** Keras' {@code compile} with loss and metric objects. */
-    public void compile(Optimizer optimizer, Loss loss,
-            Metric... metrics) {
-        trainer = new Trainer(this, optimizer, loss, List.of(metrics));
-    }
-
-    /** The engine set up by the last compile(). */
-    public Trainer trainer() {
-        if (trainer == null) {
-            throw new IllegalStateException(describe() + " must be compiled before training or evaluation: call "
-                    + "compile(optimizer, loss, metrics...)");
-        }
-        return trainer;
-    }
-
-    /** Keras' {@code fit(x, y, batch_size, epochs, callbacks)}: shuffled each epoch, progress shown. */
-    public History fit(Tensor x, Tensor y, int batchSize, int epochs,
-            Callback... callbacks) {
-        return fit(x, y, FitOptions.builder().batchSize(batchSize).epochs(epochs)
-                .callbacks(callbacks).build());
-    }
-
-    /** Keras' {@code fit(x, y, ...)} with every option (validation, shuffle, seed, verbose) in a builder. */
-    public History fit(Tensor x, Tensor y, FitOptions options) {
-        return trainer().fit(x, y, options);
-    }
-
-    /** Keras' {@code fit(sequence, epochs, validation_data=sequence, callbacks)}; {@code validation} may be null. */
-    public History fit(BatchSequence train, int epochs,
-            BatchSequence validation, Callback... callbacks) {
-        return trainer().fit(train, epochs, validation, true, List.of(callbacks));
-    }
-
-    /** Keras' {@code evaluate(x, y, batch_size)}: {loss, metrics...} over all samples, inference mode. */
-    public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
-        return trainer().evaluate(x, y, batchSize);
-    }
-
-    /** Keras' {@code evaluate(sequence)}. */
-    public Map<String, Double> evaluate(BatchSequence data) {
-        return trainer().evaluate(data);
-    }
-
-    /** Keras' {@code predict(x, batch_size)}: the outputs in a new tensor, inference mode; needs no compile. */
-    public Tensor predict(Tensor x, int batchSize) {
-        return Trainer.predict(this, x, batchSize);
+    /** The activation of the layer producing the output. */
+    @Override
+    public ActivationFunction outputActivation() {
+        return output().layer().outputActivation();
     }
 }

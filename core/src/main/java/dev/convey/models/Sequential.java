@@ -53,17 +53,17 @@ public class Sequential extends Model {
 
     /** Appends a layer: an InputLayer may only come first. Returns this model. */
     public Sequential add(Layer layer) {
-        if (layer instanceof InputLayer) {
+        if (layer.isInput()) {
             if (input != null || !added.isEmpty()) {
                 throw new IllegalArgumentException(describe() + ": " + layer.describe()
                         + " can only be the first layer of a Sequential model");
             }
-            start(((InputLayer) layer).output());
+            start(SymbolicTensor.of((InputLayer) layer));
             build(input.shape());
             return this;
         }
-        if (input == null && added.isEmpty() && layer instanceof Model && ((Model) layer).inputs().size() == 1) {
-            start(new InputLayer(((Model) layer).input().shape()).output());
+        if (input == null && added.isEmpty() && !layer.sublayers().isEmpty() && layer.inputShapes().length == 1) {
+            start(SymbolicTensor.of(new InputLayer(layer.inputShapes()[0])));
             build(input.shape());
         }
         if (added.contains(layer)) {
@@ -103,7 +103,7 @@ public class Sequential extends Model {
             if (inputShapes.length != 1) {
                 throw shapeError("expects exactly one input, got " + inputShapes.length);
             }
-            start(new InputLayer(inputShapes[0]).output());
+            start(SymbolicTensor.of(new InputLayer(inputShapes[0])));
         }
         return super.computeOutputShape(inputShapes);
     }

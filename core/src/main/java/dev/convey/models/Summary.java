@@ -39,7 +39,7 @@ final class Summary {
             List<String> connections = new ArrayList<>();
             for (Node in : node.inputs) {
                 // Keras numbers a layer's calls; a model's call 0 is its own construction, so its first use is 1.
-                connections.add(in.layer.name() + "[" + (in.layer instanceof Model ? 1 : 0) + "][0]");
+                connections.add(in.layer.name() + "[" + (in.layer.sublayers().isEmpty() ? 0 : 1) + "][0]");
             }
             row(s, positions, node.label(), Shapes.toString(Shapes.withBatch(Shapes.UNKNOWN, node.tensor.shape())),
                     String.valueOf(layer.countParams()), connections.isEmpty() ? "" : connections.get(0));

@@ -4,6 +4,7 @@ import java.util.List;
 
 import dev.convey.layers.InputLayer;
 import dev.convey.layers.Layer;
+import dev.convey.layers.SymbolicInput;
 import dev.convey.tensor.Shapes;
 
 /**
@@ -11,7 +12,7 @@ import dev.convey.tensor.Shapes;
  * from which inputs, and its shape without the batch axis. Calling {@code layer.apply(x)} on symbolic tensors
  * builds the graph that {@link Model} runs.
  */
-public final class SymbolicTensor {
+public final class SymbolicTensor implements SymbolicInput<SymbolicTensor> {
 
     private final Layer layer;
     private final List<SymbolicTensor> inputs;
@@ -36,12 +37,23 @@ public final class SymbolicTensor {
         return new SymbolicTensor(layer, List.of(inputs), out);
     }
 
+    /** {@link #applyLayer}: what {@code layer.apply(inputs)} calls. */
+    @Override
+    public SymbolicTensor connect(Layer layer, SymbolicTensor[] inputs) {
+        return applyLayer(layer, inputs);
+    }
+
     /**
-     * The symbolic tensor an {@link InputLayer} stands for: a model input with no producing inputs. Use
-     * {@link Input#of} or {@link InputLayer#output()}, which call this once per InputLayer.
+     * The symbolic tensor an {@link InputLayer} stands for: a model input with no producing inputs, the same
+     * object each time for the same InputLayer (Keras' {@code input_layer.output}).
      */
+    public static SymbolicTensor of(InputLayer inputLayer) {
+        return inputLayer.output(l -> new SymbolicTensor(l, List.of(), l.inputShape()));
+    }
+
+    /** {@link #of(InputLayer)}. */
     public static SymbolicTensor ofInputLayer(InputLayer inputLayer) {
-        return new SymbolicTensor(inputLayer, List.of(), inputLayer.inputShape());
+        return of(inputLayer);
     }
 
     /** The layer that produces this tensor (an InputLayer for a model input). */

@@ -8,13 +8,9 @@ import java.util.Map;
 
 import dev.convey.data.ArraySequence;
 import dev.convey.data.BatchSequence;
-import dev.convey.layers.Activation;
 import dev.convey.layers.ActivationFunction;
-import dev.convey.layers.Conv2D;
-import dev.convey.layers.Dense;
 import dev.convey.layers.Layer;
 import dev.convey.layers.Parameter;
-import dev.convey.models.Model;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
 
@@ -59,7 +55,7 @@ public final class Trainer {
         this.stateWeights = weightsWhenCompiled(model, false, new ArrayList<>());
         this.stateBackup = new Tensor[stateWeights.size()];
         this.fusedWithSoftmax = "softmax".equals(loss.fusedActivation())
-                && outputActivation(model) == ActivationFunction.SOFTMAX;
+                && model.outputActivation() == ActivationFunction.SOFTMAX;
     }
 
     /** The same, with Keras' string names: {@code new Trainer(m, new Adam(), "categorical_crossentropy", "accuracy")}. */
@@ -108,8 +104,8 @@ public final class Trainer {
         if (!layer.isTrainableWhenCompiled()) {
             return out;
         }
-        if (layer instanceof Model) {
-            for (Layer inner : ((Model) layer).layers()) {
+        if (!layer.sublayers().isEmpty()) {
+            for (Layer inner : layer.sublayers()) {
                 weightsWhenCompiled(inner, trainable, out);
             }
             return out;
@@ -120,23 +116,6 @@ public final class Trainer {
             }
         }
         return out;
-    }
-
-    /** The activation the model's output goes through last (looking inside nested models), or null. */
-    static ActivationFunction outputActivation(Layer layer) {
-        if (layer instanceof Model) {
-            return outputActivation(((Model) layer).output().layer());
-        }
-        if (layer instanceof Dense) {
-            return ((Dense) layer).activation();
-        }
-        if (layer instanceof Conv2D) {
-            return ((Conv2D) layer).activation();
-        }
-        if (layer instanceof Activation) {
-            return ((Activation) layer).activation();
-        }
-        return null;
     }
 
     // ---------------------------------------------------------------- fit

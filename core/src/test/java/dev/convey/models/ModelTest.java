@@ -302,7 +302,7 @@ class ModelTest {
         assertEquals(List.of(b, d), m.layers(), "Keras' Sequential.layers leaves out the InputLayer");
         assertTrue(b.isBuilt());
         assertArrayEquals(new int[] {6}, m.output().shape());
-        assertSame(input.output(), m.input());
+        assertSame(SymbolicTensor.of(input), m.input());
         assertTrue(m.name().startsWith("sequential"), m.name());
 
         Sequential deferred = new Sequential();

@@ -3,8 +3,9 @@ package dev.convey.blas;
 import org.bytedeco.openblas.presets.openblas_nolapack;
 
 /**
- * OpenBLAS' thread count (reached through {@link Blas}, which loads the library first). Convey splits its products over the cores itself ({@code dev.convey.tensor.Gemm}),
- * so inside Convey's parallel loops OpenBLAS must run on the calling thread only: {@link #singleThreaded}.
+ * OpenBLAS' thread count, reached through {@link Blas} (which loads the library first). Convey splits its
+ * products over the cores itself ({@code dev.convey.tensor.Gemm}), so inside Convey's parallel loops OpenBLAS
+ * must run on the calling thread only: {@link #singleThreaded}.
  */
 final class BlasThreads {
 

@@ -16,6 +16,7 @@ import com.google.gson.Gson;
 import com.google.gson.JsonParseException;
 import com.google.gson.reflect.TypeToken;
 
+import dev.convey.data.CaffePreprocessing;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
 
@@ -27,9 +28,6 @@ public final class ImageNet {
 
     /** The number of ImageNet classes (the size of the classifier's output). */
     public static final int CLASSES = 1000;
-
-    /** Per-channel ImageNet mean pixel in BGR order, as Caffe computed it for the original VGG/ResNet. */
-    private static final float[] CAFFE_MEAN_BGR = {103.939f, 116.779f, 123.68f};
 
     private static final String CLASS_INDEX_RESOURCE = "imagenet_class_index.json";
     private static volatile List<ImageNetClass> classIndex;
@@ -61,17 +59,7 @@ public final class ImageNet {
      * rank, e.g. (N, H, W, 3) or (H, W, 3)); the result is a new tensor of the same shape.
      */
     public static Tensor preprocessInput(Tensor rgb) {
-        if (rgb.rank() < 1 || rgb.dim(-1) != 3) {
-            throw new IllegalArgumentException("preprocessInput expects RGB images with 3 channels last, got shape "
-                    + Shapes.toString(rgb.shape()));
-        }
-        Tensor out = Tensor.zeros(rgb.shape());
-        for (int pixel = 0; pixel < rgb.size(); pixel += 3) {
-            for (int c = 0; c < 3; c++) {
-                out.data().put(pixel + c, rgb.data().get(pixel + 2 - c) - CAFFE_MEAN_BGR[c]);
-            }
-        }
-        return out;
+        return CaffePreprocessing.apply(rgb);
     }
 
     /** Keras' torch-mode statistics (RGB). */

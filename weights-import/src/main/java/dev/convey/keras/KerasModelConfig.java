@@ -113,7 +113,7 @@ final class KerasModelConfig {
                 List<String> inbound = inboundLayerNames(entry);
                 if (outputs.keySet().containsAll(inbound)) {
                     Layer layer = layer(entry);
-                    SymbolicTensor out = layer instanceof InputLayer input ? input.output()
+                    SymbolicTensor out = layer instanceof InputLayer input ? SymbolicTensor.of(input)
                             : layer.apply(inbound.stream().map(outputs::get).toArray(SymbolicTensor[]::new));
                     outputs.put(layer.name(), out);
                 } else {

@@ -6,7 +6,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import dev.convey.applications.ImageNet;
+import dev.convey.data.CaffePreprocessing;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
 
@@ -178,7 +178,7 @@ public record ModelMetadata(List<String> classNames, String preprocessing, int[]
     public Tensor preprocess(Tensor rgb) {
         switch (preprocessing) {
             case "caffe":
-                return ImageNet.preprocessInput(rgb);
+                return CaffePreprocessing.apply(rgb);
             case "tf":
                 return map(rgb, (v, c) -> v / 127.5f - 1f);
             case "torch":

@@ -1,4 +1,4 @@
-package dev.convey.training;
+package dev.convey.models;
 
 import dev.convey.data.BatchSequence;
 import dev.convey.layers.Dense;
@@ -7,10 +7,11 @@ import dev.convey.layers.Flatten;
 import dev.convey.layers.GlobalAveragePooling2D;
 import dev.convey.layers.GlobalMaxPooling2D;
 import dev.convey.layers.Layer;
-import dev.convey.models.Input;
-import dev.convey.models.Model;
-import dev.convey.models.SymbolicTensor;
 import dev.convey.tensor.Tensor;
+import dev.convey.training.Callback;
+import dev.convey.training.FitOptions;
+import dev.convey.training.History;
+import dev.convey.training.Optimizer;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.convey.training;
+package dev.convey.models;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,10 +12,9 @@ import dev.convey.layers.BatchNormalization;
 import dev.convey.layers.Conv2D;
 import dev.convey.layers.Layer;
 import dev.convey.layers.Parameter;
-import dev.convey.models.Input;
-import dev.convey.models.Model;
-import dev.convey.models.SymbolicTensor;
 import dev.convey.tensor.Tensor;
+import dev.convey.training.Adam;
+import dev.convey.training.SGD;
 
 import java.util.HashMap;
 import java.util.List;
