@@ -11,11 +11,9 @@ import org.bytedeco.hdf5.DataSpace;
 import org.bytedeco.hdf5.DataType;
 import org.bytedeco.hdf5.Group;
 import org.bytedeco.hdf5.PredType;
-import org.bytedeco.hdf5.StrType;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.Pointer;
 
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
@@ -23,13 +21,9 @@ import dev.convey.tensor.Tensor;
 import static org.bytedeco.hdf5.global.hdf5.H5O_TYPE_DATASET;
 import static org.bytedeco.hdf5.global.hdf5.H5O_TYPE_GROUP;
 import static org.bytedeco.hdf5.global.hdf5.H5S_SCALAR;
-import static org.bytedeco.hdf5.global.hdf5.H5T_CSET_ASCII;
-import static org.bytedeco.hdf5.global.hdf5.H5T_CSET_UTF8;
 import static org.bytedeco.hdf5.global.hdf5.H5T_FLOAT;
 import static org.bytedeco.hdf5.global.hdf5.H5T_INTEGER;
 import static org.bytedeco.hdf5.global.hdf5.H5T_STRING;
-import static org.bytedeco.hdf5.global.hdf5.H5T_STR_NULLPAD;
-import static org.bytedeco.hdf5.global.hdf5.H5T_VARIABLE;
 
 /**
  * A group of an {@link Hdf5File} (a directory of datasets, subgroups and attributes). Names may be paths
@@ -231,21 +225,9 @@ public final class Hdf5Group {
             writeDoubles(name, new double[0]);
             return;
         }
-        int[] width = new int[1];
-        byte[] packed = Hdf5Strings.packFixedLength(values, width);
-        int stringLength = width[0];
-        int count = values.size();
         file.call("write attribute " + attributeName(name), () -> {
             removeAttribute(name);
-            try (StrType type = new StrType(PredType.C_S1(), stringLength);
-                 DataSpace space = new DataSpace(1, new long[] {count});
-                 BytePointer data = new BytePointer(packed)) {
-                type.setStrpad(H5T_STR_NULLPAD);
-                type.setCset(H5T_CSET_ASCII);
-                try (Attribute a = group.createAttribute(name, type, space)) {
-                    a.write(type, (Pointer) data);
-                }
-            }
+            Hdf5Strings.writeFixedLength(group, name, values);
             return null;
         });
     }
@@ -254,13 +236,7 @@ public final class Hdf5Group {
     public void writeString(String name, String value) {
         file.call("write attribute " + attributeName(name), () -> {
             removeAttribute(name);
-            try (StrType type = new StrType(PredType.C_S1(), H5T_VARIABLE());
-                 DataSpace space = new DataSpace(H5S_SCALAR)) {
-                type.setCset(H5T_CSET_UTF8);
-                try (Attribute a = group.createAttribute(name, type, space)) {
-                    a.write(type, value);
-                }
-            }
+            Hdf5Strings.writeVariableLength(group, name, value);
             return null;
         });
     }

@@ -9,18 +9,24 @@ import org.bytedeco.hdf5.DSetMemXferPropList;
 import org.bytedeco.hdf5.DataSet;
 import org.bytedeco.hdf5.DataSpace;
 import org.bytedeco.hdf5.DataType;
+import org.bytedeco.hdf5.Group;
 import org.bytedeco.hdf5.PredType;
 import org.bytedeco.hdf5.StrType;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 
+import static org.bytedeco.hdf5.global.hdf5.H5S_SCALAR;
+import static org.bytedeco.hdf5.global.hdf5.H5T_CSET_ASCII;
+import static org.bytedeco.hdf5.global.hdf5.H5T_CSET_UTF8;
+import static org.bytedeco.hdf5.global.hdf5.H5T_STR_NULLPAD;
 import static org.bytedeco.hdf5.global.hdf5.H5T_VARIABLE;
 
 /**
  * The two ways h5py stores string-array attributes, read from and packed for libhdf5: fixed-length NUL-padded
  * byte strings (NumPy's {@code S21}) and variable-length strings (references into the global heap; callers
- * check those first with {@link Hdf5File#checkVariableLengthStrings}). Called under the library lock.
+ * check those first with {@link Hdf5File#checkVariableLengthStrings}), and written as h5py writes them. Called
+ * under the library lock.
  */
 final class Hdf5Strings {
 
@@ -66,8 +72,37 @@ final class Hdf5Strings {
         return out;
     }
 
+    /**
+     * Writes a string array as h5py writes a NumPy byte-string array: fixed length = the longest UTF-8 encoding
+     * (at least 1), NUL-padded.
+     */
+    static void writeFixedLength(Group group, String name, List<String> values) {
+        int[] width = new int[1];
+        byte[] packed = packFixedLength(values, width);
+        try (StrType type = new StrType(PredType.C_S1(), width[0]);
+             DataSpace space = new DataSpace(1, new long[] {values.size()});
+             BytePointer data = new BytePointer(packed)) {
+            type.setStrpad(H5T_STR_NULLPAD);
+            type.setCset(H5T_CSET_ASCII);
+            try (Attribute a = group.createAttribute(name, type, space)) {
+                a.write(type, (Pointer) data);
+            }
+        }
+    }
+
+    /** Writes one variable-length UTF-8 string as a scalar attribute, as h5py does for a Python str. */
+    static void writeVariableLength(Group group, String name, String value) {
+        try (StrType type = new StrType(PredType.C_S1(), H5T_VARIABLE());
+             DataSpace space = new DataSpace(H5S_SCALAR)) {
+            type.setCset(H5T_CSET_UTF8);
+            try (Attribute a = group.createAttribute(name, type, space)) {
+                a.write(type, value);
+            }
+        }
+    }
+
     /** The strings' UTF-8 encodings NUL-padded to the longest (at least 1 byte): {@code width} then the bytes. */
-    static byte[] packFixedLength(List<String> values, int[] widthOut) {
+    private static byte[] packFixedLength(List<String> values, int[] widthOut) {
         byte[][] encoded = new byte[values.size()][];
         int width = 1;
         for (int i = 0; i < encoded.length; i++) {

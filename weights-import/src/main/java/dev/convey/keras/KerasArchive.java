@@ -94,6 +94,8 @@ public final class KerasArchive {
             throw new IllegalArgumentException(file + ": not a readable .keras zip (" + e.getMessage() + ")", e);
         } catch (IOException e) {
             throw new UncheckedIOException("Could not read " + file, e);
+        } catch (IllegalStateException e) { // e.g. a config whose model has no input shape cannot be compiled
+            throw new IllegalArgumentException(file + ": cannot rebuild the model from config.json: " + e.getMessage(), e);
         }
     }
 

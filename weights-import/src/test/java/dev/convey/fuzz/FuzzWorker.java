@@ -9,6 +9,7 @@ import java.util.List;
 import dev.convey.data.Images;
 import dev.convey.io.Npy;
 import dev.convey.keras.Hdf5File;
+import dev.convey.keras.KerasFiles;
 import dev.convey.keras.Hdf5Group;
 import dev.convey.keras.KerasModelFile;
 import dev.convey.keras.KerasWeights;
@@ -55,6 +56,10 @@ public final class FuzzWorker {
 
     /** A whole-model file is rebuilt and loaded; a weights file is listed and every dataset read. */
     private static void readKerasFile(Path file) {
+        if (file.getFileName().toString().endsWith(".keras")) {
+            KerasFiles.loadModel(file);
+            return;
+        }
         boolean wholeModel;
         try (Hdf5File f = Hdf5File.open(file)) {
             wholeModel = f.root().hasAttribute("model_config");

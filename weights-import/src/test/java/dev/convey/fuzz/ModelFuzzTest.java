@@ -21,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Fuzzing of Keras model and weight files: mutated copies (byte-level and structural) of every genuine Keras file
- * in src-test-data and of files Convey writes itself, each read in a child JVM; no crash, no hang, no unclear
- * error. A longer, differently seeded run:
+ * in src-test-data (legacy .h5 whole models and weights, Keras 1 and 2, and a Keras 3 .keras archive) and of
+ * files Convey writes itself, each read in a child JVM as a user would ({@link FuzzWorker}); no crash, no hang,
+ * no unclear error, and every error names the file. A longer, differently seeded run:
  * <pre>  mvn -B -Pall test -pl weights-import -am -Dtest=ModelFuzzTest -Dsurefire.failIfNoSpecifiedTests=false \
  *      -Dfuzz.seed=2 -Dfuzz.models=5000</pre>
  */
@@ -35,7 +36,8 @@ class ModelFuzzTest {
             "keras-real/weights_simpleconv2d.hdf5", "keras-real/weights_simpleconv2d_model.hdf5",
             "applications/tiny_vgg16_keras1.h5", "applications/tiny_vgg16_notop_keras2.h5",
             "applications/tiny_vgg16_fullmodel_group.h5", "applications/tiny_resnet50_notop_keras2.h5",
-            "fashion-mnist/pretrained_base.h5");
+            "fashion-mnist/pretrained_base.h5", "keras-real/mobilenet_2_5_224_tf_no_top.h5",
+            "keras3/fashion_mnist_cnn.keras");
 
     @TempDir
     Path folder;
@@ -58,7 +60,7 @@ class ModelFuzzTest {
                 Path source = sources.get(random.nextInt(sources.size()));
                 String stem = String.format("m%05d-", i);
                 String sourceName = source.getFileName().toString();
-                if (random.nextInt(3) == 0) {
+                if (random.nextInt(3) == 0 && !sourceName.endsWith(".keras")) {
                     Path target = dir.resolve(stem + "structure-" + sourceName);
                     String kind = structure.mutate(source, target);
                     Path named = dir.resolve(stem + kind + "-" + sourceName);
@@ -81,8 +83,10 @@ class ModelFuzzTest {
     /** The genuine files, and the same models as Convey writes them (whole-model and weights files). */
     private List<Path> sources() throws IOException {
         List<Path> sources = new ArrayList<>();
-        for (String name : GENUINE) {
-            sources.add(TestData.file(name));
+        for (String name : GENUINE) { // copied under their own names, which the mutants' names carry
+            Path copy = folder.resolve(name.substring(name.lastIndexOf('/') + 1));
+            Files.copy(TestData.file(name), copy);
+            sources.add(copy);
         }
         Model model = KerasModelFile.load(TestData.file("keras-real/cnn_batch_norm.h5"));
         Path own = folder.resolve("convey_cnn_batch_norm.h5");
