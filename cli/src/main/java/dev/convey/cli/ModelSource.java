@@ -33,8 +33,9 @@ final class ModelSource {
     /** {@code --model} and the options that only make sense with it. */
     static final class Application {
 
-        @Option(names = "--model", required = true, paramLabel = "vgg16|resnet50",
-                description = "A Keras application: vgg16 or resnet50.")
+        @Option(names = "--model", required = true, paramLabel = "vgg16|resnet50|torchvision/NAME",
+                description = "A Keras application (vgg16, resnet50) or a torchvision model (torchvision/resnet18, "
+                        + "torchvision/vgg16, ...: --weights FILE.pth|FILE.safetensors|none).")
         String name;
 
         @Option(names = "--weights", paramLabel = "FILE|imagenet|none", defaultValue = ApplicationOptions.IMAGENET,
@@ -59,8 +60,13 @@ final class ModelSource {
         int widthDivisor;
     }
 
+    /** True for {@code --model torchvision/NAME}: torchvision's preprocessing, logits out. */
+    boolean isTorchvision() {
+        return application != null && TorchvisionSource.handles(application.name);
+    }
+
     /** Builds or loads the model with its weights. */
-    Model load() throws NoSuchFileException {
+    Model load() throws java.io.IOException {
         return load(true);
     }
 
@@ -68,12 +74,15 @@ final class ModelSource {
      * Builds or loads the model; {@code withWeights} false skips an application's weights (what {@code summary}
      * needs: the architecture does not depend on them). A model file is always read whole.
      */
-    Model load(boolean withWeights) throws NoSuchFileException {
+    Model load(boolean withWeights) throws java.io.IOException {
         if (modelFile != null) {
             requireFile(modelFile);
             return KerasModelFile.load(modelFile);
         }
         String weights = !withWeights || application.weights.equals("none") ? null : application.weights;
+        if (isTorchvision()) {
+            return TorchvisionSource.model(application.name, weights);
+        }
         if (weights != null && !weights.equals(ApplicationOptions.IMAGENET)) {
             requireFile(Path.of(weights));
         }
