@@ -31,6 +31,8 @@ class ResultsReportTest {
         scores.put(ResultsReport.GEMM, Map.of("n", "2048"), new Scores.Score(110, 8, 100));
         // VGG16, batch 1: 2 * 15.47 GFLOP in 250 ms = 123.8 GFLOP/s = 72.0 % of 171.8.
         scores.put(ResultsReport.INFERENCE, Map.of("model", "vgg16", "batch", "1"), new Scores.Score(250, 1, 240));
+        // ONNX Runtime on the same model and batch: Convey / ORT = 250 / 200 = 1.25.
+        scores.put(PeerComparison.ORT_INFERENCE, Map.of("model", "vgg16", "batch", "1"), new Scores.Score(200, 2, 190));
         // ResNet50 frozen step 1.2 x its forward pass.
         Map<String, String> resnet = Map.of("model", "resnet50", "batch", "8");
         scores.put(ResultsReport.TRAIN_FORWARD, resnet, new Scores.Score(500, Double.NaN, 500));
@@ -45,6 +47,9 @@ class ResultsReportTest {
         assertTrue(md.contains("| vgg16 inference, batch 1 | 72.0 % of peak | >= 70.0 % of peak | met, by 2.04 % of peak |"), md);
         assertTrue(md.contains("| resnet50 frozen-base step / forward | 1.20 x | <= 1.15 x | MISSED, by 0.050 x |"), md);
         assertTrue(md.contains("| vgg16 inference, batch 8 | - | >= 75.0 % of peak | not measured |"), md);
+        assertTrue(md.contains("| vgg16 | 1 | 250 | 200 | 1.25 |"), md);
+        assertTrue(md.contains("| vgg16 inference, batch 1, Convey / ONNX Runtime | 1.25 x | <= 0.850 x | MISSED, by 0.400 x |"), md);
+        assertTrue(md.contains("| resnet50 inference, batch 8, Convey / ONNX Runtime | - | <= 0.850 x | not measured |"), md);
         assertFalse(md.contains("NaN"), md);
     }
 }

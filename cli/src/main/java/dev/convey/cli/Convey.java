@@ -33,6 +33,10 @@ import picocli.CommandLine.Spec;
             DemoCommand.class,
             PretrainCommand.class,
             FitCommand.class,
+            TrainCommand.class,
+            EvaluateCommand.class,
+            FeaturesCommand.class,
+            ExportCommand.class,
         })
 public final class Convey implements Runnable {
 

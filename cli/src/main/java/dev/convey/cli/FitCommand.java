@@ -17,12 +17,9 @@ import dev.convey.layers.Layer;
 import dev.convey.models.Model;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
-import dev.convey.training.Adam;
 import dev.convey.training.FitOptions;
 import dev.convey.training.History;
 import dev.convey.training.Optimizer;
-import dev.convey.training.RMSprop;
-import dev.convey.training.SGD;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -241,17 +238,7 @@ final class FitCommand implements Callable<Integer> {
     }
 
     private Optimizer optimizer() {
-        return switch (optimizer.toLowerCase(Locale.ROOT)) {
-            case "sgd" -> new SGD(learningRate != null ? learningRate : 0.01, momentum, false);
-            case "adam" -> {
-                if (momentum != 0) {
-                    throw new IllegalArgumentException("--momentum applies to sgd and rmsprop, not adam");
-                }
-                yield new Adam(learningRate != null ? learningRate : 0.001);
-            }
-            case "rmsprop" -> new RMSprop(learningRate != null ? learningRate : 0.001, 0.9, momentum, 1e-7, false);
-            default -> throw new IllegalArgumentException("Unknown optimizer '" + optimizer + "': expected sgd, adam or rmsprop");
-        };
+        return Optimizers.of(optimizer, learningRate, momentum);
     }
 
     private static ClassMode classMode(String loss) {

@@ -45,7 +45,11 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Images per batch (default 32).")
     int batchSize;
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files (JPEG, PNG, BMP, GIF).")
+    @Option(names = "--format", defaultValue = "text", paramLabel = "text|csv|json",
+            description = "Output of a model trained by 'convey train' (--model-file): text (default), csv or json.")
+    String format;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files (JPEG, PNG, BMP, GIF) or folders.")
     List<Path> images;
 
     @Spec
@@ -58,6 +62,13 @@ final class PredictCommand implements Callable<Integer> {
         }
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
+        }
+        if (model.modelFile != null) {
+            SavedClassifier saved = SavedClassifier.load(model.modelFile);
+            if (saved.metadata != null) {
+                return new ClassifierOutput(saved, top, batchSize, format, spec.commandLine().getOut(),
+                        spec.commandLine().getErr()).run(SavedClassifier.expand(images));
+            }
         }
         Interpolation filter = Interpolation.of(interpolation);
         Model network = model.load();

@@ -2,8 +2,6 @@ package dev.convey.data;
 
 import dev.convey.tensor.Tensor;
 
-import java.awt.image.BufferedImage;
-import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
@@ -88,44 +86,21 @@ public final class Images {
     }
 
     /**
-     * Decodes a file into 8-bit RGB or luma pixels, as Pillow's {@code open(...).convert("RGB" | "L")}: alpha is
-     * dropped (not composited), palettes are looked up, luma is Pillow's
-     * {@code L = (19595 R + 38470 G + 7471 B + 32768) >> 16}.
+     * Decodes a file into 8-bit RGB or luma pixels as Pillow's {@code open(...).convert("RGB" | "L")}: no ICC
+     * colour conversion, no EXIF rotation, alpha dropped (not composited), palettes looked up, luma is Pillow's
+     * {@code L = (19595 R + 38470 G + 7471 B + 32768) >> 16} ({@link ImageDecoder} says how each kind of file
+     * becomes RGB).
      */
     public static Pixels decode(Path file, ColorMode mode) {
-        BufferedImage image;
+        Pixels pixels;
+        ImageHeaders.check(file); // empty, truncated, decompression bombs: refused before decoding
         try {
-            image = ImageIO.read(file.toFile());
+            pixels = ImageDecoder.decodeRgb(Files.readAllBytes(file));
         } catch (IOException | RuntimeException e) {
             // ImageIO throws IIOException for corrupt data and sometimes runtime exceptions for odd files.
-            throw new UncheckedIOException(new IOException("Cannot decode image " + file + ": " + e.getMessage(), e));
+            String why = e instanceof java.nio.file.NoSuchFileException ? "the file does not exist" : e.getMessage();
+            throw new UncheckedIOException(new IOException("Cannot decode image " + file + ": " + why, e));
         }
-        if (image == null) {
-            throw new UncheckedIOException(new IOException("Cannot decode image " + file
-                    + ": not a format javax.imageio reads (JPEG, PNG, GIF, BMP, WBMP, TIFF)"
-                    + (Files.exists(file) ? "" : " (the file does not exist)")));
-        }
-        int h = image.getHeight();
-        int w = image.getWidth();
-        int[] rgb = new int[h * w * 3];
-        Raster raster = image.getRaster();
-        boolean gray8 = image.getColorModel().getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY
-                && raster.getSampleModel().getSampleSize(0) == 8;
-        if (gray8) {
-            // Read gray samples directly: getRGB would convert Java's linear gray space to sRGB and brighten them.
-            int[] gray = raster.getSamples(0, 0, w, h, 0, new int[h * w]);
-            for (int i = 0; i < h * w; i++) {
-                rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = gray[i];
-            }
-        } else {
-            int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
-            for (int i = 0; i < h * w; i++) {
-                rgb[3 * i] = (argb[i] >> 16) & 0xFF;
-                rgb[3 * i + 1] = (argb[i] >> 8) & 0xFF;
-                rgb[3 * i + 2] = argb[i] & 0xFF;
-            }
-        }
-        Pixels pixels = new Pixels(h, w, 3, rgb);
         return mode == ColorMode.GRAYSCALE ? toLuma(pixels) : pixels;
     }
 

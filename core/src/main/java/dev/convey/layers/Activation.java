@@ -1,15 +1,18 @@
 package dev.convey.layers;
 
+import java.util.Map;
+
 import dev.convey.tensor.Tensor;
 
 /**
  * Keras' {@code Activation(name)}: applies an {@link ActivationFunction} element-wise (softmax: per row of the
  * last axis). Forward writes f(x) into the layer's own buffer in one pass; backward computes
- * dL/dx from that output y and dL/dy (see ActivationFunction for the formulas).
+ * dL/dx from that output y and dL/dy, and from x when the function needs it (see ActivationFunction).
  */
 public final class Activation extends Layer {
 
     private final ActivationFunction activation;
+    private Tensor input;   // kept only when the function's gradient needs it
     private Tensor output;
     private Tensor inputGradient;
 
@@ -27,6 +30,29 @@ public final class Activation extends Layer {
         return activation;
     }
 
+    /** Keras' {@code get_config()}: activation. */
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("activation", activation.kerasName());
+        return c;
+    }
+
+    @Override
+    public ActivationFunction outputActivation() {
+        return activation;
+    }
+
+    @Override
+    public Epilogue.Step epilogueStep() {
+        return Epilogue.Step.ACTIVATION;
+    }
+
+    @Override
+    public Epilogue appendToEpilogue(Epilogue e, Tensor residual) {
+        return e.thenActivation(activation);
+    }
+
     @Override
     protected int[] computeOutputShape(int[][] inputShapes) {
         return LayerArgs.singleInput(this, inputShapes, -1, "").clone();
@@ -35,6 +61,7 @@ public final class Activation extends Layer {
     @Override
     protected Tensor computeForward(Tensor[] inputs, boolean training) {
         Tensor x = inputs[0];
+        input = activation.needsInput() ? x : null;
         output = Tensor.reuse(output, x.shape());
         activation.forward(x, output);
         return output;
@@ -47,7 +74,7 @@ public final class Activation extends Layer {
             return new Tensor[] {null};
         }
         inputGradient = Tensor.reuse(inputGradient, output.shape());
-        activation.backward(output, outputGradient, inputGradient);
+        activation.backward(input, output, outputGradient, inputGradient);
         return new Tensor[] {inputGradient};
     }
 }

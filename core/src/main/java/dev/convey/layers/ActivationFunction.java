@@ -1,5 +1,10 @@
 package dev.convey.layers;
 
+import static dev.convey.layers.ActivationMath.normalCdf;
+import static dev.convey.layers.ActivationMath.relu6;
+import static dev.convey.layers.ActivationMath.sigmoid;
+import static dev.convey.layers.ActivationMath.softplus;
+
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Locale;
@@ -7,22 +12,39 @@ import java.util.stream.Collectors;
 
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Tensor;
-import dev.convey.tensor.Tiles;
+import dev.convey.tensor.Scratch;
 
 /**
- * The element-wise (and, for softmax, row-wise) activation functions Keras knows by name. One implementation
- * shared by the {@link Activation} layer and the activations fused into {@link Conv2D} and {@link Dense}.
+ * The element-wise (and, for softmax, row-wise) activation functions Keras knows by name, with Keras 3's exact
+ * definitions (keras/src/activations/activations.py). One implementation shared by the {@link Activation} layer
+ * and the activations fused into {@link Conv2D} and {@link Dense}.
  *
- * <p>Every derivative is written in terms of the OUTPUT y = f(x), which is all a layer needs to keep from
- * its forward pass (the output buffer it already owns), and the incoming gradient dL/dy:
+ * <p>Backward receives the pre-activation x, the output y = f(x) and dL/dy. Most derivatives are written in
+ * terms of y alone, which a layer keeps anyway; those that need x ({@link #needsInput()}: softplus, gelu, silu,
+ * hard_silu, mish) get it from a layer that kept it.
  * <pre>
- *   linear   y = x                          dL/dx = dL/dy
- *   relu     y = max(x, 0)                  dL/dx = dL/dy * [y > 0]
- *   sigmoid  y = 1 / (1 + e^-x)             dL/dx = dL/dy * y * (1 - y)
- *   tanh     y = tanh(x)                    dL/dx = dL/dy * (1 - y^2)
- *   softmax  y_i = e^x_i / sum_j e^x_j      dL/dx_i = y_i * (dL/dy_i - sum_j dL/dy_j * y_j)   (per row)
+ *   linear        y = x                                      dy/dx = 1
+ *   relu          y = max(x, 0)                              dy/dx = [y > 0]
+ *   sigmoid       y = 1 / (1 + e^-x)                         dy/dx = y (1 - y)
+ *   tanh          y = tanh(x)                                dy/dx = 1 - y^2
+ *   softmax       y_i = e^x_i / sum_j e^x_j (per row)        dL/dx_i = y_i (dL/dy_i - sum_j dL/dy_j y_j)
+ *   softplus      y = log(1 + e^x)                           dy/dx = sigmoid(x)
+ *   softsign      y = x / (|x| + 1)                          dy/dx = 1 / (|x| + 1)^2 = (1 - |y|)^2
+ *   elu           y = x if x > 0 else e^x - 1   (alpha 1)    dy/dx = 1 if y > 0 else y + 1
+ *   selu          y = s x if x > 0 else s a (e^x - 1)        dy/dx = s if y > 0 else y + s a
+ *                 a = 1.67326324, s = 1.05070098
+ *   gelu          y = x/2 (1 + erf(x / sqrt 2))  (Keras 3: approximate=False)   dy/dx = Phi(x) + x phi(x)
+ *   silu, swish   y = x sigmoid(x)                           dy/dx = s + x s (1 - s), s = sigmoid(x)
+ *   hard_sigmoid  y = relu6(x + 3) / 6   (Keras 3; Keras 2 had 0.2 x + 0.5)   dy/dx = 1/6 if 0 < y < 1
+ *   hard_silu     y = x relu6(x + 3) / 6 (= hard_swish)      dy/dx = 0 (x < -3), 1 (x > 3), (2x + 3) / 6
+ *   exponential   y = e^x                                    dy/dx = y
+ *   relu6         y = min(max(x, 0), 6)                      dy/dx = [0 < y < 6]
+ *   leaky_relu    y = x if x > 0 else 0.2 x   (Keras 3's activation default)   dy/dx = 1 if y > 0 else 0.2
+ *   mish          y = x tanh(softplus(x))                    dy/dx = t + x (1 - t^2) sigmoid(x), t = tanh(softplus(x))
  * </pre>
- * Softmax works on the last axis, one row at a time, as Keras' default {@code axis=-1}.
+ * At a kink the derivative is TensorFlow's (relu6, leaky_relu: the gradient of the side x &lt;= 0 at 0).
+ * Softmax works on the last axis, one row at a time, as Keras' default {@code axis=-1}. Scalars are computed in
+ * double and rounded once.
  */
 public enum ActivationFunction {
 
@@ -30,15 +52,97 @@ public enum ActivationFunction {
     RELU("relu"),
     SIGMOID("sigmoid"),
     TANH("tanh"),
-    SOFTMAX("softmax");
+    SOFTMAX("softmax"),
+    SOFTPLUS("softplus") {
+        @Override double value(double x) { return softplus(x); }
+        @Override double derivative(double x, double y) { return sigmoid(x); }
+    },
+    SOFTSIGN("softsign") {
+        @Override double value(double x) { return x / (Math.abs(x) + 1); }
+        @Override double derivative(double x, double y) { return (1 - Math.abs(y)) * (1 - Math.abs(y)); }
+    },
+    ELU("elu") {
+        @Override double value(double x) { return x > 0 ? x : Math.expm1(x); }
+        @Override double derivative(double x, double y) { return y > 0 ? 1 : y + 1; }
+    },
+    SELU("selu") {
+        @Override double value(double x) { return x > 0 ? SELU_SCALE * x : SELU_SCALE * SELU_ALPHA * Math.expm1(x); }
+        @Override double derivative(double x, double y) { return y > 0 ? SELU_SCALE : y + SELU_SCALE * SELU_ALPHA; }
+    },
+    GELU("gelu") {
+        @Override double value(double x) { return x * normalCdf(x); }
+        @Override double derivative(double x, double y) {
+            return normalCdf(x) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+        }
+    },
+    SILU("silu", "swish") {
+        @Override double value(double x) { return x * sigmoid(x); }
+        @Override double derivative(double x, double y) { double s = sigmoid(x); return s + x * s * (1 - s); }
+    },
+    HARD_SIGMOID("hard_sigmoid") {
+        @Override double value(double x) { return relu6(x + 3) / 6; }
+        @Override double derivative(double x, double y) { return y > 0 && y < 1 ? 1.0 / 6 : 0; }
+    },
+    HARD_SILU("hard_silu", "hard_swish") {
+        @Override double value(double x) { return x * relu6(x + 3) / 6; }
+        @Override double derivative(double x, double y) {
+            return relu6(x + 3) / 6 + (x > -3 && x < 3 ? x / 6 : 0);
+        }
+    },
+    EXPONENTIAL("exponential") {
+        @Override double value(double x) { return Math.exp(x); }
+        @Override double derivative(double x, double y) { return y; }
+    },
+    RELU6("relu6") {
+        @Override double value(double x) { return relu6(x); }
+        @Override double derivative(double x, double y) { return y > 0 && y < 6 ? 1 : 0; }
+    },
+    LEAKY_RELU("leaky_relu") {
+        @Override double value(double x) { return x > 0 ? x : LEAKY_SLOPE * x; }
+        @Override double derivative(double x, double y) { return y > 0 ? 1 : LEAKY_SLOPE; }
+    },
+    MISH("mish") {
+        @Override double value(double x) { return x * Math.tanh(softplus(x)); }
+        @Override double derivative(double x, double y) {
+            double t = Math.tanh(softplus(x));
+            return t + x * (1 - t * t) * sigmoid(x);
+        }
+    };
+
+    /** SELU's constants (Klambauer et al. 2017), as Keras 3 writes them. */
+    static final double SELU_ALPHA = 1.67326324;
+    static final double SELU_SCALE = 1.05070098;
+    /** {@code keras.activations.leaky_relu}'s default negative_slope (the LeakyReLU LAYER's default is 0.3). */
+    static final double LEAKY_SLOPE = 0.2;
 
     /** Below this many floats a loop is not worth splitting over the cores. */
     private static final int MIN_FLOATS_PER_CHUNK = 1 << 15;
 
     private final String kerasName;
+    private final String alias;
 
     ActivationFunction(String kerasName) {
+        this(kerasName, kerasName);
+    }
+
+    ActivationFunction(String kerasName, String alias) {
         this.kerasName = kerasName;
+        this.alias = alias;
+    }
+
+    /** f(x) of the functions without a specialised loop (everything after softmax). */
+    double value(double x) {
+        throw new AssertionError(this);
+    }
+
+    /** f'(x), from x or y = f(x), whichever the formula needs (see {@link #needsInput()}). */
+    double derivative(double x, double y) {
+        throw new AssertionError(this);
+    }
+
+    /** Whether backward needs the pre-activation x (a layer fusing this activation must then keep it). */
+    public boolean needsInput() {
+        return this == SOFTPLUS || this == GELU || this == SILU || this == HARD_SILU || this == MISH;
     }
 
     /** The name Keras uses in layer configs: {@code "relu"}. */
@@ -56,7 +160,8 @@ public enum ActivationFunction {
             return LINEAR;
         }
         for (ActivationFunction f : values()) {
-            if (f.kerasName.equals(name.toLowerCase(Locale.ROOT))) {
+            String n = name.toLowerCase(Locale.ROOT);
+            if (f.kerasName.equals(n) || f.alias.equals(n)) {
                 return f;
             }
         }
@@ -101,8 +206,8 @@ public enum ActivationFunction {
             }
             return;
         }
-        int tileRows = Tiles.rowsPerTile(cols);
-        float[] tile = Tiles.scratch(0, tileRows * cols);
+        int tileRows = Scratch.rowsPerTile(cols);
+        float[] tile = Scratch.floats(0, tileRows * cols);
         for (int r = 0; r < rows; r += tileRows) {
             int at = offset + r * cols;
             int length = Math.min(tileRows, rows - r) * cols;
@@ -114,7 +219,7 @@ public enum ActivationFunction {
 
     /**
      * v = f(v) in place over v[0, length), whole rows of {@code cols} floats: the kernel itself, on an array
-     * (see {@link Tiles}). Conv2D and Dense call it on each GEMM block's tile after adding the bias.
+     * (see {@link Scratch}). Conv2D and Dense call it on each GEMM block's tile after adding the bias.
      */
     void apply(float[] v, int length, int cols) {
         switch (this) {
@@ -141,7 +246,9 @@ public enum ActivationFunction {
                 }
                 break;
             default:
-                throw new AssertionError(this);
+                for (int i = 0; i < length; i++) {
+                    v[i] = (float) value(v[i]);
+                }
         }
     }
 
@@ -167,39 +274,48 @@ public enum ActivationFunction {
     // ---------------------------------------------------------------- backward
 
     /**
-     * dL/dx from the forward OUTPUT y and dL/dy (all three of the same shape; dx may be dy itself). Split over
-     * the cores for big tensors.
+     * dL/dx from the pre-activation x, the forward output y and dL/dy (all of the same shape; dx may be dy
+     * itself). x may be null when {@link #needsInput()} is false. Split over the cores for big tensors.
      */
-    public void backward(Tensor y, Tensor dy, Tensor dx) {
+    public void backward(Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        if (x == null && needsInput()) {
+            throw new IllegalArgumentException(kerasName + "'s derivative needs the pre-activation input x");
+        }
         int cols = y.rank() == 0 ? 1 : y.dim(-1);
         int rows = cols == 0 ? 0 : y.size() / cols;
+        FloatBuffer xs = x == null ? null : x.data();
         Parallel.range(rows, Math.max(1, MIN_FLOATS_PER_CHUNK / Math.max(1, cols)),
-                (r0, r1) -> backwardRows(y.data(), dy.data(), dx.data(), r0 * cols, r1 - r0, cols));
+                (r0, r1) -> backwardRows(xs, y.data(), dy.data(), dx.data(), r0 * cols, r1 - r0, cols));
     }
 
-    /** dL/dx over {@code rows} rows of {@code cols} floats starting at float {@code offset} of all three buffers. */
-    public void backwardRows(FloatBuffer y, FloatBuffer dy, FloatBuffer dx, int offset, int rows, int cols) {
+    /** dL/dx over {@code rows} rows of {@code cols} floats starting at float {@code offset} of the buffers. */
+    public void backwardRows(FloatBuffer x, FloatBuffer y, FloatBuffer dy, FloatBuffer dx, int offset, int rows,
+            int cols) {
         if (this == LINEAR) {
             if (dx != dy) {
                 dx.put(offset, dy, offset, rows * cols);
             }
             return;
         }
-        int tileRows = Tiles.rowsPerTile(cols);
-        float[] yTile = Tiles.scratch(0, tileRows * cols);
-        float[] gradTile = Tiles.scratch(1, tileRows * cols);
+        int tileRows = Scratch.rowsPerTile(cols);
+        float[] yTile = Scratch.floats(0, tileRows * cols);
+        float[] gradTile = Scratch.floats(1, tileRows * cols);
+        float[] xTile = x == null ? null : Scratch.floats(2, tileRows * cols);
         for (int r = 0; r < rows; r += tileRows) {
             int at = offset + r * cols;
             int length = Math.min(tileRows, rows - r) * cols;
             y.get(at, yTile, 0, length);
             dy.get(at, gradTile, 0, length);
-            applyBackward(yTile, gradTile, length, cols);
+            if (xTile != null) {
+                x.get(at, xTile, 0, length);
+            }
+            applyBackward(xTile, yTile, gradTile, length, cols);
             dx.put(at, gradTile, 0, length);
         }
     }
 
-    /** g = dL/dx in place of g = dL/dy, from the outputs y, over [0, length): whole rows of {@code cols}. */
-    private void applyBackward(float[] y, float[] g, int length, int cols) {
+    /** g = dL/dx in place of g = dL/dy, from the inputs x (null if not needed) and outputs y, over [0, length). */
+    private void applyBackward(float[] x, float[] y, float[] g, int length, int cols) {
         switch (this) {
             case LINEAR:
                 break;
@@ -224,7 +340,9 @@ public enum ActivationFunction {
                 }
                 break;
             default:
-                throw new AssertionError(this);
+                for (int i = 0; i < length; i++) {
+                    g[i] = (float) (g[i] * derivative(x == null ? Double.NaN : x[i], y[i]));
+                }
         }
     }
 

@@ -3,7 +3,7 @@ package dev.convey.layers;
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
-import dev.convey.tensor.Tiles;
+import dev.convey.tensor.Scratch;
 
 /**
  * Keras' {@code Add}: the element-wise sum of two or more tensors of the same shape, the join of a residual
@@ -19,6 +19,17 @@ public final class Add extends Layer {
 
     public Add() {
         super("add");
+    }
+
+    /** Adding a residual folds into the epilogue of the layer computing the other term. */
+    @Override
+    public Epilogue.Step epilogueStep() {
+        return Epilogue.Step.RESIDUAL;
+    }
+
+    @Override
+    public Epilogue appendToEpilogue(Epilogue e, Tensor residual) {
+        return e.thenAdd(residual);
     }
 
     @Override
@@ -51,10 +62,10 @@ public final class Add extends Layer {
         output = Tensor.reuse(output, inputs[0].shape());
         Tensor y = output;
         Parallel.range(y.size(), 1 << 15, (start, end) -> {
-            float[] sum = Tiles.scratch(0, Tiles.FLOATS);
-            float[] term = Tiles.scratch(1, Tiles.FLOATS);
-            for (int at = start; at < end; at += Tiles.FLOATS) {
-                int length = Math.min(Tiles.FLOATS, end - at);
+            float[] sum = Scratch.floats(0, Scratch.FLOATS);
+            float[] term = Scratch.floats(1, Scratch.FLOATS);
+            for (int at = start; at < end; at += Scratch.FLOATS) {
+                int length = Math.min(Scratch.FLOATS, end - at);
                 inputs[0].data().get(at, sum, 0, length);
                 for (int i = 1; i < inputs.length; i++) {
                     inputs[i].data().get(at, term, 0, length);

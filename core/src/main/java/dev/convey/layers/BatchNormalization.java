@@ -1,9 +1,11 @@
 package dev.convey.layers;
 
+import java.util.Map;
+
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
-import dev.convey.tensor.Tiles;
+import dev.convey.tensor.Scratch;
 
 /**
  * Keras' {@code BatchNormalization} over the last (channel) axis. With c the channel of element j:
@@ -135,6 +137,29 @@ public final class BatchNormalization extends Layer {
 
     // ---------------------------------------------------------------- shapes and weights
 
+    /** Keras' {@code get_config()}: axis, momentum, epsilon, center, scale. */
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("axis", -1);
+        c.put("momentum", momentum());
+        c.put("epsilon", epsilon());
+        c.put("center", beta() != null);
+        c.put("scale", gamma() != null);
+        return c;
+    }
+
+    /** In inference a batch norm is a per-channel scale and shift: it folds into a convolution's epilogue. */
+    @Override
+    public Epilogue.Step epilogueStep() {
+        return Epilogue.Step.SCALE_SHIFT;
+    }
+
+    @Override
+    public Epilogue appendToEpilogue(Epilogue e, Tensor residual) {
+        return e.thenScaleShift(inferenceScaleShift());
+    }
+
     @Override
     protected int[] computeOutputShape(int[][] inputShapes) {
         int[] s = LayerArgs.singleInput(this, inputShapes, -1, "");
@@ -194,7 +219,7 @@ public final class BatchNormalization extends Layer {
     /**
      * The inference-mode transform as a per-channel {scale s, shift t}, y = x * s + t, computed from the moving
      * statistics exactly as an inference forward pass computes them. A model folds it into the epilogue of the
-     * convolution before this layer (see Conv2D#forwardFused) so that inference skips a pass over the feature map.
+     * convolution before this layer (see Epilogue and Conv2D#forwardWithEpilogue) so that inference skips a pass over the feature map.
      * The arrays are kept until a weight changes and shared with every caller: read them, never write them.
      */
     public float[][] inferenceScaleShift() {
@@ -238,8 +263,8 @@ public final class BatchNormalization extends Layer {
         float[] shift = new float[channels];
         x.data().get(0, shift);
         double[] sums = sumOverRows(rows, channels, 2 * channels, (r0, r1, acc) -> {
-            int tileRows = Tiles.rowsPerTile(channels);
-            float[] xs = Tiles.scratch(0, tileRows * channels);
+            int tileRows = Scratch.rowsPerTile(channels);
+            float[] xs = Scratch.floats(0, tileRows * channels);
             for (int r = r0; r < r1; r += tileRows) {
                 int length = Math.min(tileRows, r1 - r) * channels;
                 x.data().get(r * channels, xs, 0, length);
@@ -278,12 +303,12 @@ public final class BatchNormalization extends Layer {
         }
     }
 
-    /** y[r, c] = x[r, c] * s_c + t_c: the convolution epilogue's scale and shift (see Bias.Channels). */
+    /** y[r, c] = x[r, c] * s_c + t_c: the convolution epilogue's scale and shift (see Epilogue.Channels). */
     private static void scaleAndShift(Tensor x, float[] s, float[] t, Tensor y) {
         int channels = s.length;
-        Bias.Epilogue e = new Bias.Epilogue(new Bias.Channels(null, new float[][] {s, t}, channels), null,
+        Epilogue.Bound e = new Epilogue.Bound(new Epilogue.Channels(null, new float[][] {s, t}, channels), null,
                 ActivationFunction.LINEAR);
-        Bias.apply(e, x.data(), y.data(), 0, x.size() / channels, channels);
+        Epilogue.apply(e, x.data(), y.data(), 0, x.size() / channels, channels);
     }
 
     // ---------------------------------------------------------------- backward
@@ -397,11 +422,11 @@ public final class BatchNormalization extends Layer {
         void run(float[] dy, float[] x, int row, int length);
     }
 
-    /** Streams rows [r0, r1) of dy and x through the calling thread's tiles (see {@link Tiles}). */
+    /** Streams rows [r0, r1) of dy and x through the calling thread's tiles (see {@link Scratch}). */
     private static void forEachTilePair(Tensor dy, Tensor x, int r0, int r1, int channels, TilePair body) {
-        int tileRows = Tiles.rowsPerTile(channels);
-        float[] dys = Tiles.scratch(0, tileRows * channels);
-        float[] xs = Tiles.scratch(1, tileRows * channels);
+        int tileRows = Scratch.rowsPerTile(channels);
+        float[] dys = Scratch.floats(0, tileRows * channels);
+        float[] xs = Scratch.floats(1, tileRows * channels);
         for (int r = r0; r < r1; r += tileRows) {
             int length = Math.min(tileRows, r1 - r) * channels;
             dy.data().get(r * channels, dys, 0, length);

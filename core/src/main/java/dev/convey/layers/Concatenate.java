@@ -1,5 +1,7 @@
 package dev.convey.layers;
 
+import java.util.Map;
+
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
@@ -47,6 +49,14 @@ public final class Concatenate extends Layer {
             throw shapeError("axis " + axis + " is out of range for inputs of rank " + (symbolicRank + 1));
         }
         return full - 1;
+    }
+
+    /** Keras' {@code get_config()}: axis. */
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("axis", axis());
+        return c;
     }
 
     @Override

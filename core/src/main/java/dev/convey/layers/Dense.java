@@ -1,5 +1,7 @@
 package dev.convey.layers;
 
+import java.util.Map;
+
 import dev.convey.tensor.Gemm;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
@@ -23,9 +25,10 @@ public final class Dense extends Layer {
 
     private Tensor input;
     private Tensor output;
+    private Tensor preActivation;   // z = X W + b, kept only when the activation's gradient needs it
     private Tensor preActivationGradient;
     private Tensor inputGradient;
-    private Bias.Channels biasChannels = Bias.Channels.NONE;
+    private Epilogue.Channels biasChannels = Epilogue.Channels.NONE;
 
     /** Keras' {@code Dense(units)}. */
     public Dense(int units) {
@@ -58,6 +61,11 @@ public final class Dense extends Layer {
         return activation;
     }
 
+    @Override
+    public ActivationFunction outputActivation() {
+        return activation;
+    }
+
     /** The kernel (in, units), or null before build. */
     public Parameter kernel() {
         return kernel;
@@ -66,6 +74,16 @@ public final class Dense extends Layer {
     /** The bias (units,), or null before build or without bias. */
     public Parameter bias() {
         return bias;
+    }
+
+    /** Keras' {@code get_config()}: units, activation, use_bias. */
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("units", units());
+        c.put("activation", activation().kerasName());
+        c.put("use_bias", useBias());
+        return c;
     }
 
     @Override
@@ -96,10 +114,16 @@ public final class Dense extends Layer {
         int[] shape = x.shape();
         shape[shape.length - 1] = units;
         output = Tensor.reuse(output, shape);
-        // Y (rows x units) = X (rows x in) W (in x units)
+        boolean keepZ = activation.needsInput();
+        preActivation = keepZ ? Tensor.reuse(preActivation, shape) : null;
+        Tensor z = keepZ ? preActivation : output;
+        // Z (rows x units) = X (rows x in) W (in x units), then Y = act(Z + b)
         Gemm.sgemm(false, false, rows, units, in, 1f, x.data(), 0, in, kernel.value().data(), 0, units,
-                0f, output.data(), 0, units);
-        Bias.addAndActivate(output.data(), 0, rows, units, biasChannels(), activation);
+                0f, z.data(), 0, units);
+        Epilogue.addAndActivate(z.data(), 0, rows, units, biasChannels(), keepZ ? ActivationFunction.LINEAR : activation);
+        if (keepZ) {
+            activation.forward(z, output);
+        }
         return output;
     }
 
@@ -109,7 +133,7 @@ public final class Dense extends Layer {
         Tensor dz = outputGradient;
         if (activation != ActivationFunction.LINEAR) {
             preActivationGradient = Tensor.reuse(preActivationGradient, output.shape());
-            activation.backward(output, outputGradient, preActivationGradient);
+            activation.backward(preActivation, output, outputGradient, preActivationGradient);
             dz = preActivationGradient;
         }
         int in = input.dim(-1);
@@ -119,7 +143,7 @@ public final class Dense extends Layer {
             Gemm.sgemm(true, false, in, units, rows, 1f, input.data(), 0, in, dz.data(), 0, units,
                     0f, kernel.gradient().data(), 0, units);
             if (useBias) {
-                Bias.gradient(dz.data(), rows, units, bias.gradient());
+                Epilogue.biasGradient(dz.data(), rows, units, bias.gradient());
             }
         }
         if (!inputGradientNeeded[0]) {
@@ -133,10 +157,10 @@ public final class Dense extends Layer {
     }
 
     /** The bias repeated for the epilogue, rebuilt when it has changed. */
-    private Bias.Channels biasChannels() {
+    private Epilogue.Channels biasChannels() {
         float[] b = useBias ? bias.valueArray() : null;
         if (!biasChannels.isOf(b, null)) {
-            biasChannels = new Bias.Channels(b, null, units);
+            biasChannels = new Epilogue.Channels(b, null, units);
         }
         return biasChannels;
     }

@@ -1,5 +1,6 @@
 package dev.convey.layers;
 
+import java.util.Map;
 import java.util.Random;
 
 import dev.convey.tensor.Parallel;
@@ -42,6 +43,14 @@ public final class Dropout extends Layer {
      */
     void fixMask(Tensor mask) {
         this.fixedMask = mask;
+    }
+
+    /** Keras' {@code get_config()}: rate. */
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("rate", rate());
+        return c;
     }
 
     @Override

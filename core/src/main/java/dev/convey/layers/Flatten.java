@@ -1,5 +1,7 @@
 package dev.convey.layers;
 
+import java.util.Map;
+
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
 
@@ -17,6 +19,14 @@ public final class Flatten extends Layer {
 
     public Flatten() {
         super("flatten");
+    }
+
+    /** Keras' {@code get_config()}: data_format. */
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("data_format", "channels_last");
+        return c;
     }
 
     @Override

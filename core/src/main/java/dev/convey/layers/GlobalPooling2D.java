@@ -1,5 +1,7 @@
 package dev.convey.layers;
 
+import java.util.Map;
+
 import dev.convey.tensor.Tensor;
 
 /**
@@ -27,6 +29,14 @@ public abstract class GlobalPooling2D extends Layer {
 
     public boolean keepdims() {
         return keepdims;
+    }
+
+    /** Keras' {@code get_config()}: data_format. */
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("data_format", "channels_last");
+        return c;
     }
 
     @Override

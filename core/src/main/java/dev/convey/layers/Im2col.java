@@ -3,7 +3,7 @@ package dev.convey.layers;
 import java.nio.FloatBuffer;
 
 import dev.convey.tensor.Parallel;
-import dev.convey.tensor.Tiles;
+import dev.convey.tensor.Scratch;
 
 /**
  * im2col and its adjoint col2im: the two data movements that turn a convolution into a matrix product.
@@ -84,8 +84,8 @@ final class Im2col {
      */
     static void col2im(Window2D g, FloatBuffer dPatches, int r0, int r1, FloatBuffer dx) {
         Parallel.range(g.channels(), 16, (c0, c1) -> {
-            float[] patchRow = Tiles.scratch(0, g.patchSize());
-            float[] pixel = Tiles.scratch(1, c1 - c0);
+            float[] patchRow = Scratch.floats(0, g.patchSize());
+            float[] pixel = Scratch.floats(1, c1 - c0);
             for (int r = r0; r < r1; r++) {
                 dPatches.get((r - r0) * g.patchSize(), patchRow, 0, g.patchSize());
                 addPatchRow(g, patchRow, r, dx, c0, c1, pixel);
@@ -95,7 +95,7 @@ final class Im2col {
 
     /**
      * Adds channels [c0, c1) of patch row r (in {@code patchRow}) back into the pixels it was read from; each
-     * pixel's run of channels goes through the tile {@code pixel} (see Tiles).
+     * pixel's run of channels goes through the tile {@code pixel} (see Scratch).
      */
     private static void addPatchRow(Window2D g, float[] patchRow, int r, FloatBuffer dx, int c0, int c1,
                                     float[] pixel) {

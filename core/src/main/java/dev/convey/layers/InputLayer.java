@@ -1,5 +1,9 @@
 package dev.convey.layers;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
 import dev.convey.models.SymbolicTensor;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
@@ -47,6 +51,21 @@ public final class InputLayer extends Layer {
     public SymbolicTensor apply(SymbolicTensor... inputs) {
         throw new UnsupportedOperationException(describe() + " starts a model and cannot be applied to tensors; use "
                 + "its output() (or Input.of(shape)) instead");
+    }
+
+    /** Keras' {@code get_config()}: batch_input_shape (the batch axis None), sparse, ragged. */
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        List<Integer> batchShape = new ArrayList<>();
+        batchShape.add(null);
+        for (int d : shape) {
+            batchShape.add(d == Shapes.UNKNOWN ? null : d);
+        }
+        c.put("batch_input_shape", batchShape);
+        c.put("sparse", false);
+        c.put("ragged", false);
+        return c;
     }
 
     @Override

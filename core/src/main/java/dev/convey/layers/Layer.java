@@ -3,6 +3,7 @@ package dev.convey.layers;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -107,6 +108,30 @@ public abstract class Layer {
     /** Called by compile(): freezes the current trainable flag for training. */
     public void snapshotTrainable() {
         this.trainableWhenCompiled = trainable;
+    }
+
+    /**
+     * Keras' {@code get_config()}: the layer's settings as JSON-compatible values (String, Integer/Long/Float/
+     * Double, Boolean, List, Map, null) in Keras' key order. This base gives {@code name}, {@code trainable} and
+     * {@code dtype}; a layer with settings calls {@code super.getConfig()} and puts its own keys after them,
+     * with Keras' names (Conv2D: filters, kernel_size, strides, padding, data_format, dilation_rate, activation,
+     * use_bias). Writers of Keras files use this; weights are not part of it.
+     */
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", name);
+        c.put("trainable", trainable);
+        c.put("dtype", "float32");
+        return c;
+    }
+
+    /** An int tuple as a config value ({@code kernel_size: [3, 3]}). */
+    protected static List<Integer> list(int... values) {
+        List<Integer> out = new ArrayList<>(values.length);
+        for (int v : values) {
+            out.add(v);
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------- building
@@ -224,6 +249,12 @@ public abstract class Layer {
      * was built for; an unbuilt layer is built from them.
      */
     public final Tensor forward(Tensor[] inputs, boolean training) {
+        checkInputs(inputs);
+        return computeForward(inputs, training);
+    }
+
+    /** Checks the inputs' shapes against the built ones (building an unbuilt layer from them). */
+    private void checkInputs(Tensor[] inputs) {
         int[][] shapes = new int[inputs.length][];
         for (int i = 0; i < inputs.length; i++) {
             if (inputs[i].rank() < 1) {
@@ -243,7 +274,6 @@ public abstract class Layer {
                         + " and " + Shapes.toString(inputs[i].shape()));
             }
         }
-        return computeForward(inputs, training);
     }
 
     /** Inference on one input: {@code forward(new Tensor[] {x}, false)}. */
@@ -272,6 +302,51 @@ public abstract class Layer {
 
     /** See {@link #backward}. Weightless layers ignore {@code weightGradients}. */
     protected abstract Tensor[] computeBackward(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients);
+
+    // ---------------------------------------------------------------- what training and the planner ask
+
+    /**
+     * The activation this layer applies to its output (Keras' {@code layer.activation}), or null for a layer
+     * without one. Training asks the model's last layer, e.g. to pair a softmax with cross-entropy.
+     */
+    public ActivationFunction outputActivation() {
+        return null;
+    }
+
+    /**
+     * Whether this layer's forward pass can end in the epilogue of the layers after it
+     * ({@link #forwardWithEpilogue}): a linear convolution can.
+     */
+    public boolean canTakeEpilogue() {
+        return false;
+    }
+
+    /** Inference with the following layers folded in: y = after(this(x)). See {@link #canTakeEpilogue}. */
+    public final Tensor forwardWithEpilogue(Tensor x, Epilogue after) {
+        checkInputs(new Tensor[] {x});
+        return computeForwardWithEpilogue(x, after);
+    }
+
+    /** See {@link #forwardWithEpilogue}; layers that answer {@link #canTakeEpilogue} true implement it. */
+    protected Tensor computeForwardWithEpilogue(Tensor x, Epilogue after) {
+        throw new UnsupportedOperationException(describe() + " cannot take an epilogue");
+    }
+
+    /**
+     * Which part of an epilogue this layer can become in inference (a batch norm a scale and shift, an Add a
+     * residual, an Activation the activation), or null. The inference planner asks it; see {@link Epilogue}.
+     */
+    public Epilogue.Step epilogueStep() {
+        return null;
+    }
+
+    /**
+     * {@code e} followed by this layer as its {@link #epilogueStep()}; {@code residual} is the other input of
+     * an Add (null otherwise).
+     */
+    public Epilogue appendToEpilogue(Epilogue e, Tensor residual) {
+        throw new UnsupportedOperationException(describe() + " cannot be folded into an epilogue");
+    }
 
     // ---------------------------------------------------------------- errors
 

@@ -2,7 +2,7 @@ package dev.convey.layers;
 
 import java.util.Arrays;
 
-import dev.convey.tensor.Tiles;
+import dev.convey.tensor.Scratch;
 
 
 /**
@@ -53,7 +53,7 @@ public final class MaxPooling2D extends Pooling2D {
     void poolRow(Window2D g, float[] rows, int rowCount, float[] out) {
         int c = g.channels();
         int n = g.outW() * c;
-        float[] tap = Tiles.scratch(2, n);
+        float[] tap = Scratch.floats(2, n);
         Arrays.fill(out, 0, n, Float.NEGATIVE_INFINITY);
         for (int h = 0; h < rowCount; h++) {
             for (int j = 0; j < g.kernelW(); j++) {

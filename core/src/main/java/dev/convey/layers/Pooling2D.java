@@ -1,8 +1,10 @@
 package dev.convey.layers;
 
+import java.util.Map;
+
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Tensor;
-import dev.convey.tensor.Tiles;
+import dev.convey.tensor.Scratch;
 
 /**
  * What Keras' windowed 2-D poolings share: a {@code poolSize} window moved by {@code strides} (default: the
@@ -59,6 +61,17 @@ public abstract class Pooling2D extends Layer {
         return padding;
     }
 
+    /** Keras' {@code get_config()}: pool_size, padding, strides, data_format. */
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("pool_size", list(poolSize()));
+        c.put("padding", padding().kerasName());
+        c.put("strides", list(strides()));
+        c.put("data_format", "channels_last");
+        return c;
+    }
+
     @Override
     protected int[] computeOutputShape(int[][] inputShapes) {
         int[] hw = Window2D.outputHeightWidth(this, inputShapes, poolSize, strides(), NO_DILATION, padding);
@@ -76,10 +89,10 @@ public abstract class Pooling2D extends Layer {
         int inputRowFloats = g.width() * g.channels();
         int outputRowFloats = g.outW() * g.channels();
         // One output row at a time: its window's input rows are copied into a tile, reduced into an output tile
-        // and copied back (see Tiles: array loops vectorise, buffer loops do not).
+        // and copied back (see Scratch: array loops vectorise, buffer loops do not).
         Parallel.range(g.batch() * g.outH(), Math.max(1, MIN_FLOATS_PER_CHUNK / outputRowFloats), (r0, r1) -> {
-            float[] rows = Tiles.scratch(0, g.kernelH() * inputRowFloats);
-            float[] out = Tiles.scratch(1, outputRowFloats);
+            float[] rows = Scratch.floats(0, g.kernelH() * inputRowFloats);
+            float[] out = Scratch.floats(1, outputRowFloats);
             for (int r = r0; r < r1; r++) {
                 int n = r / g.outH();
                 int oh = r % g.outH();
@@ -108,10 +121,10 @@ public abstract class Pooling2D extends Layer {
         // Overlapping windows add into the same input pixels, but never across images: a thread takes whole
         // images and goes through their output rows in order, reading and writing back the window's dx rows.
         Parallel.range(g.batch(), 1, (n0, n1) -> {
-            float[] xRows = Tiles.scratch(0, g.kernelH() * inputRowFloats);
-            float[] dxRows = Tiles.scratch(1, g.kernelH() * inputRowFloats);
-            float[] yRow = Tiles.scratch(2, outputRowFloats);
-            float[] dyRow = Tiles.scratch(3, outputRowFloats);
+            float[] xRows = Scratch.floats(0, g.kernelH() * inputRowFloats);
+            float[] dxRows = Scratch.floats(1, g.kernelH() * inputRowFloats);
+            float[] yRow = Scratch.floats(2, outputRowFloats);
+            float[] dyRow = Scratch.floats(3, outputRowFloats);
             for (int n = n0; n < n1; n++) {
                 for (int oh = 0; oh < g.outH(); oh++) {
                     int h0 = firstRow(g, oh);

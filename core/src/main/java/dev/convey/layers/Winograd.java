@@ -3,9 +3,9 @@ package dev.convey.layers;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 
-import dev.convey.blas.Blas;
+import dev.convey.tensor.Gemm;
 import dev.convey.tensor.Parallel;
-import dev.convey.tensor.Tiles;
+import dev.convey.tensor.Scratch;
 
 /**
  * Winograd's minimal filtering F(2x2, 3x3) (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks",
@@ -103,9 +103,9 @@ final class Winograd {
     /** U[p, c, f] = (G g G^T)_p for the kernel {@code taps} reads, of {@code in} channels and {@code out} filters. */
     private static void transformKernel(int in, int out, FloatBuffer u, KernelTaps taps) {
         Parallel.range(in, Math.max(1, (1 << 14) / (9 * out)), (c0, c1) -> {
-            float[] g = Tiles.scratch(0, 9 * out);       // g[i][j][f] at (3i + j) out + f
-            float[] t = Tiles.scratch(1, 12 * out);      // t = G g, 4 x 3: t[a][j][f] at (3a + j) out + f
-            float[] p = Tiles.scratch(2, POINTS * out);  // t G^T, 4 x 4
+            float[] g = Scratch.floats(0, 9 * out);       // g[i][j][f] at (3i + j) out + f
+            float[] t = Scratch.floats(1, 12 * out);      // t = G g, 4 x 3: t[a][j][f] at (3a + j) out + f
+            float[] p = Scratch.floats(2, POINTS * out);  // t G^T, 4 x 4
             int row = 3 * out;
             for (int c = c0; c < c1; c++) {
                 taps.read(c, g);
@@ -157,7 +157,7 @@ final class Winograd {
         int group = groupSize(c);
         int groupsPerRow = (tilesW + group - 1) / group;
         Parallel.range((q1 - q0) * groupsPerRow, MIN_GROUPS_PER_CHUNK, (k0, k1) -> {
-            Scratch scratch = SCRATCH.get();
+            Workspace scratch = SCRATCH.get();
             float[] pixels = array(scratch, 0, (2 * group + 2) * c);
             float[][] dEven = arrays(scratch, 1, 4, (group + 1) * c);    // input rows 0..3, even pixels
             float[][] dOdd = arrays(scratch, 5, 4, (group + 1) * c);
@@ -227,7 +227,7 @@ final class Winograd {
     /** M_p = V_p U_p for points [p0, p1): (tiles x in) times (in x out), on the calling thread. */
     static void multiply(FloatBuffer v, FloatBuffer u, FloatBuffer m, int tiles, int in, int out, int p0, int p1) {
         for (int p = p0; p < p1; p++) {
-            Blas.sgemm(false, false, tiles, out, in, 1f, v, (long) p * tiles * in, in, u, (long) p * in * out, out,
+            Gemm.sgemmOnThisThread(false, false, tiles, out, in, 1f, v, (long) p * tiles * in, in, u, (long) p * in * out, out,
                     0f, m, (long) p * tiles * out, out);
         }
     }
@@ -235,18 +235,18 @@ final class Winograd {
     // ---------------------------------------------------------------- output: Y = A^T M A, then the epilogue
 
     /**
-     * The output tiles of tile rows [q0, q1): y's 2x2 tile = A^T M A, followed by the {@link Bias.Epilogue},
+     * The output tiles of tile rows [q0, q1): y's 2x2 tile = A^T M A, followed by the {@link Epilogue},
      * written into y (NHWC) where it lies inside the image.
      * By groups of adjacent tiles, as {@link #transformInput}: the two columns of A give the even and the odd
      * output pixels of the group's two rows, which are interleaved and written at once.
      */
-    static void transformOutput(Window2D g, FloatBuffer m, int q0, int q1, int out, FloatBuffer y, Bias.Epilogue e) {
+    static void transformOutput(Window2D g, FloatBuffer m, int q0, int q1, int out, FloatBuffer y, Epilogue.Bound e) {
         int tilesW = tilesWide(g);
         int tiles = (q1 - q0) * tilesW;
         int group = groupSize(out);
         int groupsPerRow = (tilesW + group - 1) / group;
         Parallel.range((q1 - q0) * groupsPerRow, MIN_GROUPS_PER_CHUNK, (k0, k1) -> {
-            Scratch scratch = SCRATCH.get();
+            Workspace scratch = SCRATCH.get();
             float[][] points = arrays(scratch, 0, POINTS, group * out);   // M's point (a, b) at 4a + b
             float[][] rows = arrays(scratch, 16, 8, group * out);         // A^T M: (i, b) at 4i + b
             float[][] even = arrays(scratch, 24, 2, group * out);         // output rows 0, 1: even pixels
@@ -285,7 +285,7 @@ final class Winograd {
                         e.residual().get((int) (at + (long) i * g.outW() * out), residual, 2 * i * n, width * out);
                     }
                 }
-                Bias.apply(e, pixels, residual, 4 * n, out);
+                Epilogue.apply(e, pixels, residual, 4 * n, out);
                 for (int i = 0; i < outRows; i++) {
                     y.put((int) (at + (long) i * g.outW() * out), pixels, 2 * i * n, width * out);
                 }
@@ -331,18 +331,18 @@ final class Winograd {
     }
 
     /**
-     * Each thread's scratch arrays (the transforms need more than {@link Tiles}' four), reused across calls so
+     * Each thread's scratch arrays (the transforms need more than {@link Scratch}' four), reused across calls so
      * that inference allocates nothing: {@code arrays[i]}, and the sets of them handed out together.
      */
-    private static final class Scratch {
+    private static final class Workspace {
         final float[][] arrays = new float[33][0];
         final float[][][] sets = new float[33][][];
     }
 
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<Workspace> SCRATCH = ThreadLocal.withInitial(Workspace::new);
 
     /** Scratch array i, at least {@code floats} long. */
-    private static float[] array(Scratch scratch, int i, int floats) {
+    private static float[] array(Workspace scratch, int i, int floats) {
         if (scratch.arrays[i].length < floats) {
             scratch.arrays[i] = new float[floats];
         }
@@ -350,7 +350,7 @@ final class Winograd {
     }
 
     /** Scratch arrays first .. first + count - 1, each at least {@code floats} long. */
-    private static float[][] arrays(Scratch scratch, int first, int count, int floats) {
+    private static float[][] arrays(Workspace scratch, int first, int count, int floats) {
         if (scratch.sets[first] == null || scratch.sets[first].length != count) {
             scratch.sets[first] = new float[count][];
         }

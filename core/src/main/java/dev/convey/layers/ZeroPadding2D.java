@@ -2,6 +2,8 @@ package dev.convey.layers;
 
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Shapes;
@@ -66,6 +68,15 @@ public final class ZeroPadding2D extends Layer {
     /** ((top, bottom), (left, right)), Keras' normalised form. */
     public int[][] padding() {
         return new int[][] {{top, bottom}, {left, right}};
+    }
+
+    /** Keras' {@code get_config()}: padding as [[top, bottom], [left, right]], data_format. */
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("padding", List.of(list(padding()[0]), list(padding()[1])));
+        c.put("data_format", "channels_last");
+        return c;
     }
 
     @Override

@@ -4,21 +4,19 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import dev.convey.layers.Activation;
-import dev.convey.layers.Add;
-import dev.convey.layers.ActivationFunction;
-import dev.convey.layers.BatchNormalization;
-import dev.convey.layers.Conv2D;
+import dev.convey.layers.Epilogue;
 import dev.convey.tensor.Tensor;
 
 /**
- * Conv2D -> BatchNormalization [-> Add] [-> Activation] chains of a model's graph, run as one fused convolution
- * when the batch norm is in inference mode: ResNet's {@code conv -> bn -> relu} (33 times in ResNet50) and the
+ * The inference planner: Conv2D -> BatchNormalization [-> Add] [-> Activation] chains of a model's graph, run
+ * as one fused convolution when the batch norm is in inference mode: ResNet's {@code conv -> bn -> relu} (33 times in ResNet50) and the
  * end of each residual block, {@code conv -> bn -> add(shortcut, .) -> relu} (16 times).
  *
  * <p>An inference-mode batch norm is a per-channel affine map y = x * s + t, so the convolution applies it, the
- * shortcut's addition and the activation after them, to each GEMM block while the block is still in cache
- * ({@link Conv2D#forwardFused}): the passes of up to three layers over every feature map disappear and the
+ * shortcut's addition and the activation after them, to each GEMM block while the block is still in cache:
+ * the planner builds that {@link Epilogue} value and passes it down ({@code Layer.forwardWithEpilogue}). It
+ * asks the layers, never their classes: the producer {@code canTakeEpilogue()} (a linear convolution), and
+ * each link's {@code epilogueStep()} (SCALE_SHIFT, then RESIDUAL, then ACTIVATION); the passes of up to three layers over every feature map disappear and the
  * numbers are the same (a two-term float sum does not depend on the order of its terms). A chain qualifies
  * when the convolution is linear and each link is the only reader of the previous one's output (nothing else
  * needs the intermediate values); an Add qualifies with two inputs, the other one (the residual) computed
@@ -81,12 +79,11 @@ final class InferenceFusion {
         Chain[] chains = new Chain[n];
         for (Node node : g.nodes) {
             Node bn = soleConsumer[node.index];
-            if (node.layer instanceof Conv2D && ((Conv2D) node.layer).activation() == ActivationFunction.LINEAR
-                    && bn != null && bn.layer instanceof BatchNormalization) {
+            if (node.layer.canTakeEpilogue() && bn != null && step(bn) == Epilogue.Step.SCALE_SHIFT) {
                 Node next = soleConsumer[bn.index];
                 Node add = null;
                 Node residual = null;
-                if (next != null && next.layer instanceof Add && next.inputs.length == 2) {
+                if (next != null && step(next) == Epilogue.Step.RESIDUAL && next.inputs.length == 2) {
                     Node other = next.inputs[0] == bn ? next.inputs[1] : next.inputs[0];
                     if (position[other.index] < position[node.index]) {
                         add = next;
@@ -94,11 +91,15 @@ final class InferenceFusion {
                         next = soleConsumer[add.index];
                     }
                 }
-                Node act = next != null && next.layer instanceof Activation ? next : null;
+                Node act = next != null && step(next) == Epilogue.Step.ACTIVATION ? next : null;
                 chains[node.index] = new Chain(node, bn, add, residual, act);
             }
         }
         return new InferenceFusion(chains);
+    }
+
+    private static Epilogue.Step step(Node node) {
+        return node.layer.epilogueStep();
     }
 
     /**
@@ -123,10 +124,14 @@ final class InferenceFusion {
         if (c == null || !c.inferenceMode(training) || c.backwardRuns(expectedBackward)) {
             return node.layer.forward(in, training);
         }
-        ActivationFunction after = c.activation == null ? ActivationFunction.LINEAR
-                : ((Activation) c.activation.layer).activation();
-        Tensor residual = c.add == null ? null : c.residual.value;
-        Tensor y = ((Conv2D) node.layer).forwardFused(in[0], (BatchNormalization) c.bn.layer, residual, after);
+        Epilogue after = c.bn.layer.appendToEpilogue(Epilogue.NONE, null);
+        if (c.add != null) {
+            after = c.add.layer.appendToEpilogue(after, c.residual.value);
+        }
+        if (c.activation != null) {
+            after = c.activation.layer.appendToEpilogue(after, null);
+        }
+        Tensor y = node.layer.forwardWithEpilogue(in[0], after);
         for (Node link : new Node[] {c.bn, c.add, c.activation}) {
             if (link != null) {
                 link.value = y;

@@ -12,6 +12,10 @@ import dev.convey.blas.Blas;
  * C is cut into one slice per core, rows when m >= n and columns otherwise, and each core multiplies its
  * slice with OpenBLAS on a single thread ({@link Blas#singleThreaded}).
  *
+ * <p>This is the one GEMM door for layers, in two forms: {@link #sgemm} splits one product over the cores;
+ * {@link #sgemmOnThisThread} computes one on the calling thread, for code that already runs one share of its
+ * work per core ({@link #onEachCore}, {@link #shares}), as the convolution kernels do.
+ *
  * <p>Why not OpenBLAS' own threads: after a multi-threaded call its idle workers spin for about 0.1 s before
  * they sleep, and Convey's own parallel loops (im2col, bias, pooling) and its convolutions, which split their
  * rows over the cores themselves, then share the cores with a spinning worker. Measured on a 3136 x 256 x 2304
@@ -35,7 +39,7 @@ public final class Gemm {
         int threads = (int) Math.min(Parallel.threads(), Math.max(1, macs / MIN_MACS_PER_THREAD));
         boolean splitRows = m >= n;
         int length = splitRows ? m : n;
-        Blas.singleThreaded(() -> Parallel.range(length, Math.max(1, length / threads), (s0, s1) -> {
+        onEachCore(length, Math.max(1, length / threads), (s0, s1) -> {
             if (splitRows) {
                 // rows s0..s1 of C come from rows s0..s1 of op(A): A's rows, or A's columns when transposed
                 long aAt = aOffset + (transA ? s0 : (long) s0 * lda);
@@ -47,6 +51,42 @@ public final class Gemm {
                 Blas.sgemm(transA, transB, m, s1 - s0, k, alpha, a, aOffset, lda, b, bAt, ldb,
                         beta, c, cOffset + s0, ldc);
             }
-        }));
+        });
+    }
+
+    /** As {@link Blas#sgemm}, on the calling thread only: inside {@link #onEachCore} or {@link #shares}. */
+    public static void sgemmOnThisThread(boolean transA, boolean transB, int m, int n, int k,
+                                         float alpha, FloatBuffer a, long aOffset, int lda,
+                                         FloatBuffer b, long bOffset, int ldb,
+                                         float beta, FloatBuffer c, long cOffset, int ldc) {
+        Blas.sgemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+    }
+
+    /**
+     * {@link Parallel#range} for loops whose chunks multiply matrices: OpenBLAS runs single-threaded meanwhile,
+     * so each chunk's {@link #sgemmOnThisThread} stays on its own core.
+     */
+    public static void onEachCore(int n, int minPerChunk, Parallel.RangeBody body) {
+        Blas.singleThreaded(() -> Parallel.range(n, minPerChunk, body));
+    }
+
+    /** One thread's share of a split loop: share {@code share} of {@link Parallel#threads()} is [start, end). */
+    @FunctionalInterface
+    public interface ShareBody {
+        void run(int share, int start, int end);
+    }
+
+    /**
+     * The per-thread split: [0, n) cut into {@link Parallel#threads()} contiguous shares, share t being
+     * [n t / T, n (t + 1) / T), each run on its own core with OpenBLAS single-threaded. The share number lets
+     * the body use a workspace of its own.
+     */
+    public static void shares(int n, ShareBody body) {
+        int threads = Parallel.threads();
+        onEachCore(threads, 1, (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                body.run(t, (int) ((long) n * t / threads), (int) ((long) n * (t + 1) / threads));
+            }
+        });
     }
 }

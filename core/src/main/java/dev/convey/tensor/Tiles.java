@@ -1,41 +1,26 @@
 package dev.convey.tensor;
 
 /**
- * Per-thread {@code float[]} tiles through which the memory-bound kernels (bias, activations, Add, pooling)
- * stream their direct buffers.
+ * The old name of {@link Scratch}, kept so that code written against it still compiles.
  *
- * <p>Why: HotSpot compiles a loop of {@code FloatBuffer.get/put} on a direct buffer to scalar code with an index
- * check per element, about 1 ns a float on the build machine, while it vectorises the same loop over a
- * {@code float[]} (AVX-512: 16 floats an instruction). So a kernel copies a tile of a few thousand floats into
- * an array (a bulk copy, i.e. a memcpy), computes on the array while it sits in L1, and copies it back.
- * Measured on 800k floats: ReLU 1.25 → 0.37 ns a float, the copy alone 0.29.
- *
- * <p>The tiles belong to the calling thread ({@link Parallel}'s chunks each get their own), are reused across
- * calls, and their contents are undefined when handed out.
+ * @deprecated use {@link Scratch}: {@code Scratch.floats(slot, n)}, {@code Scratch.rowsPerTile(cols)}
  */
+@Deprecated
 public final class Tiles {
 
-    /** A tile's usual size: 4096 floats (16 KB), so that three of them stay in a 48 KB L1 data cache. */
-    public static final int FLOATS = 1 << 12;
-    /** How many tiles one thread may hold at once (e.g. two operands and a result). */
-    private static final int SLOTS = 4;
-
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[SLOTS][0]);
+    /** @see Scratch#FLOATS */
+    public static final int FLOATS = Scratch.FLOATS;
 
     private Tiles() {
     }
 
-    /** The calling thread's tile number {@code slot} (0 to 3), at least {@code floats} long. */
+    /** @see Scratch#floats */
     public static float[] scratch(int slot, int floats) {
-        float[][] tiles = SCRATCH.get();
-        if (tiles[slot].length < floats) {
-            tiles[slot] = new float[Math.max(floats, FLOATS)];
-        }
-        return tiles[slot];
+        return Scratch.floats(slot, floats);
     }
 
-    /** How many whole rows of {@code cols} floats make a tile: as many as fit {@link #FLOATS}, at least one. */
+    /** @see Scratch#rowsPerTile */
     public static int rowsPerTile(int cols) {
-        return Math.max(1, FLOATS / Math.max(1, cols));
+        return Scratch.rowsPerTile(cols);
     }
 }

@@ -59,7 +59,7 @@ class BadInputTest {
         assertMessage(() -> new MaxPooling2D(2).padding("causal"), "MaxPooling2D", "'causal'");
         assertMessage(() -> new AveragePooling2D(0), "AveragePooling2D", "pool_size");
         assertMessage(() -> new ZeroPadding2D(-1), "ZeroPadding2D", "non-negative");
-        assertMessage(() -> ActivationFunction.forName("gelu"), "'gelu'", "relu, sigmoid, tanh, softmax");
+        assertMessage(() -> ActivationFunction.forName("gelu_tanh"), "'gelu_tanh'", "relu, sigmoid, tanh, softmax");
     }
 
     @Test

@@ -46,7 +46,8 @@ class DenseFlattenPaddingTest {
     @Test
     void activationsMatchTheirFormulas() {
         Tensor x = uniform(3, 2, 6);
-        for (ActivationFunction f : ActivationFunction.values()) {
+        // the first five; the others: ActivationFunctionTest
+        for (ActivationFunction f : java.util.EnumSet.range(ActivationFunction.LINEAR, ActivationFunction.SOFTMAX)) {
             double[] expected = new double[12];
             for (int r = 0; r < 2; r++) {
                 double sum = 0;
@@ -58,6 +59,7 @@ class DenseFlattenPaddingTest {
                         case SIGMOID -> 1 / (1 + Math.exp(-v));
                         case TANH -> Math.tanh(v);
                         case SOFTMAX -> Math.exp(v);
+                        default -> throw new AssertionError(f);
                     };
                     sum += expected[r * 6 + i];
                 }

@@ -1,6 +1,5 @@
 package dev.convey.layers;
 
-import static dev.convey.layers.Conv2DTest.naiveConv;
 import static dev.convey.layers.TestTensors.assertClose;
 import static dev.convey.layers.TestTensors.randomizeWeights;
 import static dev.convey.layers.TestTensors.uniform;
@@ -23,7 +22,7 @@ class WinogradTest {
     private static void assertMatchesNaive(Conv2D conv, Tensor x, String what) {
         Tensor y = conv.forward(x);
         int[] shape = new int[4];
-        double[] expected = naiveConv(x, conv.kernel().value(), conv.useBias() ? conv.bias().value() : null,
+        double[] expected = ReferenceConvolution.conv2d(x, conv.kernel().value(), conv.useBias() ? conv.bias().value() : null,
                 new int[] {1, 1}, new int[] {1, 1}, conv.padding() == Padding.SAME, shape);
         if (conv.activation() == ActivationFunction.RELU) {
             for (int i = 0; i < expected.length; i++) {
@@ -125,7 +124,7 @@ class WinogradTest {
         }
         bn.setWeights(statistics);
         Tensor x = uniform(40, 2, 9, 8, 12);
-        float[] fused = conv.forwardFused(x, bn, ActivationFunction.RELU).toArray();
+        float[] fused = conv.forwardWithEpilogue(x, bn.appendToEpilogue(Epilogue.NONE, null).thenActivation(ActivationFunction.RELU)).toArray();
         Tensor separate = bn.forward(conv.forward(x)).copy();
         ActivationFunction.RELU.forward(separate);
         double[] expected = new double[fused.length];
@@ -136,7 +135,7 @@ class WinogradTest {
 
         // With a residual added before the ReLU (a ResNet block's end), on odd sizes: the edge tiles read it too.
         Tensor residual = uniform(41, 2, 9, 8, 16);
-        float[] fusedResidual = conv.forwardFused(x, bn, residual, ActivationFunction.RELU).toArray();
+        float[] fusedResidual = conv.forwardWithEpilogue(x, bn.appendToEpilogue(Epilogue.NONE, null).thenAdd(residual).thenActivation(ActivationFunction.RELU)).toArray();
         Tensor sum = new Add().forward(new Tensor[] {residual, bn.forward(conv.forward(x))}, false).copy();
         ActivationFunction.RELU.forward(sum);
         for (int i = 0; i < expected.length; i++) {

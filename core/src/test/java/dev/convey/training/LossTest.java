@@ -102,7 +102,7 @@ class LossTest {
             Tensor dp = Tensor.zeros(2, 3);
             double value = loss.computeFused(p, y, dp);
             Tensor dz = Tensor.zeros(2, 3);
-            ActivationFunction.SOFTMAX.backward(p, dp, dz);
+            ActivationFunction.SOFTMAX.backward(null, p, dp, dz);
             assertEquals(crossEntropyOfLogits(z, ONE_HOT.toArray(), 3), value, 1e-6, loss.name());
             for (int i = 0; i < z.length; i++) {
                 int index = i;
@@ -128,7 +128,7 @@ class LossTest {
         Tensor dp = Tensor.zeros(1, 3);
         new CategoricalCrossentropy().computeFused(p, y, dp);
         Tensor dz = Tensor.zeros(1, 3);
-        ActivationFunction.SOFTMAX.backward(p, dp, dz);
+        ActivationFunction.SOFTMAX.backward(null, p, dp, dz);
         assertEquals(1.0, dz.get(0, 0), 1e-6);
         assertEquals(-1.0, dz.get(0, 1), 1e-6);
         assertEquals(0.0, dz.get(0, 2), 1e-6);

@@ -1,7 +1,6 @@
 package dev.convey.blas;
 
 import java.lang.ref.Reference;
-import java.lang.ref.WeakReference;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
@@ -16,7 +15,9 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * (in floats) picks a sub-matrix inside a larger buffer, and a leading dimension gives its row stride.
  *
  * <p>Every call checks that each operand lies inside its buffer before it crosses into native code, so a
- * shape bug is a Java exception rather than a crashed JVM.
+ * shape bug is a Java exception rather than a crashed JVM. Two helpers do the rest: {@link BufferViews} hands
+ * JavaCPP each operand as a view positioned at its offset, and {@link BlasThreads} owns OpenBLAS' thread count.
+ * Layers do not call this class: they go through {@code dev.convey.tensor.Gemm}.
  */
 public final class Blas {
 
@@ -36,27 +37,6 @@ public final class Blas {
         NO_TRANS = openblas_nolapack.CblasNoTrans;
         TRANS = openblas_nolapack.CblasTrans;
     }
-
-    /** Guards the OpenBLAS thread count; see {@link #singleThreaded}. */
-    /**
-     * Views of the operands' buffers, for JavaCPP: it passes a direct buffer argument as its address plus its
-     * position, so a view positioned at the offset hands OpenBLAS the address of that element. Each thread keeps
-     * its views in a small table per operand (A, B, C), direct-mapped by the buffer's identity, so that a product
-     * allocates nothing once a model's buffers have been seen (a FloatPointer per operand and call came to most
-     * of an inference's garbage). The table holds buffers and views weakly: it never keeps a buffer's memory
-     * alive, and a view the collector took is made again.
-     */
-    private static final int VIEW_TABLE_SIZE = 1024;
-
-    private record View(WeakReference<FloatBuffer> source, WeakReference<FloatBuffer> view) {
-    }
-
-    private static final ThreadLocal<View[][]> VIEWS = ThreadLocal.withInitial(() -> new View[3][VIEW_TABLE_SIZE]);
-
-    private static final Object THREAD_SWITCH = new Object();
-    private static int singleThreadedRegions;
-    /** > 0 while OpenBLAS runs on one thread after a region: the count to restore on the next GEMM outside one. */
-    private static volatile int deferredThreads;
 
     private Blas() {
     }
@@ -79,33 +59,20 @@ public final class Blas {
         if (m == 0 || n == 0) {
             return;
         }
-        restoreDeferredThreads();
+        BlasThreads.beforeCall();
         if (m == 1 || n == 1) {
             matrixVector(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
             return;
         }
         try {
             openblas_nolapack.cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS,
-                    m, n, k, alpha, view(0, a, offA), lda, view(1, b, offB), ldb, beta, view(2, c, offC), ldc);
+                    m, n, k, alpha, BufferViews.view(0, a, offA), lda, BufferViews.view(1, b, offB), ldb, beta, BufferViews.view(2, c, offC), ldc);
         } finally {
             // The buffers own the memory OpenBLAS just used: keep them alive until the call has returned.
             Reference.reachabilityFence(a);
             Reference.reachabilityFence(b);
             Reference.reachabilityFence(c);
         }
-    }
-
-    /** {@code buffer} as seen from float {@code offset} on, through operand {@code operand}'s table (see VIEWS). */
-    private static FloatBuffer view(int operand, FloatBuffer buffer, long offset) {
-        View[] table = VIEWS.get()[operand];
-        int i = System.identityHashCode(buffer) & (VIEW_TABLE_SIZE - 1);
-        View entry = table[i];
-        FloatBuffer view = entry != null && entry.source().get() == buffer ? entry.view().get() : null;
-        if (view == null) {
-            view = buffer.duplicate().clear();
-            table[i] = new View(new WeakReference<>(buffer), new WeakReference<>(view));
-        }
-        return view.position(Math.toIntExact(offset));
     }
 
     /**
@@ -146,8 +113,8 @@ public final class Blas {
         int incVector = rowResult ? (transA ? lda : 1) : (transB ? 1 : ldb);
         try {
             openblas_nolapack.cblas_sgemv(ROW_MAJOR, transMatrix ? TRANS : NO_TRANS, rows, cols, alpha,
-                    view(0, matrix, offMatrix), ld, view(1, vector, offVector), incVector, beta == 0f ? 1f : beta,
-                    view(2, c, offC), incC);
+                    BufferViews.view(0, matrix, offMatrix), ld, BufferViews.view(1, vector, offVector), incVector, beta == 0f ? 1f : beta,
+                    BufferViews.view(2, c, offC), incC);
         } finally {
             Reference.reachabilityFence(matrix);
             Reference.reachabilityFence(vector);
@@ -163,71 +130,19 @@ public final class Blas {
         }
     }
 
-    /**
-     * Runs {@code body} with OpenBLAS on one thread, so that the body may call {@link #sgemm} from several Java
-     * threads at once, each call computed entirely on its calling thread (OpenBLAS takes separate packing
-     * buffers for concurrent calls). This pays off when the caller has already split the work, for example a
-     * convolution whose threads each own a share of the output rows: no OpenBLAS worker then spins while Java
-     * code runs between two GEMM calls.
-     *
-     * <p>The thread count is global to OpenBLAS, and changing it costs ~0.3-0.7 ms (OpenBLAS re-sizes its
-     * per-thread buffers), as much as a whole small convolution. So the count is not put back when the body
-     * returns: the first GEMM called outside such a region restores it. A network whose convolutions all run
-     * this way switches twice per forward pass instead of twice per layer. Results never depend on the count.
-     */
+    /** See {@link BlasThreads#singleThreaded}: OpenBLAS on one thread while {@code body} runs. */
     public static void singleThreaded(Runnable body) {
-        synchronized (THREAD_SWITCH) {
-            singleThreadedRegions++;
-            if (deferredThreads == 0 && openBlasThreads() != 1) {
-                deferredThreads = openBlasThreads();
-                org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(1);
-            }
-        }
-        try {
-            body.run();
-        } finally {
-            synchronized (THREAD_SWITCH) {
-                singleThreadedRegions--;
-            }
-        }
+        BlasThreads.singleThreaded(body);
     }
 
-    /** Before a GEMM outside every {@link #singleThreaded} region: gives OpenBLAS its configured threads back. */
-    private static void restoreDeferredThreads() {
-        if (deferredThreads == 0) {
-            return;
-        }
-        synchronized (THREAD_SWITCH) {
-            if (deferredThreads > 0 && singleThreadedRegions == 0) {
-                org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(deferredThreads);
-                deferredThreads = 0;
-            }
-        }
-    }
-
-    /** Sets how many threads OpenBLAS uses for each GEMM (it defaults to the number of cores). */
+    /** See {@link BlasThreads#setThreads}. */
     public static void setThreads(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("OpenBLAS thread count must be at least 1, got " + threads);
-        }
-        synchronized (THREAD_SWITCH) {
-            deferredThreads = 0;
-            org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(threads);
-        }
+        BlasThreads.setThreads(threads);
     }
 
-    /**
-     * The number of threads OpenBLAS uses for a GEMM called outside a {@link #singleThreaded} region.
-     */
+    /** See {@link BlasThreads#threads}. */
     public static int threads() {
-        int deferred = deferredThreads;
-        return deferred > 0 ? deferred : openBlasThreads();
-    }
-
-    /** OpenBLAS' current setting. Until it is set the presets report -1: OpenBLAS' default, one thread per core. */
-    private static int openBlasThreads() {
-        int threads = org.bytedeco.openblas.presets.openblas_nolapack.blas_get_num_threads();
-        return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        return BlasThreads.threads();
     }
 
     /** Which BLAS is loaded and with how many threads, for logs and benchmark reports. */

@@ -30,6 +30,9 @@ public final class ApplicationOptions {
     private String classifierActivation = "softmax";
     private int widthDivisor = 1;
     private WeightsCache cache;
+    private double alpha = 1.0;
+    private int depthMultiplier = 1;
+    private double dropout = Double.NaN;
 
     /** Whether to include the fully connected classifier on top (default true). */
     public ApplicationOptions includeTop(boolean value) {
@@ -92,6 +95,37 @@ public final class ApplicationOptions {
         return this;
     }
 
+    /** MobileNet's and MobileNetV2's width multiplier {@code alpha} (default 1.0). */
+    public ApplicationOptions alpha(double value) {
+        this.alpha = value;
+        return this;
+    }
+
+    /** MobileNet's {@code depth_multiplier} of its depthwise convolutions (default 1). */
+    public ApplicationOptions depthMultiplier(int value) {
+        this.depthMultiplier = value;
+        return this;
+    }
+
+    /** The dropout rate before the classifier (MobileNet: default 1e-3; EfficientNet: its own per size). */
+    public ApplicationOptions dropout(double value) {
+        this.dropout = value;
+        return this;
+    }
+
+    public double alpha() {
+        return alpha;
+    }
+
+    public int depthMultiplier() {
+        return depthMultiplier;
+    }
+
+    /** The dropout rate, or {@code fallback} (the application's default) when none was set. */
+    public double dropoutOr(double fallback) {
+        return Double.isNaN(dropout) ? fallback : dropout;
+    }
+
     public boolean includeTop() {
         return includeTop;
     }
@@ -114,6 +148,11 @@ public final class ApplicationOptions {
 
     public int widthDivisor() {
         return widthDivisor;
+    }
+
+    /** The input shape given, or null (the application's default). */
+    public int[] inputShape() {
+        return inputShape == null ? null : inputShape.clone();
     }
 
     public WeightsCache cache() {
@@ -155,6 +194,11 @@ public final class ApplicationOptions {
      * input shape to build (height, width, channels).
      */
     int[] validate(String modelName) {
+        return validate(modelName, 224, 32);
+    }
+
+    /** {@link #validate(String)} with the application's default and minimum input sizes. */
+    int[] validate(String modelName, int defaultSize, int minSize) {
         String where = modelName + ": ";
         if (weights != null && !imagenetWeights() && !Files.isRegularFile(Paths.get(weights))) {
             throw new IllegalArgumentException(where + "weights must be null (random initialisation), \"imagenet\" "
@@ -181,13 +225,11 @@ public final class ApplicationOptions {
             throw new IllegalArgumentException(where + "with pretrained weights the classifier activation must be "
                     + "\"softmax\" or \"linear\", got \"" + classifierActivation + "\"");
         }
-        return inputShape(where);
+        return inputShape(where, defaultSize, minSize);
     }
 
-    /** Keras' obtain_input_shape(default_size=224, min_size=32, require_flatten=includeTop). */
-    private int[] inputShape(String where) {
-        final int defaultSize = 224;
-        final int minSize = 32;
+    /** Keras' obtain_input_shape(default_size, min_size, require_flatten=includeTop). */
+    private int[] inputShape(String where, int defaultSize, int minSize) {
         int[] defaultShape = {defaultSize, defaultSize, 3};
         if (inputShape == null) {
             return includeTop ? defaultShape : new int[] {Shapes.UNKNOWN, Shapes.UNKNOWN, 3};

@@ -10,12 +10,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+
+import dev.convey.io.AtomicFiles;
 
 /**
  * Keras' {@code keras.utils.get_file} for pretrained weights: a file is looked up in the cache directory
@@ -60,13 +61,14 @@ public final class WeightsCache {
 
     /**
      * The cached file {@code fileName}, downloading it from {@code url} first if it is missing or its MD5 is not
-     * {@code md5}. Without network access the error says where to put the file by hand.
+     * {@code md5}. Without network access the error says where to put the file by hand. {@code md5} null: Keras
+     * publishes no hash for the file (MobileNet's, for one), so a cached file is taken as it is, as Keras does.
      */
     public Path get(String fileName, String url, String md5) throws IOException {
         Path target = directory.resolve(fileName);
         if (Files.isRegularFile(target)) {
-            String actual = md5(target);
-            if (actual.equalsIgnoreCase(md5)) {
+            String actual = md5 == null ? null : md5(target);
+            if (md5 == null || actual.equalsIgnoreCase(md5)) {
                 return target;
             }
             System.err.println("The cached file " + target + " has MD5 " + actual + " but " + md5
@@ -82,8 +84,7 @@ public final class WeightsCache {
         } catch (IOException e) {
             throw unavailable(fileName, url, md5, target, "the cache folder cannot be created (" + e + ")", e);
         }
-        Path tmp = Files.createTempFile(directory, "." + fileName, ".part");
-        try {
+        AtomicFiles.write(target, tmp -> {
             String actual;
             HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
                     .followRedirects(HttpClient.Redirect.NORMAL).build();
@@ -109,21 +110,18 @@ public final class WeightsCache {
                 }
                 actual = HexFormat.of().formatHex(digest.digest());
             }
-            if (!actual.equalsIgnoreCase(md5)) {
+            if (md5 != null && !actual.equalsIgnoreCase(md5)) {
                 throw new IOException("The download of " + url + " is incomplete or corrupted: its MD5 is " + actual
                         + " but Keras publishes " + md5);
             }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     private static IOException unavailable(String fileName, String url, String md5, Path target, String reason,
             Exception cause) {
         String message = "Could not download " + fileName + " from " + url + ": " + reason
                 + ". Without internet access, download it on another machine and place it at " + target
-                + " (MD5 " + md5 + ")";
+                + (md5 == null ? "" : " (MD5 " + md5 + ")");
         return new IOException(message, cause);
     }
 

@@ -1,0 +1,98 @@
+package dev.convey.benchmarks;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+
+import dev.convey.onnx.OnnxExport;
+import dev.convey.tensor.Parallel;
+import dev.convey.tensor.Tensor;
+
+/**
+ * The peer: ONNX Runtime (Microsoft's MLAS kernels, what a Java user picks for fast CNN inference) running the
+ * same models as {@link InferenceBenchmark}, exported by Convey's ONNX export with the same synthetic weights, on
+ * the same images. Settings as fair as we know: intra-op threads = Convey's threads, sequential execution (one
+ * operator at a time, as Convey runs), all graph optimisations (ORT folds BN into the convolutions and fuses
+ * the activations, as Convey's inference does). One operation = one batch, output included.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-XX:MaxDirectMemorySize=8g"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class OrtInferenceBenchmark {
+
+    @Param({Models.VGG16_NAME, Models.RESNET50_NAME})
+    public String model;
+
+    @Param({"1", "8"})
+    public int batch;
+
+    private OrtSession session;
+    private OrtSession.SessionOptions options;
+    private OnnxTensor images;
+    private String inputName;
+
+    @Setup
+    public void setUp() throws IOException, OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        options = sessionOptions();
+        // Through a file: ONNX Runtime reads it itself, with no 550 MB byte[] copy of VGG16 on the heap.
+        Path file = Files.createTempFile("convey-" + model, ".onnx");
+        try {
+            OnnxExport.write(Models.classifier(model), file);
+            session = env.createSession(file.toString(), options);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        inputName = session.getInputNames().iterator().next();
+        Tensor x = Models.images(batch);
+        images = OnnxTensor.createTensor(env, x.data(), new long[] {batch, Models.IMAGE_SIZE, Models.IMAGE_SIZE, 3});
+    }
+
+    /** The session settings of the comparison (see the class comment). */
+    static OrtSession.SessionOptions sessionOptions() throws OrtException {
+        OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+        o.setIntraOpNumThreads(Parallel.threads());
+        o.setInterOpNumThreads(1);
+        o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        return o;
+    }
+
+    /** ONNX Runtime's {@code session.run}: the 1000 class probabilities of each image. */
+    @Benchmark
+    public float predict() throws OrtException {
+        try (OrtSession.Result result = session.run(Map.of(inputName, images))) {
+            return ((OnnxTensor) result.get(0)).getFloatBuffer().get(0);
+        }
+    }
+
+    @TearDown
+    public void tearDown() throws OrtException {
+        images.close();
+        session.close();
+        options.close();
+    }
+}

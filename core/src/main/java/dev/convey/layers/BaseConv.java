@@ -1,0 +1,165 @@
+package dev.convey.layers;
+
+import java.util.Map;
+
+/**
+ * What every Keras convolution shares (Keras' {@code BaseConv}): the configuration (filters, kernel_size,
+ * strides, padding, dilation_rate, use_bias, activation) with its fluent setters, its {@code get_config()},
+ * the output shape, and the weights, an HWIO kernel {@code (kh, kw, in, filters)} and a bias {@code (filters,)}.
+ * A convolution layer ({@link Conv2D}) adds its forward and backward passes.
+ *
+ * <p>{@code same} padding follows TensorFlow: total pad = max((ceil(in/s)-1)*s + (k-1)*d + 1 - in, 0),
+ * top/left = total/2, the extra pixel at bottom/right (see {@link Padding}).
+ *
+ * @param <T> the concrete layer, which the setters return so that builder chains keep its type
+ */
+public abstract class BaseConv<T extends BaseConv<T>> extends Layer {
+
+    final int filters;
+    final int[] kernelSize;
+    int[] strides = {1, 1};
+    Padding padding = Padding.VALID;
+    int[] dilationRate = {1, 1};
+    boolean useBias = true;
+    ActivationFunction activation = ActivationFunction.LINEAR;
+
+    Parameter kernel;
+    Parameter bias;
+
+    /** @param namePrefix Keras' name stem ({@code conv2d}) */
+    BaseConv(String namePrefix, int filters, int[] kernelSize) {
+        super(namePrefix);
+        this.filters = LayerArgs.positive(this, "filters", filters);
+        this.kernelSize = LayerArgs.pair(this, "kernel_size", kernelSize);
+    }
+
+    @SuppressWarnings("unchecked")
+    private T self() {
+        return (T) this;
+    }
+
+    // ---------------------------------------------------------------- configuration
+
+    /** Keras' {@code strides}: one int for both axes or (height, width). Default 1. */
+    public T strides(int... strides) {
+        LayerArgs.requireUnbuilt(this, "strides");
+        this.strides = LayerArgs.pair(this, "strides", strides);
+        checkStridesAndDilation();
+        return self();
+    }
+
+    /** Keras' {@code padding}: "valid" (default) or "same". */
+    public T padding(String padding) {
+        LayerArgs.requireUnbuilt(this, "padding");
+        this.padding = Padding.forName(padding, describe());
+        return self();
+    }
+
+    /** Keras' {@code dilation_rate}: one int or (height, width); taps are this many pixels apart. Default 1. */
+    public T dilationRate(int... dilationRate) {
+        LayerArgs.requireUnbuilt(this, "dilation_rate");
+        this.dilationRate = LayerArgs.pair(this, "dilation_rate", dilationRate);
+        checkStridesAndDilation();
+        return self();
+    }
+
+    /** Keras' {@code use_bias} (default true). */
+    public T useBias(boolean useBias) {
+        LayerArgs.requireUnbuilt(this, "use_bias");
+        this.useBias = useBias;
+        return self();
+    }
+
+    /** Keras' {@code activation} by name ("relu", "linear", ...; null is linear). May be changed at any time. */
+    public T activation(String activation) {
+        this.activation = ActivationFunction.forName(activation);
+        return self();
+    }
+
+    /** Keras rejects the combination, since TensorFlow's dilated convolution does not stride. */
+    private void checkStridesAndDilation() {
+        if ((strides[0] > 1 || strides[1] > 1) && (dilationRate[0] > 1 || dilationRate[1] > 1)) {
+            throw new IllegalArgumentException(describe() + ": strides > 1 cannot be combined with dilation_rate > 1"
+                    + " (strides " + strides[0] + "x" + strides[1] + ", dilation_rate " + dilationRate[0] + "x"
+                    + dilationRate[1] + "), as in Keras");
+        }
+    }
+
+    public int filters() {
+        return filters;
+    }
+
+    public int[] kernelSize() {
+        return kernelSize.clone();
+    }
+
+    public int[] strides() {
+        return strides.clone();
+    }
+
+    public Padding padding() {
+        return padding;
+    }
+
+    public int[] dilationRate() {
+        return dilationRate.clone();
+    }
+
+    public boolean useBias() {
+        return useBias;
+    }
+
+    public ActivationFunction activation() {
+        return activation;
+    }
+
+    @Override
+    public ActivationFunction outputActivation() {
+        return activation;
+    }
+
+    /** The kernel (kh, kw, in, out), or null before build. */
+    public Parameter kernel() {
+        return kernel;
+    }
+
+    /** The bias (out,), or null before build or without bias. */
+    public Parameter bias() {
+        return bias;
+    }
+
+    /** Keras' {@code get_config()}: filters, kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias. */
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("filters", filters());
+        c.put("kernel_size", list(kernelSize()));
+        c.put("strides", list(strides()));
+        c.put("padding", padding().kerasName());
+        c.put("data_format", "channels_last");
+        c.put("dilation_rate", list(dilationRate()));
+        c.put("activation", activation().kerasName());
+        c.put("use_bias", useBias());
+        return c;
+    }
+
+    // ---------------------------------------------------------------- shapes and weights
+
+    @Override
+    protected int[] computeOutputShape(int[][] inputShapes) {
+        int[] hw = Window2D.outputHeightWidth(this, inputShapes, kernelSize, strides, dilationRate, padding);
+        return new int[] {hw[0], hw[1], filters};
+    }
+
+    @Override
+    protected void createWeights(int[][] inputShapes) {
+        int channels = inputShapes[0][2];
+        if (channels < 1) {
+            throw shapeError("the channel axis must be known to create the kernel, got input shape "
+                    + shapesToString(inputShapes, true));
+        }
+        kernel = addWeight("kernel", new int[] {kernelSize[0], kernelSize[1], channels, filters},
+                Initializer.GLOROT_UNIFORM, true);
+        bias = useBias ? addWeight("bias", new int[] {filters}, Initializer.ZEROS, true) : null;
+    }
+}

@@ -1,0 +1,194 @@
+package dev.convey.layers;
+
+import java.nio.FloatBuffer;
+
+import dev.convey.tensor.Gemm;
+import dev.convey.tensor.Parallel;
+import dev.convey.tensor.Scratch;
+import dev.convey.tensor.Tensor;
+
+/**
+ * Convolution as im2col + GEMM; equals {@link ReferenceConvolution#conv2d}. With P the patch matrix (one row per
+ * output pixel, kh*kw*in columns, see {@link Im2col}) and W the HWIO kernel viewed as a (kh*kw*in, out) matrix:
+ * <pre>
+ *   forward:   Y = P W                   (NHWC output directly), then the epilogue
+ *   backward:  dW = P^T dZ               (summed over the row blocks)
+ *              dX = col2im(dZ W^T)       (each patch entry's gradient flows back to the pixel it was copied from)
+ * </pre>
+ * P is built for a block of output rows at a time, in a workspace the kernel keeps, so memory stays bounded
+ * for any batch.
+ *
+ * <p>Threading of the forward pass. With OpenBLAS' own threads, im2col and the epilogue run between GEMM calls
+ * while its workers spin, and each GEMM on a cache-sized block is too small to split well. Instead each Java
+ * thread owns a contiguous share of the output rows ({@link Gemm#shares}) and runs im2col, GEMM and epilogue on
+ * its own blocks, in its own patch workspace. A small feature map (ResNet's 7x7 and 14x14 at batch 1) has too
+ * few rows to share, and its kernel is larger than its patches: there the threads build each block's patches
+ * together and then each multiplies it by its own slice of the kernel's columns (filters). Backward splits a
+ * batch's images over the threads in the same way (single images split each product in {@link Gemm}).
+ */
+class Im2colConvolution implements ConvolutionKernel {
+
+    /**
+     * Patch block sizing. A block of about 2^19 floats (2 MB) stays in cache between im2col writing it and the
+     * GEMM packing it; but every GEMM call also re-packs the whole kernel, so a block has at least 512 rows
+     * (a 3x3x512 patch block is then 9 MB, of the order of the 3x3x512x512 kernel). 2^21 floats (8 MB) is the
+     * hard cap on the workspace. Measured on VGG16's layers (2-core AVX-512): 2 MB blocks beat 8 MB blocks by
+     * 1.5-2x where the image is large and the patch short (224x224x64), and blocks under ~400 rows lose up to
+     * 40% where the kernel is large (28x28x512).
+     */
+    private static final int TARGET_PATCH_FLOATS = 1 << 19;
+    private static final int MIN_BLOCK_ROWS = 512;
+    static final int DEFAULT_MAX_PATCH_FLOATS = 1 << 21;
+    /**
+     * Output rows are split over the threads when each gets at least this many; smaller feature maps split the
+     * filters, at least this many per thread. Measured on ResNet50 and VGG16 at batch 1: 256 rows beat 64
+     * (small row shares re-pack the whole kernel per thread) and beat splitting filters everywhere.
+     */
+    private static final int MIN_ROWS_PER_THREAD = 256;
+    private static final int MIN_FILTERS_PER_THREAD = 16;
+
+    int maxPatchFloats = DEFAULT_MAX_PATCH_FLOATS;
+    private final Tensor[] patchWorkspaces = new Tensor[Parallel.threads()];   // one per thread sharing the rows
+    private final Tensor[] weightGradientPartials = new Tensor[Parallel.threads()];   // dW of threads 1, 2, ...
+
+    /** Whether the input itself is the patch matrix (a 1x1 stride-1 convolution: {@link PointwiseConvolution}). */
+    boolean inputIsPatches() {
+        return false;
+    }
+
+    /** Output rows per im2col block: about TARGET_PATCH_FLOATS, at least MIN_BLOCK_ROWS, within the workspace cap. */
+    int blockRows(Window2D g) {
+        int k = g.patchSize();
+        int rows = Math.min(Math.max(TARGET_PATCH_FLOATS / k, MIN_BLOCK_ROWS), maxPatchFloats / k);
+        return Math.max(1, Math.min(g.outputPixels(), rows));
+    }
+
+    // ---------------------------------------------------------------- forward
+
+    @Override
+    public void forward(Window2D g, Tensor x, Parameter kernel, Tensor y, Epilogue.Bound e) {
+        int m = g.outputPixels();
+        int threads = Parallel.threads();
+        if (threads == 1) {
+            forwardRows(g, x, kernel.value(), y, 0, m, 0, e);
+        } else if (m >= threads * MIN_ROWS_PER_THREAD) {
+            Gemm.shares(m, (t, r0, r1) -> forwardRows(g, x, kernel.value(), y, r0, r1, t, e));
+        } else {
+            forwardColumns(g, x, kernel.value(), y, e);
+        }
+    }
+
+    /**
+     * Y[r0:r1] = P[r0:r1] W, block by block, each block followed by its epilogue while it is still in cache.
+     * Runs on one thread with patch workspace number {@code workspace}.
+     */
+    private void forwardRows(Window2D g, Tensor x, Tensor w, Tensor y, int r0, int r1, int workspace, Epilogue.Bound e) {
+        int k = g.patchSize();
+        int filters = w.dim(3);
+        int block = inputIsPatches() ? Math.max(1, r1 - r0) : blockRows(g);
+        FloatBuffer patches = inputIsPatches() ? x.data() : patchWorkspace(workspace, Math.min(r1 - r0, block), k);
+        for (int s0 = r0; s0 < r1; s0 += block) {
+            int s1 = Math.min(r1, s0 + block);
+            long aOffset = inputIsPatches() ? (long) s0 * k : 0;
+            if (!inputIsPatches()) {
+                Im2col.im2col(g, x.data(), s0, s1, patches);
+            }
+            // Y[s0:s1] (rows x out) = P[s0:s1] (rows x k) W (k x out)
+            Gemm.sgemmOnThisThread(false, false, s1 - s0, filters, k, 1f, patches, aOffset, k, w.data(), 0, filters,
+                    0f, y.data(), (long) s0 * filters, filters);
+            Epilogue.apply(e, y.data(), s0, s1, filters);
+        }
+    }
+
+    /**
+     * Few output rows (a small feature map): the threads share each block's filters instead, Y[:, f0:f1] =
+     * P W[:, f0:f1], after building the block's patches together. Each thread then packs only its own slice
+     * of the kernel, which here is larger than the patches.
+     */
+    private void forwardColumns(Window2D g, Tensor x, Tensor w, Tensor y, Epilogue.Bound e) {
+        int m = g.outputPixels();
+        int k = g.patchSize();
+        int filters = w.dim(3);
+        int block = inputIsPatches() ? m : blockRows(g);
+        FloatBuffer patches = inputIsPatches() ? x.data() : patchWorkspace(0, block, k);
+        for (int start = 0; start < m; start += block) {
+            int r0 = start;
+            int r1 = Math.min(m, r0 + block);
+            long aOffset = inputIsPatches() ? (long) r0 * k : 0;
+            if (!inputIsPatches()) {
+                Im2col.im2col(g, x.data(), r0, r1, patches);
+            }
+            Gemm.onEachCore(filters, MIN_FILTERS_PER_THREAD, (f0, f1) ->
+                    Gemm.sgemmOnThisThread(false, false, r1 - r0, f1 - f0, k, 1f, patches, aOffset, k, w.data(), f0,
+                            filters, 0f, y.data(), (long) r0 * filters + f0, filters));
+            Epilogue.apply(e, y.data(), r0, r1, filters);
+        }
+    }
+
+    /** Patch workspace number i, at least rows x k floats, kept across calls. */
+    private FloatBuffer patchWorkspace(int i, int rows, int k) {
+        patchWorkspaces[i] = Tensor.reuse(patchWorkspaces[i], rows, k);
+        return patchWorkspaces[i].data();
+    }
+
+    // ---------------------------------------------------------------- backward
+
+    @Override
+    public void backward(Window2D g, Tensor x, Parameter kernel, Tensor dz, boolean weightGradients, Tensor dx) {
+        if (dx != null) {
+            dx.fill(0f);   // col2im adds into it
+        }
+        if (!weightGradients && dx == null) {
+            return;
+        }
+        int threads = Parallel.threads();
+        if (threads == 1 || g.batch() < threads) {
+            backwardRows(g, x, kernel, dz, 0, g.outputPixels(), 0, kernel.gradient(), weightGradients, dx);
+            return;
+        }
+        // Each thread takes whole images: col2im of two images never touches the same pixel, and each
+        // thread sums dW over its own rows into its own buffer; the buffers are added at the end.
+        for (int t = 1; t < threads; t++) {
+            weightGradientPartials[t] = weightGradients
+                    ? Tensor.reuse(weightGradientPartials[t], kernel.gradient().shape()) : null;
+        }
+        int rowsPerImage = g.outH() * g.outW();
+        Gemm.shares(g.batch(), (t, b0, b1) -> backwardRows(g, x, kernel, dz, rowsPerImage * b0, rowsPerImage * b1, t,
+                t == 0 ? kernel.gradient() : weightGradientPartials[t], weightGradients, dx));
+        if (weightGradients) {
+            FloatBuffer sum = kernel.gradient().data();
+            for (int t = 1; t < threads; t++) {
+                Scratch.forEachTile(0, kernel.gradient().size(), 1, sum, weightGradientPartials[t].data(), null, sum,
+                        (a, b, unused, length) -> Epilogue.add(a, b, length));
+            }
+        }
+    }
+
+    /**
+     * Rows [r0, r1) of the backward pass, block by block in patch workspace number {@code workspace}:
+     * dW = P[r0:r1]^T dZ[r0:r1] into {@code dW} (overwritten), and dX += col2im(dZ[r0:r1] W^T).
+     */
+    private void backwardRows(Window2D g, Tensor x, Parameter kernel, Tensor dz, int r0, int r1, int workspace,
+                              Tensor dW, boolean weightGradients, Tensor dx) {
+        int k = g.patchSize();
+        int filters = kernel.value().dim(3);
+        int block = blockRows(g);
+        FloatBuffer patches = patchWorkspace(workspace, Math.min(block, r1 - r0), k);
+        for (int s0 = r0; s0 < r1; s0 += block) {
+            int s1 = Math.min(r1, s0 + block);
+            long dzOffset = (long) s0 * filters;
+            if (weightGradients) {
+                // dW += P[s0:s1]^T dZ[s0:s1]  (the first block overwrites)
+                Im2col.im2col(g, x.data(), s0, s1, patches);
+                Gemm.sgemm(true, false, k, filters, s1 - s0, 1f, patches, 0, k, dz.data(), dzOffset, filters,
+                        s0 == r0 ? 0f : 1f, dW.data(), 0, filters);
+            }
+            if (dx != null) {
+                // dP[s0:s1] = dZ[s0:s1] W^T, reusing the patch workspace, then scattered back by col2im
+                Gemm.sgemm(false, true, s1 - s0, k, filters, 1f, dz.data(), dzOffset, filters,
+                        kernel.value().data(), 0, filters, 0f, patches, 0, k);
+                Im2col.col2im(g, patches, s0, s1, dx.data());
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package dev.convey.layers;
+
+import java.nio.FloatBuffer;
+
+import dev.convey.tensor.Gemm;
+import dev.convey.tensor.Parallel;
+import dev.convey.tensor.Tensor;
+
+/**
+ * A 3x3, stride-1, undilated convolution by Winograd's F(2x2, 3x3) (the transforms are in {@link Winograd});
+ * equals {@link ReferenceConvolution#conv2d}. Per block of 2x2 output tiles:
+ * <pre>
+ *   V = B^T d B (input tiles),  M_p = V_p U_p (16 GEMMs, tiles x in by in x out),  Y = A^T M A,  then the epilogue
+ * </pre>
+ * with U = G g G^T the transformed kernel, cached per {@link Parameter#version()}. Backward: dL/dW by
+ * {@link Im2colConvolution}; dL/dx of a 3x3 stride-1 convolution is itself one, dz convolved with the kernel
+ * rotated by 180 degrees, in and out swapped, W'[i, j, f, c] = W[2 - i, 2 - j, c, f], over dz padded by
+ * 2 - pad on each side, so it runs through the same forward scheme.
+ */
+final class WinogradConvolution implements ConvolutionKernel {
+
+    /**
+     * Sizing. Its 16 products are (tiles x in) by (in x out), so each repacks a 16/9 share of the kernel: it wins
+     * where a product has many tiles and enough channels, and loses to im2col on ResNet's 7x7 maps at batch 1
+     * (16 tiles; 14x14 maps have 49 and win) and on the 3-channel RGB input. A block holds about TARGET_FLOATS
+     * of transformed input and products, at least MIN_BLOCK_TILES tiles.
+     */
+    private static final int MIN_CHANNELS = 16;
+    private static final int MIN_TILES = 32;
+    private static final int TARGET_FLOATS = 1 << 19;
+    private static final int MIN_BLOCK_TILES = 256;
+
+    private final Im2colConvolution weightGradients;
+    int maxWorkspaceFloats = Im2colConvolution.DEFAULT_MAX_PATCH_FLOATS;
+    // U for the forward pass and for the input gradient, each valid for one kernel version; per-thread V and M.
+    private Tensor forwardU;
+    private long forwardUVersion;
+    private Tensor inputGradientU;
+    private long inputGradientUVersion;
+    private final Tensor[] inputs = new Tensor[Parallel.threads()];
+    private final Tensor[] products = new Tensor[Parallel.threads()];
+
+    /** @param weightGradients the im2col kernel that computes dL/dW for this one */
+    WinogradConvolution(Im2colConvolution weightGradients) {
+        this.weightGradients = weightGradients;
+    }
+
+    /** Whether Winograd is faster than im2col for geometry g (which {@link Winograd#applies} to). */
+    static boolean worthIt(Window2D g, int filters) {
+        return g.channels() >= MIN_CHANNELS && filters >= MIN_CHANNELS
+                && (long) Winograd.tileRows(g) * Winograd.tilesWide(g) >= MIN_TILES;
+    }
+
+    @Override
+    public void forward(Window2D g, Tensor x, Parameter kernel, Tensor y, Epilogue.Bound e) {
+        int filters = kernel.value().dim(3);
+        if (forwardU == null || forwardUVersion != kernel.version()) {
+            forwardU = Tensor.reuse(forwardU, Winograd.POINTS, g.channels(), filters);
+            Winograd.transformKernel(kernel.value().data(), g.channels(), filters, forwardU.data());
+            forwardUVersion = kernel.version();
+        }
+        convolve(g, x, y, forwardU.data(), filters, e);
+    }
+
+    @Override
+    public void backward(Window2D g, Tensor x, Parameter kernel, Tensor dz, boolean weightGradients, Tensor dx) {
+        if (weightGradients) {
+            this.weightGradients.backward(g, x, kernel, dz, true, null);
+        }
+        if (dx == null) {
+            return;
+        }
+        int in = g.channels();
+        int filters = kernel.value().dim(3);
+        // A training step changes the kernel, so each step transforms it once.
+        if (inputGradientU == null || inputGradientUVersion != kernel.version()) {
+            inputGradientU = Tensor.reuse(inputGradientU, Winograd.POINTS, filters, in);
+            Winograd.transformKernelForInputGradient(kernel.value().data(), in, filters, inputGradientU.data());
+            inputGradientUVersion = kernel.version();
+        }
+        Window2D back = new Window2D(g.batch(), g.outH(), g.outW(), filters, 3, 3, 1, 1, 1, 1,
+                g.height(), g.width(), 2 - g.padTop(), 2 - g.padLeft());
+        convolve(back, dz, dx, inputGradientU.data(), in, Epilogue.Bound.NONE);
+    }
+
+    /**
+     * y = the 3x3 convolution of geometry g of x with the transformed kernel u (in: g.channels(), out: {@code out}),
+     * then the epilogue, block of tile rows by block. As for im2col, a large map gives each thread a share of the
+     * tile rows to compute alone, and a small one shares each block: the threads transform its tiles together
+     * and then split the 16 products.
+     */
+    private void convolve(Window2D g, Tensor x, Tensor y, FloatBuffer u, int out, Epilogue.Bound e) {
+        int tileRows = Winograd.tileRows(g);
+        int tilesW = Winograd.tilesWide(g);
+        int floatsPerTile = Winograd.POINTS * (g.channels() + out);
+        int blockTiles = Math.min(Math.max(TARGET_FLOATS / floatsPerTile, MIN_BLOCK_TILES),
+                maxWorkspaceFloats / floatsPerTile);
+        int blockRows = Math.max(1, Math.min(tileRows, blockTiles / tilesW));
+        int threads = Parallel.threads();
+        if (threads > 1 && tileRows >= threads * blockRows) {
+            Gemm.shares(tileRows, (t, q0, q1) -> {
+                for (int s0 = q0; s0 < q1; s0 += blockRows) {
+                    block(g, x, y, u, out, s0, Math.min(q1, s0 + blockRows), t, false, e);
+                }
+            });
+        } else {
+            for (int s0 = 0; s0 < tileRows; s0 += blockRows) {
+                block(g, x, y, u, out, s0, Math.min(tileRows, s0 + blockRows), 0, true, e);
+            }
+        }
+    }
+
+    /** Tile rows [q0, q1): V = B^T d B, the 16 products M_p = V_p U_p, Y = A^T M A and the epilogue. */
+    private void block(Window2D g, Tensor x, Tensor y, FloatBuffer u, int out, int q0, int q1, int workspace,
+                       boolean shareProducts, Epilogue.Bound e) {
+        int in = g.channels();
+        int tiles = (q1 - q0) * Winograd.tilesWide(g);
+        inputs[workspace] = Tensor.reuse(inputs[workspace], Winograd.POINTS, tiles, in);
+        products[workspace] = Tensor.reuse(products[workspace], Winograd.POINTS, tiles, out);
+        FloatBuffer v = inputs[workspace].data();
+        FloatBuffer m = products[workspace].data();
+        Winograd.transformInput(g, x.data(), q0, q1, v);
+        if (shareProducts) {
+            Gemm.onEachCore(Winograd.POINTS, 1, (p0, p1) -> Winograd.multiply(v, u, m, tiles, in, out, p0, p1));
+        } else {
+            Winograd.multiply(v, u, m, tiles, in, out, 0, Winograd.POINTS);
+        }
+        Winograd.transformOutput(g, m, q0, q1, out, y.data(), e);
+    }
+}
