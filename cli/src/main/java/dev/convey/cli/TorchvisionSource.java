@@ -33,14 +33,32 @@ final class TorchvisionSource {
         if (weights == null || weights.equals("none")) {
             return Torchvision.create(name);
         }
+        return Torchvision.load(name, stateDictFile(modelName, weights));
+    }
+
+    /** The --weights file, which must exist ('imagenet' is refused: Convey does not download PyTorch weights). */
+    private static Path stateDictFile(String modelName, String weights) throws IOException {
         if (weights.equals("imagenet")) {
-            throw new IllegalArgumentException("--model " + modelName + " needs --weights FILE.pth or FILE.safetensors"
-                    + " (a state_dict, e.g. torchvision's download from https://download.pytorch.org/models/) or"
-                    + " --weights none; Convey does not download PyTorch weights");
+            throw new IllegalArgumentException(modelName + " needs --weights FILE.pth or FILE.safetensors (a state_dict,"
+                    + " e.g. torchvision's download from https://download.pytorch.org/models/) or --weights none;"
+                    + " Convey does not download PyTorch weights");
         }
         Path file = Path.of(weights);
         ModelSource.requireFile(file);
-        return Torchvision.load(name, file);
+        return file;
+    }
+
+    /**
+     * {@code --base torchvision/NAME} of {@code convey train}: the model at (height, width) with the state_dict
+     * loaded strictly, cut before its classifier ({@link TorchvisionModel#base}); preprocessing mode "torch".
+     */
+    static Model base(String modelName, String weights, int height, int width, String pooling) throws IOException {
+        String name = modelName.substring(PREFIX.length());
+        int[] inputShape = {height, width, 3};
+        if (weights == null || weights.equals("none")) {
+            return Torchvision.create(name, 1000, inputShape).base(pooling);
+        }
+        return Torchvision.load(name, stateDictFile(modelName, weights), inputShape).base(pooling);
     }
 
     /** Each image through torchvision's ImageNet eval transforms, stacked into (N, 224, 224, 3). */

@@ -40,9 +40,10 @@ public final class TorchConvert {
         }
         Model keras = KerasModelFile.load(input);
         int[] inputShape = keras.input().shape();
-        String head = name.startsWith("resnet") ? "fc" : "classifier.6";
+        TorchvisionModel model = Torchvision.create(name, 1000, inputShape);
+        String head = model.moduleOrder().get(model.moduleOrder().size() - 1);
         int classes = keras.getLayer(head).weights().get(0).value().dim(1);
-        TorchvisionModel model = Torchvision.create(name, classes, inputShape);
+        model = classes == 1000 ? model : Torchvision.create(name, classes, inputShape);
         for (String layer : model.moduleOrder()) {
             model.model().getLayer(layer).setWeights(keras.getLayer(layer).getWeights());
         }

@@ -87,6 +87,27 @@ public final class TorchvisionModel {
         return fresh;
     }
 
+    /**
+     * The convolutional base for transfer learning, as Keras' {@code include_top=False}: the feature map before
+     * the classifier (ResNet: before {@code avgpool}; VGG: {@code features}' last max pool), then
+     * {@code pooling} "avg" or "max" (global), or null for the 4-D map. It shares this model's layers.
+     */
+    public Model base(String pooling) {
+        String head = name.startsWith("vgg") ? "flatten" : "avgpool";
+        dev.convey.models.SymbolicTensor features = model.outputOf(head).inputs().get(0);
+        if (features.layer().name().equals("avgpool")) {
+            features = features.inputs().get(0);
+        }
+        if (pooling != null) {
+            features = switch (pooling) {
+                case "avg" -> new dev.convey.layers.GlobalAveragePooling2D().name("global_avg_pool").apply(features);
+                case "max" -> new dev.convey.layers.GlobalMaxPooling2D().name("global_max_pool").apply(features);
+                default -> throw new IllegalArgumentException("pooling must be avg, max or null, got " + pooling);
+            };
+        }
+        return new Model(model.inputs(), features, name + "_base");
+    }
+
     /** Linear layer name to the (h, w, c) shape flattened into it. */
     Map<String, int[]> flattenedInputs() {
         return flattenedInputs;

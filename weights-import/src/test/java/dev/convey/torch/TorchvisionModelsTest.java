@@ -53,7 +53,7 @@ class TorchvisionModelsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"resnet18", "resnet50", "vgg11_bn"})
+    @ValueSource(strings = {"resnet18", "resnet50", "vgg11_bn", "mobilenet_v2"})
     void stateDictKeysAndShapesAreTorchvisions(String name) throws IOException {
         assertEquals(torchvisionKeys(name), conveyKeys(Torchvision.create(name)));
     }
