@@ -19,6 +19,13 @@ final class Bases {
 
     /** With Keras' {@code pooling} ({@code "avg"}, {@code "max"} or null: the 4-D feature map). */
     static Model create(String name, String weights, int height, int width, int widthDivisor, String pooling) {
+        if (TorchvisionSource.handles(name)) {
+            try {
+                return TorchvisionSource.base(name, weights, height, width, pooling);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         ApplicationOptions options = new ApplicationOptions().includeTop(false).weights(weights)
                 .inputShape(height, width, 3).widthDivisor(widthDivisor).pooling(pooling);
         return switch (name.toLowerCase(Locale.ROOT)) {
@@ -29,6 +36,9 @@ final class Bases {
     }
 
     static String preprocessing(String name) {
+        if (TorchvisionSource.handles(name)) {
+            return "torch";                                  // x / 255, then ImageNet mean and std: torchvision's Normalize
+        }
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "vgg16", "resnet50" -> "caffe";
             default -> throw new IllegalArgumentException("Unknown base '" + name + "': expected vgg16 or resnet50");

@@ -35,8 +35,9 @@ final class ModelSource {
     /** {@code --model} and the options that only make sense with it. */
     static final class Application {
 
-        @Option(names = "--model", required = true, paramLabel = "NAME",
-                description = "A Keras application: vgg16, resnet50, mobilenet, mobilenet_v2.")
+        @Option(names = "--model", required = true, paramLabel = "NAME|torchvision/NAME",
+                description = "A Keras application (vgg16, resnet50, mobilenet, mobilenet_v2) or a torchvision model "
+                        + "(torchvision/resnet18, torchvision/vgg16, ...: --weights FILE.pth|FILE.safetensors|none).")
         String name;
 
         @Option(names = "--weights", paramLabel = "FILE|imagenet|none", defaultValue = ApplicationOptions.IMAGENET,
@@ -69,8 +70,13 @@ final class ModelSource {
         int widthDivisor;
     }
 
+    /** True for {@code --model torchvision/NAME}: torchvision's preprocessing, logits out. */
+    boolean isTorchvision() {
+        return application != null && TorchvisionSource.handles(application.name);
+    }
+
     /** Builds or loads the model with its weights. */
-    Model load() throws NoSuchFileException {
+    Model load() throws java.io.IOException {
         return load(true);
     }
 
@@ -78,12 +84,15 @@ final class ModelSource {
      * Builds or loads the model; {@code withWeights} false skips an application's weights (what {@code summary}
      * needs: the architecture does not depend on them). A model file is always read whole.
      */
-    Model load(boolean withWeights) throws NoSuchFileException {
+    Model load(boolean withWeights) throws java.io.IOException {
         if (modelFile != null) {
             requireFile(modelFile);
             return KerasFiles.loadModel(modelFile);
         }
         String weights = !withWeights || application.weights.equals("none") ? null : application.weights;
+        if (isTorchvision()) {
+            return TorchvisionSource.model(application.name, weights);
+        }
         if (weights != null && !weights.equals(ApplicationOptions.IMAGENET)) {
             requireFile(Path.of(weights));
         }

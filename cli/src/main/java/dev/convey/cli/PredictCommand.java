@@ -80,8 +80,10 @@ final class PredictCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         for (int start = 0; start < images.size(); start += batchSize) {
             List<Path> chunk = images.subList(start, Math.min(images.size(), start + batchSize));
-            Tensor probabilities = network.forward(ImageNet.preprocessInput(
-                    loadBatch(chunk, inputShape[0], inputShape[1], filter), model.preprocessMode()));
+            Tensor probabilities = model.isTorchvision()
+                    ? TorchvisionSource.softmax(network.forward(TorchvisionSource.preprocess(chunk)))
+                    : network.forward(ImageNet.preprocessInput(
+                            loadBatch(chunk, inputShape[0], inputShape[1], filter), model.preprocessMode()));
             List<List<ImageNet.Prediction>> decoded = ImageNet.decodePredictions(probabilities, top);
             for (int i = 0; i < chunk.size(); i++) {
                 String prefix = images.size() > 1 ? chunk.get(i) + ": " : "";

@@ -1,16 +1,11 @@
 package dev.convey.torch;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
-import dev.convey.layers.Activation;
+
 import dev.convey.layers.Add;
-import dev.convey.layers.BatchNormalization;
-import dev.convey.layers.Conv2D;
 import dev.convey.layers.Dense;
 import dev.convey.layers.GlobalAveragePooling2D;
-import dev.convey.layers.Layer;
 import dev.convey.layers.MaxPooling2D;
 import dev.convey.layers.ZeroPadding2D;
 import dev.convey.models.Input;
@@ -34,10 +29,7 @@ import dev.convey.models.SymbolicTensor;
  */
 final class ResNets {
 
-    static final double BN_EPSILON = 1e-5;
-
-    /** The weighted layers' names in torchvision's module order (the order of its state_dict). */
-    private final List<String> order = new ArrayList<>();
+    private final Modules modules = new Modules();
 
     private ResNets() {
     }
@@ -58,9 +50,7 @@ final class ResNets {
             default -> throw new IllegalArgumentException("not a torchvision ResNet: " + name);
         }
         SymbolicTensor input = Input.of(inputShape);
-        SymbolicTensor x = conv(input, 64, 7, 2, 3, "conv1");
-        x = bn("bn1", order).apply(x);
-        x = relu("relu").apply(x);
+        SymbolicTensor x = relu(modules.bn(conv(input, 64, 7, 2, 3, "conv1"), "bn1"), "relu");
         x = new ZeroPadding2D(1).name("maxpool.pad").apply(x);
         x = new MaxPooling2D(3).strides(2).name("maxpool").apply(x);
         int inChannels = 64;
@@ -76,63 +66,36 @@ final class ResNets {
             }
         }
         x = new GlobalAveragePooling2D().name("avgpool").apply(x);
+        modules.add("fc");
         x = new Dense(classes).name("fc").apply(x);
-        order.add("fc");
-        return new TorchvisionModel(name, new Model(input, x, name), Map.of(), order);
+        return new TorchvisionModel(name, new Model(input, x, name), Map.of(), modules.order());
     }
 
     private SymbolicTensor basic(SymbolicTensor x, int width, int stride, boolean downsample, String p) {
-        SymbolicTensor y = conv(x, width, 3, stride, 1, p + ".conv1");
-        y = relu(p + ".relu1").apply(bn(p + ".bn1").apply(y));
-        y = conv(y, width, 3, 1, 1, p + ".conv2");
-        y = bn(p + ".bn2").apply(y);
+        SymbolicTensor y = relu(modules.bn(conv(x, width, 3, stride, 1, p + ".conv1"), p + ".bn1"), p + ".relu1");
+        y = modules.bn(conv(y, width, 3, 1, 1, p + ".conv2"), p + ".bn2");
         SymbolicTensor shortcut = downsample ? shortcut(x, width, stride, p) : x;
-        return relu(p + ".relu").apply(new Add().name(p + ".add").apply(y, shortcut));
+        return relu(new Add().name(p + ".add").apply(y, shortcut), p + ".relu");
     }
 
     private SymbolicTensor bottleneck(SymbolicTensor x, int width, int stride, boolean downsample, String p) {
-        SymbolicTensor y = conv(x, width, 1, 1, 0, p + ".conv1");
-        y = relu(p + ".relu1").apply(bn(p + ".bn1").apply(y));
-        y = conv(y, width, 3, stride, 1, p + ".conv2");
-        y = relu(p + ".relu2").apply(bn(p + ".bn2").apply(y));
-        y = conv(y, 4 * width, 1, 1, 0, p + ".conv3");
-        y = bn(p + ".bn3").apply(y);
+        SymbolicTensor y = relu(modules.bn(conv(x, width, 1, 1, 0, p + ".conv1"), p + ".bn1"), p + ".relu1");
+        y = relu(modules.bn(conv(y, width, 3, stride, 1, p + ".conv2"), p + ".bn2"), p + ".relu2");
+        y = modules.bn(conv(y, 4 * width, 1, 1, 0, p + ".conv3"), p + ".bn3");
         SymbolicTensor shortcut = downsample ? shortcut(x, 4 * width, stride, p) : x;
-        return relu(p + ".relu").apply(new Add().name(p + ".add").apply(y, shortcut));
+        return relu(new Add().name(p + ".add").apply(y, shortcut), p + ".relu");
     }
 
     private SymbolicTensor shortcut(SymbolicTensor x, int channels, int stride, String p) {
-        SymbolicTensor y = conv(x, channels, 1, stride, 0, p + ".downsample.0");
-        return bn(p + ".downsample.1").apply(y);
+        return modules.bn(conv(x, channels, 1, stride, 0, p + ".downsample.0"), p + ".downsample.1");
     }
 
-    /**
-     * PyTorch's {@code nn.Conv2d(k, stride, padding, bias=False)}: symmetric zero padding then a valid conv
-     * (for stride 1 and padding (k-1)/2 that is exactly "same", which needs no extra layer).
-     */
+    /** torchvision's ResNet convolutions have no bias (a BatchNorm follows each). */
     private SymbolicTensor conv(SymbolicTensor x, int filters, int k, int stride, int padding, String name) {
-        order.add(name);
-        Conv2D conv = new Conv2D(filters, k).strides(stride).useBias(false);
-        if (stride == 1 && 2 * padding == k - 1) {
-            return conv.padding("same").name(name).apply(x);
-        }
-        if (padding > 0) {
-            x = new ZeroPadding2D(padding).name(name + ".pad").apply(x);
-        }
-        return conv.name(name).apply(x);
+        return modules.conv(x, filters, k, stride, padding, false, name);
     }
 
-    private Layer bn(String name) {
-        return bn(name, order);
-    }
-
-    /** torchvision's {@code nn.BatchNorm2d}: eps 1e-5, momentum 0.1 (Keras' 0.9), recorded in the module order. */
-    static Layer bn(String name, List<String> order) {
-        order.add(name);
-        return new BatchNormalization().epsilon(BN_EPSILON).momentum(0.9).name(name);
-    }
-
-    static Layer relu(String name) {
-        return new Activation("relu").name(name);
+    private static SymbolicTensor relu(SymbolicTensor x, String name) {
+        return Modules.activation("relu", name).apply(x);
     }
 }

@@ -10,15 +10,15 @@ import java.util.List;
  * (default 224x224x3) with torchvision's preprocessing ({@link TorchTransforms#imagenetEval}); outputs are
  * logits, as in PyTorch (apply softmax for probabilities).
  *
- * <p>Not yet here (their layers are not in Convey yet): mobilenet_v2, mobilenet_v3_small/large (depthwise
- * convolutions, hardswish, squeeze-excitation), efficientnet_b0-b7 (depthwise, SiLU, squeeze-excitation,
- * stochastic depth), densenet121/169/201 (pre-activation BN chains, 2x2 average pooling), inception_v3.
+ * <p>Not yet here: mobilenet_v3_small/large (hardswish, squeeze-excitation), efficientnet_b0-b7 (SiLU,
+ * squeeze-excitation), densenet121/169/201 (dense concatenation with pre-activation BN, 2x2 average pooling),
+ * inception_v3 (ceil_mode max pools, asymmetric kernels).
  */
 public final class Torchvision {
 
     /** The architectures {@link #create} builds. */
     public static final List<String> NAMES = List.of("resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
-            "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn");
+            "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn", "mobilenet_v2");
 
     private Torchvision() {
     }
@@ -43,16 +43,25 @@ public final class Torchvision {
         if (name.startsWith("vgg") && NAMES.contains(name)) {
             return VGGs.create(name, classes, inputShape);
         }
+        if (name.equals("mobilenet_v2")) {
+            return MobileNets.create(name, classes, inputShape);
+        }
         throw new IllegalArgumentException("unknown torchvision model '" + name + "'; available: " + NAMES);
     }
 
     /** {@code m = torchvision.models.NAME(); m.load_state_dict(torch.load(weights))}; classes from the file's last layer. */
     public static TorchvisionModel load(String name, Path weights) throws IOException {
+        return load(name, weights, new int[] {224, 224, 3});
+    }
+
+    /** {@link #load(String, Path)} for inputs of another (height, width, 3) size. */
+    public static TorchvisionModel load(String name, Path weights, int[] inputShape) throws IOException {
         StateDict sd = StateDict.read(weights);
-        String head = name.startsWith("resnet") ? "fc.weight" : "classifier.6.weight";
+        String head = name.startsWith("resnet") ? "fc.weight" : name.startsWith("vgg") ? "classifier.6.weight"
+                : "classifier.1.weight";
         TorchTensor last = sd.get(head);
         int classes = last != null && last.shape().length == 2 ? last.shape()[0] : 1000;
-        TorchvisionModel model = create(name, classes, new int[] {224, 224, 3});
+        TorchvisionModel model = create(name, classes, inputShape);
         model.loadStateDict(sd, true);
         return model;
     }

@@ -42,6 +42,72 @@ public final class TorchvisionModel {
         return model;
     }
 
+    /**
+     * PyTorch's {@code for p in model.parameters(): p.requires_grad = flag}: Keras' {@code trainable} on every
+     * layer (not on the model, so that a later {@code requiresGrad("fc", true)} can unfreeze one module; as in
+     * Keras, it takes effect at the next compile).
+     */
+    public TorchvisionModel requiresGrad(boolean flag) {
+        model.layers().forEach(layer -> layer.setTrainable(flag));
+        return this;
+    }
+
+    /**
+     * {@code for p in model.MODULE.parameters(): p.requires_grad = flag} for the module path {@code prefix}
+     * ({@code layer4}, {@code features.28}, {@code fc}): every layer named {@code prefix} or {@code prefix.*}.
+     */
+    public TorchvisionModel requiresGrad(String prefix, boolean flag) {
+        int matched = 0;
+        for (dev.convey.layers.Layer layer : model.layers()) {
+            if (layer.name().equals(prefix) || layer.name().startsWith(prefix + ".")) {
+                layer.setTrainable(flag);
+                matched++;
+            }
+        }
+        if (matched == 0) {
+            throw new IllegalArgumentException(name + " has no module '" + prefix + "'");
+        }
+        return this;
+    }
+
+    /**
+     * The transfer-learning step {@code model.fc = nn.Linear(in, classes)} (ResNet) or
+     * {@code model.classifier[6] = nn.Linear(4096, classes)} (VGG): the same architecture with a new, randomly
+     * initialised last layer and every other weight copied from this model.
+     */
+    public TorchvisionModel withNewHead(int classes) {
+        int[] inputShape = model.input().shape();
+        TorchvisionModel fresh = Torchvision.create(name, classes, inputShape);
+        String head = moduleOrder.get(moduleOrder.size() - 1);
+        for (String layer : moduleOrder) {
+            if (!layer.equals(head)) {
+                fresh.model().getLayer(layer).setWeights(model.getLayer(layer).getWeights());
+            }
+        }
+        return fresh;
+    }
+
+    /**
+     * The convolutional base for transfer learning, as Keras' {@code include_top=False}: the feature map before
+     * the classifier (ResNet: before {@code avgpool}; VGG: {@code features}' last max pool), then
+     * {@code pooling} "avg" or "max" (global), or null for the 4-D map. It shares this model's layers.
+     */
+    public Model base(String pooling) {
+        String head = name.startsWith("vgg") ? "flatten" : "avgpool";
+        dev.convey.models.SymbolicTensor features = model.outputOf(head).inputs().get(0);
+        if (features.layer().name().equals("avgpool")) {
+            features = features.inputs().get(0);
+        }
+        if (pooling != null) {
+            features = switch (pooling) {
+                case "avg" -> new dev.convey.layers.GlobalAveragePooling2D().name("global_avg_pool").apply(features);
+                case "max" -> new dev.convey.layers.GlobalMaxPooling2D().name("global_max_pool").apply(features);
+                default -> throw new IllegalArgumentException("pooling must be avg, max or null, got " + pooling);
+            };
+        }
+        return new Model(model.inputs(), features, name + "_base");
+    }
+
     /** Linear layer name to the (h, w, c) shape flattened into it. */
     Map<String, int[]> flattenedInputs() {
         return flattenedInputs;

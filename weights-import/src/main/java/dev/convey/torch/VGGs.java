@@ -1,6 +1,5 @@
 package dev.convey.torch;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -46,22 +45,21 @@ final class VGGs {
         int[] config = config(batchNorm ? name.substring(0, name.length() - 3) : name);
         SymbolicTensor input = Input.of(inputShape);
         SymbolicTensor x = input;
-        List<String> order = new ArrayList<>();
+        Modules modules = new Modules();
         int index = 0;
         for (int v : config) {
             if (v == M) {
                 x = new MaxPooling2D(2).strides(2).name("features." + index++).apply(x);
                 continue;
             }
-            Conv2D conv = new Conv2D(v, 3).padding("same");
-            order.add("features." + index);
             if (batchNorm) {
-                x = conv.name("features." + index).apply(x);
-                x = ResNets.bn("features." + (index + 1), order).apply(x);
-                x = ResNets.relu("features." + (index + 2)).apply(x);
+                x = modules.conv(x, v, 3, 1, 1, true, "features." + index);
+                x = modules.bn(x, "features." + (index + 1));
+                x = Modules.activation("relu", "features." + (index + 2)).apply(x);
                 index += 3;
             } else {
-                x = conv.activation("relu").name("features." + index).apply(x);
+                modules.add("features." + index);
+                x = new Conv2D(v, 3).padding("same").activation("relu").name("features." + index).apply(x);
                 index += 2;
             }
         }
@@ -75,7 +73,8 @@ final class VGGs {
         x = new Dense(4096).activation("relu").name("classifier.3").apply(x);
         x = new Dropout(0.5).name("classifier.5").apply(x);
         x = new Dense(classes).name("classifier.6").apply(x);
-        order.addAll(List.of("classifier.0", "classifier.3", "classifier.6"));
-        return new TorchvisionModel(name, new Model(input, x, name), Map.of("classifier.0", new int[] {7, 7, 512}), order);
+        List.of("classifier.0", "classifier.3", "classifier.6").forEach(modules::add);
+        return new TorchvisionModel(name, new Model(input, x, name), Map.of("classifier.0", new int[] {7, 7, 512}),
+                modules.order());
     }
 }

@@ -19,7 +19,7 @@ import dev.convey.keras.KerasWeights;
  * on stdout, one line per file, {@code @@fuzz begin}, then {@code @@fuzz ok} or
  * {@code @@fuzz error CLASS<TAB>MESSAGE}. A crash shows as the process ending between the two, a hang as no
  * answer within the harness's time limit.
- * <pre>  java -cp TEST_CLASSPATH dev.convey.fuzz.FuzzWorker model|npy|image LIST_FILE</pre>
+ * <pre>  java -cp TEST_CLASSPATH dev.convey.fuzz.FuzzWorker model|npy|image|torch LIST_FILE</pre>
  */
 public final class FuzzWorker {
 
@@ -50,6 +50,11 @@ public final class FuzzWorker {
             case "model" -> readKerasFile(file);
             case "npy" -> Npy.load(file);
             case "image" -> Images.load(file);
+            case "torch" -> {                                   // .pth (zip, legacy) and .safetensors, every tensor read
+                for (dev.convey.torch.TorchTensor t : dev.convey.torch.StateDict.read(file).tensors().values()) {
+                    t.toFloatArray();
+                }
+            }
             default -> throw new IllegalArgumentException("unknown kind " + kind);
         }
     }

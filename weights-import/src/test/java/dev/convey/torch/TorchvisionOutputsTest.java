@@ -23,7 +23,7 @@ import dev.convey.tensor.Tensor;
 class TorchvisionOutputsTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"resnet18", "resnet50", "vgg16"})
+    @ValueSource(strings = {"resnet18", "resnet50", "vgg16", "mobilenet_v2"})
     void logitsEqualTorchvisions(String name) throws IOException, InterruptedException {
         Path dir = PyTorch.fixtures(name);
         TorchvisionModel model = Torchvision.load(name, dir.resolve(name + ".pth"));
