@@ -60,6 +60,10 @@ final class FeaturesCommand implements Callable<Integer> {
                 description = "Keras' pooling of the base's output (default avg: one vector per image).")
         String pooling;
 
+        @Option(names = "--alpha", paramLabel = "F",
+                description = "MobileNet's width multiplier alpha (e.g. 0.25 for mobilenet_2_5_224_tf_no_top.h5).")
+        Double alpha;
+
         @Option(names = "--width-divisor", defaultValue = "1", hidden = true, description = "Tiny fixture bases (tests).")
         int widthDivisor;
     }
@@ -95,7 +99,7 @@ final class FeaturesCommand implements Callable<Integer> {
         if (source.base != null) {
             BaseSource b = source.base;
             model = Bases.create(b.name, b.weights.equals("none") ? null : b.weights, b.imageSize[0], b.imageSize[1],
-                    b.widthDivisor, b.pooling.equals("none") ? null : b.pooling);
+                    b.widthDivisor, b.alpha, b.pooling.equals("none") ? null : b.pooling);
             meta = new ModelMetadata(List.of(), Bases.preprocessing(b.name), b.imageSize, "rgb", b.name);
         } else {
             SavedClassifier saved = SavedClassifier.load(source.file.modelFile);

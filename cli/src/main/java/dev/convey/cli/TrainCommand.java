@@ -56,6 +56,10 @@ final class TrainCommand implements Callable<Integer> {
             description = "The base's weights (include_top=False file), 'imagenet' (default) or 'none'.")
     String weights;
 
+    @Option(names = "--alpha", paramLabel = "F",
+            description = "MobileNet's width multiplier alpha (e.g. 0.25 for mobilenet_2_5_224_tf_no_top.h5).")
+    Double alpha;
+
     @Option(names = "--width-divisor", defaultValue = "1", hidden = true, description = "Tiny fixture bases (tests).")
     int widthDivisor;
 
@@ -125,6 +129,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         checkArguments();
+        Layer.setRandomSeed(seed);     // the head's initial weights
         PrintWriter out = spec.commandLine().getOut();
         ImageDatasets.Options options = ImageDatasets.options().imageSize(imageSize[0], imageSize[1])
                 .batchSize(batchSize).labelMode(ImageDatasets.LabelMode.CATEGORICAL).seed(seed);
@@ -147,10 +152,10 @@ final class TrainCommand implements Callable<Integer> {
                 train.classNames().size(), train.classNames(),
                 validation != null ? "; " + validation.sampleCount() + " for validation" : "");
         ModelMetadata metadata = new ModelMetadata(train.classNames(), Bases.preprocessing(base), imageSize, "rgb",
-                base.toLowerCase(Locale.ROOT));
+                Bases.name(base));
 
         Model baseModel = Bases.create(base, weights.equals("none") ? null : weights, imageSize[0], imageSize[1],
-                widthDivisor);
+                widthDivisor, alpha);
         TransferLearning tl = TransferLearning.on(baseModel).head(head).classes(train.classNames().size());
         Model model = tl.build();
         BatchSequence trainBatches = ImageAugmentation.mapInputs(augment == null || cacheFeatures ? train
@@ -171,7 +176,7 @@ final class TrainCommand implements Callable<Integer> {
                     : tl.extractFeatures(validationBatches, batchSize);
             out.printf(Locale.ROOT, "Cached the base's features of %d images%n", trainFeatures[0].dim(0));
             phase1 = tl.trainHeadOnFeatures(Optimizers.of(optimizer, learningRate, momentum), trainFeatures,
-                    validationFeatures, batchSize, epochs, seed, callbacks(model, validation != null, null, stem + "-curves.png",
+                    validationFeatures, batchSize, epochs, seed, callbacks(model, validation != null, best, stem + "-curves.png",
                             metadata));
         } else {
             try (Prefetcher prefetched = new Prefetcher(trainBatches)) {

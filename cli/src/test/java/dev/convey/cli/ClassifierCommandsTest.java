@@ -94,8 +94,9 @@ class ClassifierCommandsTest {
         assertTrue(index.get(1).matches("0,.*dark0.png,0,dark"), index.get(1));
 
         Path csv = tmp.resolve("g.csv");
-        ConveyTest.Result g = ConveyTest.run("features", "--model-file", model.toString(), "--layer",
-                "global_average_pooling2d", "--data", data.resolve("light").toString(), "--output", csv.toString());
+        List<dev.convey.layers.Layer> layers = dev.convey.keras.KerasModelFile.load(model).layers();
+        String gap = layers.get(layers.size() - 2).name();   // the head: gap, predictions
+        ConveyTest.Result g = ConveyTest.run("features", "--model-file", model.toString(), "--layer", gap, "--data", data.resolve("light").toString(), "--output", csv.toString());
         assertEquals(0, g.exitCode(), g.err() + g.out());
         List<String> rows = Files.readAllLines(csv);
         assertEquals(9, rows.size());
