@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.ArgGroup;
@@ -120,23 +119,15 @@ final class FeaturesCommand implements Callable<Integer> {
         List<Tensor> parts = new ArrayList<>();
         List<Path> decoded = new ArrayList<>();
         List<Integer> decodedLabels = new ArrayList<>();
-        int failures = 0;
-        for (int start = 0; start < files.size(); start += batchSize) {
-            List<Path> chunk = files.subList(start, Math.min(files.size(), start + batchSize));
-            SavedClassifier.Loaded loaded = SavedClassifier.loadImages(chunk, size[0], size[1]);
-            for (Map.Entry<Path, String> f : loaded.failed().entrySet()) {
-                err.println("convey features: skipped " + f.getKey() + ": " + f.getValue());
-                failures++;
-            }
-            if (loaded.decoded().isEmpty()) {
-                continue;
-            }
-            parts.add(model.predict(meta.preprocess(loaded.images()), batchSize));
+        final Model net = model;
+        final ModelMetadata m = meta;
+        int failures = SavedClassifier.forEachBatch(files, batchSize, size[0], size[1], err, "features", loaded -> {
+            parts.add(net.predict(m.preprocess(loaded.images()), batchSize));
             for (Path f : loaded.decoded()) {
                 decoded.add(f);
                 decodedLabels.add(labels == null ? -1 : labels[files.indexOf(f)]);
             }
-        }
+        });
         if (decoded.isEmpty()) {
             throw new IllegalArgumentException("none of the " + files.size() + " images in " + data + " could be decoded");
         }

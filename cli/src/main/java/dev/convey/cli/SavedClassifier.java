@@ -74,6 +74,27 @@ final class SavedClassifier {
         return new Loaded(images, decoded, failed);
     }
 
+    /**
+     * Loads {@code files} {@code batchSize} at a time and hands each batch of decoded images to {@code batch};
+     * every undecodable file is reported on {@code err} as {@code convey COMMAND: PATH: reason}. Returns how many
+     * failed.
+     */
+    static int forEachBatch(List<Path> files, int batchSize, int height, int width, java.io.PrintWriter err,
+                            String command, java.util.function.Consumer<Loaded> batch) {
+        int failures = 0;
+        for (int start = 0; start < files.size(); start += batchSize) {
+            Loaded loaded = loadImages(files.subList(start, Math.min(files.size(), start + batchSize)), height, width);
+            for (Map.Entry<Path, String> f : loaded.failed().entrySet()) {
+                err.println("convey " + command + ": " + f.getKey() + ": " + f.getValue());
+                failures++;
+            }
+            if (!loaded.decoded().isEmpty()) {
+                batch.accept(loaded);
+            }
+        }
+        return failures;
+    }
+
     /** The class probabilities {@code (n, classes)} of 0..255 images. */
     Tensor probabilities(Tensor images, int batchSize) {
         return model.predict(requireMetadata().preprocess(images), batchSize);
