@@ -1,10 +1,11 @@
 package dev.convey.benchmarks;
 
+import dev.convey.io.AtomicFiles;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -77,11 +78,8 @@ final class ResultsReport {
 
     /** Writes the document to a temporary file beside {@code file}, then renames it into place. */
     void write(Path file) throws IOException {
-        Path absolute = file.toAbsolutePath();
-        Files.createDirectories(absolute.getParent());
-        Path temp = absolute.resolveSibling(absolute.getFileName() + ".tmp");
-        Files.writeString(temp, markdown());
-        Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        String markdown = markdown();
+        AtomicFiles.write(file, temp -> Files.writeString(temp, markdown));
     }
 
     private String sections() {

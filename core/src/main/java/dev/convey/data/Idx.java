@@ -1,5 +1,7 @@
 package dev.convey.data;
 
+import dev.convey.io.AtomicFiles;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
@@ -8,7 +10,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
@@ -97,15 +98,15 @@ public final class Idx {
             throw new IllegalArgumentException("IDX shape " + java.util.Arrays.toString(shape) + " does not match "
                     + data.length + " values (rank 1 to 4)");
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (OutputStream raw = Files.newOutputStream(tmp);
-             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new GZIPOutputStream(raw)))) {
-            out.write(new byte[] {0, 0, UNSIGNED_BYTE, (byte) shape.length});
-            for (int s : shape) {
-                out.writeInt(s);
+        AtomicFiles.write(file, tmp -> {
+            try (OutputStream raw = Files.newOutputStream(tmp);
+                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new GZIPOutputStream(raw)))) {
+                out.write(new byte[] {0, 0, UNSIGNED_BYTE, (byte) shape.length});
+                for (int s : shape) {
+                    out.writeInt(s);
+                }
+                out.write(data);
             }
-            out.write(data);
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        });
     }
 }

@@ -93,6 +93,7 @@ public final class Images {
      */
     public static Pixels decode(Path file, ColorMode mode) {
         Pixels pixels;
+        ImageHeaders.check(file); // empty, truncated, decompression bombs: refused before decoding
         try {
             pixels = ImageDecoder.decodeRgb(Files.readAllBytes(file));
         } catch (IOException | RuntimeException e) {

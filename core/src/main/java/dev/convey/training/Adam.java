@@ -39,6 +39,16 @@ public final class Adam extends Optimizer {
     }
 
     @Override
+    public java.util.Map<String, Object> getConfig() {
+        java.util.Map<String, Object> c = super.getConfig();
+        c.put("beta_1", beta1);
+        c.put("beta_2", beta2);
+        c.put("epsilon", (double) epsilon);
+        c.put("amsgrad", false);
+        return c;
+    }
+
+    @Override
     protected int slotCount() {
         return 2;
     }

@@ -85,6 +85,47 @@ public abstract class Optimizer {
         return s == null ? new Tensor[0] : s.clone();
     }
 
+    /** How many slot tensors each weight has (Adam 2: m, v; RMSprop 1 to 3; SGD 0 or 1 with momentum). */
+    public int slotsPerWeight() {
+        return slotCount();
+    }
+
+    /**
+     * Restores a saved state (Keras' optimizer variables: {@code iterations} and the slots of each weight), so
+     * that training resumes exactly where it stopped. Each slot must have the weight's shape.
+     */
+    public void restoreState(long iterations, Map<Parameter, Tensor[]> savedSlots) {
+        if (iterations < 0) {
+            throw new IllegalArgumentException(name + ": iterations must be >= 0, got " + iterations);
+        }
+        for (Map.Entry<Parameter, Tensor[]> e : savedSlots.entrySet()) {
+            if (e.getValue().length != slotCount()) {
+                throw new IllegalArgumentException(name + ": " + e.getValue().length + " slots for "
+                        + e.getKey().fullName() + ", expected " + slotCount());
+            }
+            for (Tensor t : e.getValue()) {
+                if (!t.hasShape(e.getKey().value().shape())) {
+                    throw new IllegalArgumentException(name + ": a slot of " + e.getKey().fullName()
+                            + " has the wrong shape");
+                }
+            }
+        }
+        slots.clear();
+        savedSlots.forEach((p, s) -> slots.put(p, s.clone()));
+        this.iterations = iterations;
+    }
+
+    /**
+     * Keras' {@code optimizer.get_config()} keys this optimizer has ({@code name}, {@code learning_rate}, then
+     * the rule's own), JSON-compatible values in Keras' order.
+     */
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = new java.util.LinkedHashMap<>();
+        c.put("name", name.toLowerCase(java.util.Locale.ROOT));
+        c.put("learning_rate", (double) learningRate);
+        return c;
+    }
+
     /** Forgets all slots and the step count (a new compile() starts a fresh optimizer state in Keras). */
     public void reset() {
         slots.clear();

@@ -41,6 +41,16 @@ public final class RMSprop extends Optimizer {
         this.centered = centered;
     }
 
+    @Override
+    public java.util.Map<String, Object> getConfig() {
+        java.util.Map<String, Object> c = super.getConfig();
+        c.put("rho", (double) rho);
+        c.put("momentum", (double) momentum);
+        c.put("epsilon", (double) epsilon);
+        c.put("centered", centered);
+        return c;
+    }
+
     /** Slot 0: mean square; then the momentum accumulator when momentum > 0; then the mean gradient if centered. */
     @Override
     protected int slotCount() {

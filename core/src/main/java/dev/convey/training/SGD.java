@@ -33,6 +33,14 @@ public final class SGD extends Optimizer {
         this.nesterov = nesterov;
     }
 
+    @Override
+    public java.util.Map<String, Object> getConfig() {
+        java.util.Map<String, Object> c = super.getConfig();
+        c.put("momentum", (double) momentum);
+        c.put("nesterov", nesterov);
+        return c;
+    }
+
     public float momentum() {
         return momentum;
     }

@@ -83,6 +83,11 @@ public final class Trainer {
         return loss;
     }
 
+    /** The metrics given to compile, in order. */
+    public List<Metric> metrics() {
+        return List.copyOf(metrics);
+    }
+
     /** The weights the optimizer updates: trainable weights of layers that were trainable at compile. */
     public List<Parameter> trainableWeights() {
         return trainableWeights;

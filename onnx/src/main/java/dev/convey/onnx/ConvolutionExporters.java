@@ -15,6 +15,7 @@ final class ConvolutionExporters {
 
     static void register() {
         LayerExporters.register("Conv2D", ConvolutionExporters::conv2d);
+        LayerExporters.register("DepthwiseConv2D", ConvolutionExporters::depthwiseConv2d);
     }
 
     /**
@@ -33,6 +34,29 @@ final class ConvolutionExporters {
             conv.input(g.initializer(call.stem("bias"), bias.value().shape(), bias.value().data()));
         }
         window(conv, call, k, call.ints("strides", 2), call.ints("dilation_rate", 2), call.string("padding"));
+        return Activations.apply(call, call.string("activation"), conv.output(4, OnnxGraph.Layout.CHANNELS_FIRST));
+    }
+
+    /**
+     * Keras' DepthwiseConv2D: each input channel c convolved with its own M = depth_multiplier kernels, output
+     * channel c * M + m. That is ONNX's grouped Conv with group = C and a (C * M, 1, kh, kw) kernel:
+     * {@code W'[c * M + m, 0, h, w] = K[h, w, c, m]} (the HWCM kernel flattened to HW(CM), then as for Conv2D).
+     */
+    static OnnxGraph.Value depthwiseConv2d(LayerCall call) {
+        OnnxGraph g = call.graph();
+        OnnxGraph.Value x = g.channelsFirst(call.input());
+        Tensor hwcm = call.requiredWeight("depthwise_kernel").value();
+        int[] s = hwcm.shape();
+        Tensor hwio = hwcm.reshape(s[0], s[1], 1, s[2] * s[3]);
+        OnnxGraph.Node conv = g.op("Conv", call.stem("Conv")).input(x)
+                .input(g.initializer(call.stem("depthwise_kernel"), oihwShape(hwio), hwioToOihw(hwio)));
+        Parameter bias = call.weight("bias");
+        if (bias != null) {
+            conv.input(g.initializer(call.stem("bias"), bias.value().shape(), bias.value().data()));
+        }
+        conv.attribute("group", (long) s[2]);
+        window(conv, call, call.ints("kernel_size", 2), call.ints("strides", 2), call.ints("dilation_rate", 2),
+                call.string("padding"));
         return Activations.apply(call, call.string("activation"), conv.output(4, OnnxGraph.Layout.CHANNELS_FIRST));
     }
 

@@ -20,6 +20,8 @@ final class CoreExporters {
         LayerExporters.register("Activation", call -> Activations.apply(call, call.string("activation"), call.input()));
         LayerExporters.register("BatchNormalization", CoreExporters::batchNormalization);
         LayerExporters.register("Add", CoreExporters::add);
+        LayerExporters.register("Multiply", CoreExporters::multiply);
+        LayerExporters.register("Reshape", CoreExporters::reshape);
         LayerExporters.register("Concatenate", CoreExporters::concatenate);
         LayerExporters.register("Flatten", CoreExporters::flatten);
         // Inverted dropout is the identity at inference, which is all an exported graph does.
@@ -99,6 +101,33 @@ final class CoreExporters {
             sum = g.op("Add", call.stem("Add")).input(sum).input(in.get(i)).output(sum);
         }
         return sum;
+    }
+
+    /**
+     * The element-wise product, in the first input's layout; a (1, 1, C) second input (a squeeze-and-excitation
+     * scale) broadcasts over height and width in either layout.
+     */
+    private static OnnxGraph.Value multiply(LayerCall call) {
+        OnnxGraph g = call.graph();
+        List<OnnxGraph.Value> in = sameLayout(g, call.inputs());
+        OnnxGraph.Value product = in.get(0);
+        for (int i = 1; i < in.size(); i++) {
+            product = g.op("Mul", call.stem("Mul")).input(product).input(in.get(i)).output(product);
+        }
+        return product;
+    }
+
+    /** Keras' Reshape of the C-order (channels-last) elements: ONNX Reshape to (batch, target_shape...). */
+    private static OnnxGraph.Value reshape(LayerCall call) {
+        OnnxGraph g = call.graph();
+        int[] target = call.outputShape();
+        long[] shape = new long[target.length + 1];
+        shape[0] = 0;   // ONNX: 0 copies the input's dimension (the batch)
+        for (int i = 0; i < target.length; i++) {
+            shape[i + 1] = target[i];
+        }
+        return g.op("Reshape", call.stem("Reshape")).input(g.channelsLast(call.input()))
+                .input(g.int64Initializer(call.stem("shape"), shape)).output(shape.length, OnnxGraph.Layout.CHANNELS_LAST);
     }
 
     /** Joins the inputs along Keras' {@code axis}, which moves when the inputs are channels-first. */

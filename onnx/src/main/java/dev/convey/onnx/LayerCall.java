@@ -73,7 +73,7 @@ public final class LayerCall {
     /** Keras' {@code layer.get_config()}: the settings under their Keras names. */
     public Map<String, Object> config() {
         if (config == null) {
-            config = LayerConfigs.of(layer);
+            config = layer.getConfig();
         }
         return config;
     }

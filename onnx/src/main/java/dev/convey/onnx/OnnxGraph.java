@@ -153,6 +153,11 @@ public final class OnnxGraph {
         return name;
     }
 
+    /** A float32 scalar initializer (a constant operand: Clip's bounds, a scale); returns its name. */
+    public String scalar(String stem, float value) {
+        return initializer(stem, new int[0], FloatBuffer.wrap(new float[] {value}));
+    }
+
     /** A 1-D int64 initializer (shapes, pads); returns its name. */
     public String int64Initializer(String stem, long... values) {
         String name = uniqueName(stem);

@@ -14,22 +14,31 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.convey.layers.Activation;
+import dev.convey.layers.ActivationFunction;
 import dev.convey.layers.Add;
 import dev.convey.layers.AveragePooling2D;
 import dev.convey.layers.BatchNormalization;
 import dev.convey.layers.Concatenate;
 import dev.convey.layers.Conv2D;
 import dev.convey.layers.Dense;
+import dev.convey.layers.DepthwiseConv2D;
 import dev.convey.layers.Dropout;
 import dev.convey.layers.Flatten;
 import dev.convey.layers.GlobalAveragePooling2D;
 import dev.convey.layers.GlobalMaxPooling2D;
+import dev.convey.layers.InputLayer;
 import dev.convey.layers.Layer;
 import dev.convey.layers.MaxPooling2D;
+import dev.convey.layers.Multiply;
+import dev.convey.layers.Normalization;
 import dev.convey.layers.Parameter;
+import dev.convey.layers.ReLU;
+import dev.convey.layers.Rescaling;
+import dev.convey.layers.Reshape;
 import dev.convey.layers.ZeroPadding2D;
 import dev.convey.models.Input;
 import dev.convey.models.Model;
+import dev.convey.models.Sequential;
 import dev.convey.models.SymbolicTensor;
 import dev.convey.tensor.Tensor;
 
@@ -81,7 +90,35 @@ class LayerExportTest {
                 model("zero_padding_asymmetric", x -> new ZeroPadding2D(new int[][] {{1, 2}, {3, 0}}).apply(conv(x))),
                 model("zero_padding_then_valid_conv", x -> new Conv2D(3, 3).strides(2).apply(new ZeroPadding2D(new int[] {1, 2}).apply(x))),
                 model("dropout", x -> new Dense(4).apply(new Dropout(0.5).apply(new Flatten().apply(conv(x))))),
+                model("depthwise_conv2d_multiplier2_stride2_same", x -> new DepthwiseConv2D(3).depthMultiplier(2).strides(2).padding("same").apply(x)),
+                model("depthwise_conv2d_dilated_relu6_nobias", x -> new DepthwiseConv2D(new int[] {3, 2}).dilationRate(2, 1).useBias(false)
+                        .activation("relu6").apply(conv(x))),
+                model("relu_max_value", x -> new ReLU(0.5f).apply(conv(x))),
+                model("relu_negative_slope", x -> new ReLU(null, 0.1f, 0f).apply(conv(x))),
+                model("relu_threshold_slope_max", x -> new ReLU(1.5f, 0.2f, 0.3f).apply(new Conv2D(4, 3).apply(x))),
+                model("reshape", x -> new Dense(3).apply(new Reshape(-1, 4).apply(new Conv2D(4, 3).apply(x)))),
+                model("multiply_same_shape", x -> new Multiply().apply(conv(x), conv(x))),
+                model("multiply_squeeze_excite", x -> {
+                    SymbolicTensor a = conv(x);
+                    SymbolicTensor scale = new Conv2D(4, 1).activation("sigmoid").apply(new GlobalAveragePooling2D().keepdims(true).apply(a));
+                    return new Multiply().apply(a, scale);
+                }),
+                model("rescaling_normalization", x -> new Conv2D(2, 3).apply(new Normalization().apply(new Rescaling(1 / 127.5, -1).apply(x)))),
                 nested());
+    }
+
+    static Stream<Arguments> activations() {
+        return Stream.of(ActivationFunction.values()).map(f -> f.kerasName())
+                .map(name -> model("activation_" + name, x -> new Activation(name).apply(new Conv2D(4, 3).apply(x))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("activations")
+    void everyActivationMatchesConvey(String name, Model model) throws Exception {
+        randomise(model, name.hashCode());
+        // Gaussian images through a random 3x3 convolution reach both sides of every kink and the tails.
+        Tensor x = input(2, H, W, C, 11);
+        OrtRunner.assertMatchesConvey(model, x);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -99,6 +136,15 @@ class LayerExportTest {
         Model model = new Model(List.of(a, b), y, "two_inputs");
         randomise(model, 3);
         OrtRunner.assertMatchesConvey(model, input(2, H, W, C, 1), input(2, H, W, 2, 2));
+    }
+
+    @Test
+    void aSequentialModelAndASequentialHeadInsideAFunctionalModel() throws Exception {
+        Sequential head = new Sequential("head", new Flatten(), new Dense(5).activation("softmax"));
+        Sequential model = new Sequential("stack", new InputLayer(H, W, C), new Conv2D(4, 3).padding("same"),
+                new MaxPooling2D(2), head);
+        randomise(model, 5);
+        OrtRunner.assertMatchesConvey(model, input(2, H, W, C, 5));
     }
 
     @Test
@@ -152,7 +198,7 @@ class LayerExportTest {
         Random random = new Random(seed);
         for (Parameter p : model.weights()) {
             float[] v = new float[(int) p.value().size()];
-            boolean variance = p.name().equals("moving_variance");
+            boolean variance = p.name().equals("moving_variance") || p.name().equals("variance");
             for (int i = 0; i < v.length; i++) {
                 v[i] = (variance ? 1f : 0f) + random.nextFloat() - 0.5f;
             }

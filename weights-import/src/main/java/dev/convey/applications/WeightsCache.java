@@ -10,12 +10,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+
+import dev.convey.io.AtomicFiles;
 
 /**
  * Keras' {@code keras.utils.get_file} for pretrained weights: a file is looked up in the cache directory
@@ -83,8 +84,7 @@ public final class WeightsCache {
         } catch (IOException e) {
             throw unavailable(fileName, url, md5, target, "the cache folder cannot be created (" + e + ")", e);
         }
-        Path tmp = Files.createTempFile(directory, "." + fileName, ".part");
-        try {
+        AtomicFiles.write(target, tmp -> {
             String actual;
             HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
                     .followRedirects(HttpClient.Redirect.NORMAL).build();
@@ -114,10 +114,7 @@ public final class WeightsCache {
                 throw new IOException("The download of " + url + " is incomplete or corrupted: its MD5 is " + actual
                         + " but Keras publishes " + md5);
             }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     private static IOException unavailable(String fileName, String url, String md5, Path target, String reason,

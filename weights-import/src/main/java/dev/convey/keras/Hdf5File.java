@@ -12,7 +12,9 @@ import java.util.function.Supplier;
 
 import org.bytedeco.hdf5.H5E_error2_t;
 import org.bytedeco.hdf5.H5E_walk2_t;
+import org.bytedeco.hdf5.Group;
 import org.bytedeco.hdf5.H5File;
+import org.bytedeco.hdf5.H5O_info2_t;
 import org.bytedeco.javacpp.Pointer;
 
 import static org.bytedeco.hdf5.global.hdf5.H5E_DEFAULT;
@@ -20,6 +22,8 @@ import static org.bytedeco.hdf5.global.hdf5.H5E_WALK_DOWNWARD;
 import static org.bytedeco.hdf5.global.hdf5.H5F_ACC_RDONLY;
 import static org.bytedeco.hdf5.global.hdf5.H5F_ACC_TRUNC;
 import static org.bytedeco.hdf5.global.hdf5.H5Ewalk2;
+import static org.bytedeco.hdf5.global.hdf5.H5O_INFO_BASIC;
+import static org.bytedeco.hdf5.global.hdf5.H5Oget_info3;
 
 /**
  * An open HDF5 file: a thin, typed layer over the HDF5 C++ API (bytedeco presets) that does what Keras' h5py
@@ -48,8 +52,14 @@ public final class Hdf5File implements AutoCloseable {
         }
     };
 
+    /** Elements a dataset or attribute may declare at most ({@code -Dconvey.hdf5.maxElements}, default 2^31 - 1). */
+    private static volatile long maxElements = Long.getLong("convey.hdf5.maxElements", Integer.MAX_VALUE);
+
     private final Path path;
     private final H5File file;
+    /** The Java-side checks of what libhdf5 will read (null for a file being written). */
+    private final Hdf5Layout layout;
+    private final Hdf5HeapCheck heapCheck;
     private final Deque<Pointer> openObjects = new ArrayDeque<>();
     private final Hdf5Group root;
 
@@ -58,11 +68,18 @@ public final class Hdf5File implements AutoCloseable {
         if (!create && !Files.isRegularFile(path)) {
             throw new Hdf5Exception("HDF5 file not found: " + path);
         }
-        if (!create && !call("check the HDF5 signature", () -> H5File.isHdf5(path.toString()))) {
-            throw new Hdf5Exception(path + " is not an HDF5 file (no HDF5 signature found)");
+        // Signature, superblock and truncation are checked in Java before libhdf5 sees the file.
+        this.layout = create ? null : Hdf5Layout.open(path);
+        this.heapCheck = create ? null : new Hdf5HeapCheck(layout);
+        try {
+            this.file = call(create ? "create the file" : "open the file",
+                    () -> new H5File(path.toString(), create ? H5F_ACC_TRUNC : H5F_ACC_RDONLY));
+        } catch (RuntimeException e) {
+            if (layout != null) {
+                layout.close();
+            }
+            throw e;
         }
-        this.file = call(create ? "create the file" : "open the file",
-                () -> new H5File(path.toString(), create ? H5F_ACC_TRUNC : H5F_ACC_RDONLY));
         this.root = new Hdf5Group(this, file, "/");
     }
 
@@ -92,6 +109,54 @@ public final class Hdf5File implements AutoCloseable {
         }
     }
 
+    /** The largest number of elements a dataset or attribute may declare (a guard against absurd files). */
+    public static void setMaxElements(long limit) {
+        maxElements = limit;
+    }
+
+    /**
+     * Fails unless {@code elements} of {@code bytesEach} bytes could be in this file and are within the limit:
+     * called before allocating for a read, so that a file declaring 2^40 values costs an exception, not the heap.
+     */
+    void requirePlausible(long elements, long bytesEach, String what) {
+        if (elements > maxElements) {
+            throw new Hdf5Exception(path + ": " + what + " declares " + elements + " elements, more than the limit of "
+                    + maxElements + " (Hdf5File.setMaxElements, -Dconvey.hdf5.maxElements)");
+        }
+        if (layout != null && elements > layout.fileSize() / Math.max(1, bytesEach)) {
+            throw new Hdf5Exception(path + ": " + what + " declares " + elements + " elements of " + bytesEach
+                    + " bytes, more than the file's " + layout.fileSize() + " bytes could hold: the file is corrupt");
+        }
+    }
+
+    /**
+     * Checks the variable-length strings of attribute {@code name} of the object at {@code headerAddress} in Java
+     * before libhdf5 follows their heap references (see {@link Hdf5HeapCheck}).
+     */
+    void checkVariableLengthStrings(Group holder, String name, String what) {
+        if (heapCheck != null) {
+            heapCheck.checkVariableLengthStrings(headerAddress(holder, what), name, what);
+        }
+    }
+
+    /** The file address of an object's header: the first bytes of the object token libhdf5 gives for it. */
+    private long headerAddress(Group holder, String what) {
+        try (H5O_info2_t info = new H5O_info2_t()) {
+            if (H5Oget_info3(holder.getId(), info, H5O_INFO_BASIC) < 0) {
+                throw new Hdf5Exception(path + ": could not locate the object holding " + what);
+            }
+            long address = 0;
+            for (int i = layout.offsetSize() - 1; i >= 0; i--) {
+                address = (address << 8) | (info.token().__data(i) & 0xFF);
+            }
+            return address;
+        }
+    }
+
+    int offsetSize() {
+        return layout == null ? 8 : layout.offsetSize();
+    }
+
     /** The root group "/". */
     public Hdf5Group root() {
         return root;
@@ -110,6 +175,9 @@ public final class Hdf5File implements AutoCloseable {
             }
             file._close();
             file.close();
+            if (layout != null) {
+                layout.close();
+            }
             return null;
         });
     }

@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.bytedeco.hdf5.Attribute;
-import org.bytedeco.hdf5.DSetMemXferPropList;
 import org.bytedeco.hdf5.DataSet;
 import org.bytedeco.hdf5.DataSpace;
 import org.bytedeco.hdf5.DataType;
@@ -17,7 +16,6 @@ import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
-import org.bytedeco.javacpp.PointerPointer;
 
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
@@ -167,16 +165,24 @@ public final class Hdf5Group {
         requireAttribute(name);
         return file.call("read attribute " + attributeName(name), () -> {
             try (Attribute a = group.openAttribute(name); DataType type = a.getDataType(); DataSpace space = a.getSpace()) {
-                int n = (int) space.getSimpleExtentNpoints();
+                long declared = space.getSimpleExtentNpoints();
                 int typeClass = type._getClass();
-                if (typeClass == H5T_FLOAT && n == 0) {
+                if (typeClass == H5T_FLOAT && declared == 0) {
                     return List.of();
                 }
                 if (typeClass != H5T_STRING) {
                     throw new Hdf5Exception(file.path() + ": attribute " + attributeName(name) + " holds "
                             + describeType(typeClass) + ", not strings");
                 }
-                return type.isVariableStr() ? readVariableLengthStrings(a, space, n) : readFixedLengthStrings(a, type, n);
+                boolean variable = type.isVariableStr();
+                long bytesEach = variable ? 8 + file.offsetSize() : Math.max(1, type.getSize());
+                file.requirePlausible(declared, bytesEach, "attribute " + attributeName(name));
+                int n = (int) declared;
+                if (variable) {
+                    file.checkVariableLengthStrings(group, name, attributeName(name));
+                    return Hdf5Strings.readVariableLength(a, space, n);
+                }
+                return Hdf5Strings.readFixedLength(a, type, n);
             }
         });
     }
@@ -200,7 +206,9 @@ public final class Hdf5Group {
                     throw new Hdf5Exception(file.path() + ": attribute " + attributeName(name) + " holds "
                             + describeType(type._getClass()) + ", not floats");
                 }
-                int n = (int) space.getSimpleExtentNpoints();
+                long declared = space.getSimpleExtentNpoints();
+                file.requirePlausible(declared, type.getSize(), "attribute " + attributeName(name));
+                int n = (int) declared;
                 double[] values = new double[n];
                 if (n > 0) {
                     try (DoublePointer buffer = new DoublePointer(n)) {
@@ -223,21 +231,14 @@ public final class Hdf5Group {
             writeDoubles(name, new double[0]);
             return;
         }
-        byte[][] encoded = new byte[values.size()][];
-        int width = 1;
-        for (int i = 0; i < encoded.length; i++) {
-            encoded[i] = values.get(i).getBytes(StandardCharsets.UTF_8);
-            width = Math.max(width, encoded[i].length);
-        }
-        byte[] packed = new byte[encoded.length * width];
-        for (int i = 0; i < encoded.length; i++) {
-            System.arraycopy(encoded[i], 0, packed, i * width, encoded[i].length);
-        }
-        int stringLength = width;
+        int[] width = new int[1];
+        byte[] packed = Hdf5Strings.packFixedLength(values, width);
+        int stringLength = width[0];
+        int count = values.size();
         file.call("write attribute " + attributeName(name), () -> {
             removeAttribute(name);
             try (StrType type = new StrType(PredType.C_S1(), stringLength);
-                 DataSpace space = new DataSpace(1, new long[] {encoded.length});
+                 DataSpace space = new DataSpace(1, new long[] {count});
                  BytePointer data = new BytePointer(packed)) {
                 type.setStrpad(H5T_STR_NULLPAD);
                 type.setCset(H5T_CSET_ASCII);
@@ -293,45 +294,6 @@ public final class Hdf5Group {
         }
     }
 
-    /** n fixed-length strings of type.getSize() bytes each; each ends at its first NUL (NULLPAD/NULLTERM). */
-    private static List<String> readFixedLengthStrings(Attribute a, DataType type, int n) {
-        int width = (int) type.getSize();
-        byte[] bytes = new byte[n * width];
-        try (BytePointer buffer = new BytePointer((long) n * width)) {
-            a.read(type, (Pointer) buffer); // the BytePointer overload is std::string&
-            buffer.get(bytes);
-        }
-        List<String> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            int end = i * width;
-            while (end < (i + 1) * width && bytes[end] != 0) {
-                end++;
-            }
-            out.add(new String(bytes, i * width, end - i * width, StandardCharsets.UTF_8));
-        }
-        return out;
-    }
-
-    /** n variable-length strings: HDF5 fills an array of char* that it allocated, which must be reclaimed. */
-    private static List<String> readVariableLengthStrings(Attribute a, DataSpace space, int n) {
-        List<String> out = new ArrayList<>(n);
-        try (StrType fileType = a.getStrType();
-             StrType memoryType = new StrType(PredType.C_S1(), H5T_VARIABLE());
-             PointerPointer<BytePointer> pointers = new PointerPointer<>(n)) {
-            memoryType.setCset(fileType.getCset()); // HDF5 does not convert between ASCII and UTF-8
-            a.read(memoryType, pointers);
-            try {
-                for (int i = 0; i < n; i++) {
-                    BytePointer s = pointers.get(BytePointer.class, i);
-                    out.add(s == null || s.isNull() ? "" : s.getString(StandardCharsets.UTF_8));
-                }
-            } finally {
-                DataSet.vlenReclaim(memoryType, space, DSetMemXferPropList.DEFAULT(), pointers);
-            }
-        }
-        return out;
-    }
-
     private String attributeName(String name) {
         return "'" + name + "' of " + path;
     }
@@ -362,7 +324,9 @@ public final class Hdf5Group {
                     throw new Hdf5Exception(file.path() + ": dataset " + child(name) + " holds "
                             + describeType(type._getClass()) + "; expected float32 or float64 weights");
                 }
-                Tensor out = Tensor.zeros(shapeOf(space));
+                int[] shape = shapeOf(space);
+                file.requirePlausible(Shapes.size(shape), type.getSize(), "dataset " + child(name));
+                Tensor out = Tensor.zeros(shape);
                 if (out.size() > 0) {
                     // Read straight into the tensor's direct buffer: no Java-side copy of large kernels.
                     try (FloatPointer target = new FloatPointer(out.data())) {
@@ -388,6 +352,38 @@ public final class Hdf5Group {
                         ds.write(source, PredType.NATIVE_FLOAT());
                     }
                 }
+            }
+            return null;
+        });
+    }
+
+    /** Reads a scalar integer dataset (Keras 3's {@code optimizer/vars/0}, the iteration count, int64). */
+    public long readLong(String name) {
+        requireDataset(name);
+        return file.call("read dataset " + child(name), () -> {
+            try (DataSet ds = group.openDataSet(name); DataType type = ds.asAbstractDs().getDataType();
+                 DataSpace space = ds.getSpace()) {
+                if (type._getClass() != H5T_INTEGER || space.getSimpleExtentNpoints() != 1) {
+                    throw new Hdf5Exception(file.path() + ": dataset " + child(name) + " holds "
+                            + describeType(type._getClass()) + " of shape " + Arrays.toString(shapeOf(space))
+                            + "; expected one integer");
+                }
+                try (org.bytedeco.javacpp.LongPointer value = new org.bytedeco.javacpp.LongPointer(1)) {
+                    ds.read(value, PredType.NATIVE_INT64());
+                    return value.get();
+                }
+            }
+        });
+    }
+
+    /** Writes a scalar int64 dataset. */
+    public void writeLong(String name, long value) {
+        file.call("write dataset " + child(name), () -> {
+            try (DataSpace space = new DataSpace(H5S_SCALAR);
+                 DataSet ds = group.createDataSet(name, PredType.STD_I64LE(), space);
+                 org.bytedeco.javacpp.LongPointer data = new org.bytedeco.javacpp.LongPointer(1)) {
+                data.put(value);
+                ds.write(data, PredType.NATIVE_INT64());
             }
             return null;
         });

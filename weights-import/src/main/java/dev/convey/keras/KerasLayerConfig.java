@@ -10,6 +10,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 
 import dev.convey.layers.Activation;
+import dev.convey.layers.ActivationFunction;
 import dev.convey.layers.Add;
 import dev.convey.layers.AveragePooling2D;
 import dev.convey.layers.BatchNormalization;
@@ -24,11 +25,6 @@ import dev.convey.layers.GlobalMaxPooling2D;
 import dev.convey.layers.InputLayer;
 import dev.convey.layers.Layer;
 import dev.convey.layers.MaxPooling2D;
-import dev.convey.layers.Multiply;
-import dev.convey.layers.Normalization;
-import dev.convey.layers.ReLU;
-import dev.convey.layers.Rescaling;
-import dev.convey.layers.Reshape;
 import dev.convey.layers.ZeroPadding2D;
 import dev.convey.tensor.Shapes;
 
@@ -51,213 +47,214 @@ public final class KerasLayerConfig {
 
     // ---------------------------------------------------------------- Keras -> Convey
 
+    /** Sizes beyond these are not a model anyone trained: refused before any weight is allocated. */
+    static final int MAX_UNITS = 1 << 20;
+    static final int MAX_WINDOW = 1 << 12;
+    static final int MAX_DIM = 1 << 24;
+
     /** Creates the layer a Keras config describes, with its name and trainable flag. */
     public static Layer fromConfig(String className, JsonObject config) {
-        String name = optionalString(config, "name");
-        String where = className + (name == null ? "" : " '" + name + "'");
-        requireChannelsLast(config, where);
+        return fromConfig(className, new JsonConfig(config, className));
+    }
+
+    /** Creates the layer a Keras config describes; every error names the layer, the key and the value. */
+    static Layer fromConfig(String className, JsonConfig raw) {
+        String name = raw.string("name", null);
+        JsonConfig c = new JsonConfig(raw.json(), className + (name == null ? "" : " '" + name + "'"));
+        requireChannelsLast(c);
         Layer layer = switch (className) {
-            case "InputLayer" -> inputLayer(config, where);
-            case "Conv2D", "Convolution2D" -> conv2d(config, where);
-            case "Dense" -> new Dense(config.has("units") ? integer(config, "units") : integer(config, "output_dim"))
-                    .useBias(bool(config, "use_bias", bool(config, "bias", true)))
-                    .activation(activation(config, where));
-            case "MaxPooling2D" -> new MaxPooling2D(pair(config, "pool_size", 2))
-                    .strides(strides(config, pair(config, "pool_size", 2)))
-                    .padding(padding(config));
-            case "AveragePooling2D" -> new AveragePooling2D(pair(config, "pool_size", 2))
-                    .strides(strides(config, pair(config, "pool_size", 2)))
-                    .padding(padding(config));
+            case "InputLayer" -> inputLayer(c);
+            case "Conv2D", "Convolution2D" -> conv2d(c);
+            case "Dense" -> new Dense(c.has("units") ? c.integer("units", 1, MAX_UNITS) : c.integer("output_dim", 1, MAX_UNITS))
+                    .useBias(c.bool("use_bias", c.bool("bias", true)))
+                    .activation(activation(c));
+            case "MaxPooling2D" -> new MaxPooling2D(window(c, "pool_size", 2))
+                    .strides(poolStrides(c))
+                    .padding(padding(c));
+            case "AveragePooling2D" -> new AveragePooling2D(window(c, "pool_size", 2))
+                    .strides(poolStrides(c))
+                    .padding(padding(c));
             case "GlobalAveragePooling2D" -> {
-                requireNoKeepdims(config, where);
+                requireNoKeepdims(c);
                 yield new GlobalAveragePooling2D();
             }
             case "GlobalMaxPooling2D" -> {
-                requireNoKeepdims(config, where);
+                requireNoKeepdims(c);
                 yield new GlobalMaxPooling2D();
             }
             case "Flatten" -> new Flatten();
-            case "Activation" -> new Activation(activation(config, where));
-            case "ZeroPadding2D" -> zeroPadding(config, where);
-            case "BatchNormalization" -> batchNormalization(config, where);
+            case "Activation" -> new Activation(activation(c));
+            case "ZeroPadding2D" -> zeroPadding(c);
+            case "BatchNormalization" -> batchNormalization(c);
             case "Add" -> new Add();
-            case "Concatenate" -> new Concatenate(config.has("axis") ? integer(config, "axis") : -1);
-            case "DepthwiseConv2D" -> new DepthwiseConv2D(pair(config, "kernel_size", 1))
-                    .depthMultiplier(config.has("depth_multiplier") ? integer(config, "depth_multiplier") : 1)
-                    .strides(pair(config, "strides", 1))
-                    .padding(padding(config))
-                    .dilationRate(pair(config, "dilation_rate", 1))
-                    .useBias(bool(config, "use_bias", true))
-                    .activation(activation(config, where));
-            case "ReLU" -> new ReLU(config.has("max_value") && !config.get("max_value").isJsonNull()
-                    ? (float) number(config, "max_value", 0) : null,
-                    (float) number(config, "negative_slope", 0), (float) number(config, "threshold", 0));
-            case "Reshape" -> new Reshape(intArray(config, "target_shape", where));
-            case "Multiply" -> new Multiply();
-            case "Rescaling" -> new Rescaling(scalar(config, "scale", 1, where), scalar(config, "offset", 0, where));
-            case "Normalization" -> normalization(config, where);
-            case "Dropout" -> new Dropout(number(config, "rate", config.has("p") ? number(config, "p", 0) : 0));
-            default -> throw new IllegalArgumentException("Unsupported Keras layer class '" + className + "'"
-                    + (name == null ? "" : " (layer '" + name + "')") + ". Supported: InputLayer, Conv2D, Dense,"
-                    + " MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Flatten, Activation,"
-                    + " ZeroPadding2D, BatchNormalization, Add, Concatenate, Dropout, DepthwiseConv2D, ReLU, Reshape,"
-                    + " Multiply, Rescaling, Normalization, and nested Sequential/Model/Functional");
+            case "Concatenate" -> new Concatenate(c.integer("axis", -1, -8, 8));
+            case "Dropout" -> new Dropout(c.number("rate", c.number("p", 0, 0, 1), 0, 1));
+            case "DepthwiseConv2D" -> new DepthwiseConv2D(window(c, "kernel_size", 1))
+                    .depthMultiplier(c.integer("depth_multiplier", 1, 1, MAX_UNITS))
+                    .strides(window(c, "strides", 1))
+                    .padding(padding(c))
+                    .dilationRate(window(c, "dilation_rate", 1))
+                    .useBias(c.bool("use_bias", true))
+                    .activation(activation(c));
+            default -> KerasMoreLayers.fromConfig(className, c);
         };
         if (name != null) {
             layer.name(name);
         }
-        layer.setTrainable(bool(config, "trainable", true));
+        layer.setTrainable(c.bool("trainable", true));
         return layer;
     }
 
-    private static InputLayer inputLayer(JsonObject config, String where) {
-        int[] shape = batchInputShape(config);
+    private static InputLayer inputLayer(JsonConfig c) {
+        int[] shape = batchInputShape(c);
         if (shape == null) {
-            throw new IllegalArgumentException(where + ": no batch_input_shape or batch_shape");
+            throw new IllegalArgumentException(c.where() + ": no batch_input_shape or batch_shape");
         }
         return new InputLayer(shape);
     }
 
-    private static Conv2D conv2d(JsonObject config, String where) {
-        boolean keras1 = config.has("nb_filter");
-        int filters = integer(config, keras1 ? "nb_filter" : "filters");
-        int[] kernel = keras1 ? new int[] {integer(config, "nb_row"), integer(config, "nb_col")} : pair(config, "kernel_size", 1);
-        int[] strides = keras1 ? pair(config, "subsample", 1) : pair(config, "strides", 1);
+    private static Conv2D conv2d(JsonConfig c) {
+        boolean keras1 = c.has("nb_filter");
+        int filters = c.integer(keras1 ? "nb_filter" : "filters", 1, MAX_UNITS);
+        int[] kernel = keras1 ? new int[] {c.integer("nb_row", 1, MAX_WINDOW), c.integer("nb_col", 1, MAX_WINDOW)}
+                : window(c, "kernel_size", 1);
+        if (c.integer("groups", 1, 1, MAX_UNITS) != 1) {
+            throw c.error("groups", c.get("groups"), "1 (grouped convolutions are not supported)");
+        }
         return new Conv2D(filters, kernel)
-                .strides(strides)
-                .padding(padding(config))
-                .dilationRate(pair(config, config.has("atrous_rate") ? "atrous_rate" : "dilation_rate", 1))
-                .useBias(bool(config, "use_bias", bool(config, "bias", true)))
-                .activation(activation(config, where));
+                .strides(window(c, keras1 ? "subsample" : "strides", 1))
+                .padding(padding(c))
+                .dilationRate(window(c, c.has("atrous_rate") ? "atrous_rate" : "dilation_rate", 1))
+                .useBias(c.bool("use_bias", c.bool("bias", true)))
+                .activation(activation(c));
     }
 
-    /** Normalization on the last axis, its statistics from the weights (mean/variance in the config: refused). */
-    private static Normalization normalization(JsonObject config, String where) {
-        JsonElement axis = config.get("axis");
-        boolean last = axis == null || axis.isJsonNull()
-                || (axis.isJsonPrimitive() ? axis.getAsInt() == -1 : axis.getAsJsonArray().size() == 1
-                && (axis.getAsJsonArray().get(0).getAsInt() == -1 || axis.getAsJsonArray().get(0).getAsInt() == 3));
-        if (!last) {
-            throw new IllegalArgumentException(where + ": axis " + axis + " is not supported; Convey normalises the"
-                    + " last axis");
+    private static BatchNormalization batchNormalization(JsonConfig c) {
+        JsonElement axis = c.get("axis");
+        int a = !c.has("axis") ? -1 : axis.isJsonArray() && axis.getAsJsonArray().size() == 1
+                ? c.checkedInteger("axis", axis.getAsJsonArray().get(0), -8, 8) : c.integer("axis", -8, 8);
+        if (a != -1 && a != 3) {
+            throw new IllegalArgumentException(c.where() + ": axis " + axis + " is not supported; Convey normalises"
+                    + " the channel axis (-1, or 3 for NHWC images)");
         }
-        for (String key : new String[] {"mean", "variance"}) {
-            if (config.has(key) && !config.get(key).isJsonNull()) {
-                throw new IllegalArgumentException(where + ": " + key + " given in the config is not supported; Convey"
-                        + " reads the statistics from the weights (mean, variance, count)");
+        return new BatchNormalization()
+                .epsilon(c.number("epsilon", 1e-3, Double.MIN_VALUE, 1))
+                .momentum(c.number("momentum", 0.99, 0, 1))
+                .center(c.bool("center", true))
+                .scale(c.bool("scale", true));
+    }
+
+    /** padding: 1 (all sides), [h, w] (symmetric), or [[top, bottom], [left, right]]. */
+    static int[][] padding2d(JsonConfig c, String key, int fallback) {
+        JsonElement p = c.get(key);
+        if (!c.has(key) || p.isJsonPrimitive()) {
+            int n = c.integer(key, fallback, 0, MAX_DIM);
+            return new int[][] {{n, n}, {n, n}};
+        }
+        String expected = "an integer, [h, w] or [[top, bottom], [left, right]] of integers >= 0";
+        JsonArray a = p.isJsonArray() ? p.getAsJsonArray() : null;
+        if (a == null || a.size() != 2) {
+            throw c.error(key, p, expected);
+        }
+        int[][] out = new int[2][2];
+        for (int axis = 0; axis < 2; axis++) {
+            JsonElement e = a.get(axis);
+            if (e.isJsonArray() && e.getAsJsonArray().size() == 2) {
+                out[axis][0] = c.checkedInteger(key, e.getAsJsonArray().get(0), 0, MAX_DIM);
+                out[axis][1] = c.checkedInteger(key, e.getAsJsonArray().get(1), 0, MAX_DIM);
+            } else if (e.isJsonPrimitive()) {
+                out[axis][0] = out[axis][1] = c.checkedInteger(key, e, 0, MAX_DIM);
+            } else {
+                throw c.error(key, p, expected);
             }
-        }
-        if (bool(config, "invert", false)) {
-            throw new IllegalArgumentException(where + ": invert=True is not supported");
-        }
-        return new Normalization();
-    }
-
-    /** A scalar setting (Rescaling's scale/offset); a per-channel list is refused by name. */
-    private static double scalar(JsonObject config, String key, double fallback, String where) {
-        JsonElement e = config.get(key);
-        if (e != null && !e.isJsonNull() && !e.isJsonPrimitive()) {
-            throw new IllegalArgumentException(where + ": " + key + " " + e + " is not a number; only a scalar "
-                    + key + " is supported");
-        }
-        return number(config, key, fallback);
-    }
-
-    private static int[] intArray(JsonObject config, String key, String where) {
-        JsonElement e = config.get(key);
-        if (e == null || !e.isJsonArray()) {
-            throw new IllegalArgumentException(where + ": expected a list of ints '" + key + "', got " + e);
-        }
-        JsonArray a = e.getAsJsonArray();
-        int[] out = new int[a.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = a.get(i).isJsonNull() ? -1 : a.get(i).getAsInt();
         }
         return out;
     }
 
-    private static BatchNormalization batchNormalization(JsonObject config, String where) {
-        JsonElement axis = config.get("axis");
-        int a = axis == null ? -1 : axis.isJsonArray() ? single(axis.getAsJsonArray(), where + " axis") : axis.getAsInt();
-        if (a != -1 && a != 3) {
-            throw new IllegalArgumentException(where + ": axis " + axis + " is not supported; Convey normalises the"
-                    + " channel axis (-1, or 3 for NHWC images)");
-        }
-        return new BatchNormalization()
-                .epsilon(number(config, "epsilon", 1e-3))
-                .momentum(number(config, "momentum", 0.99))
-                .center(bool(config, "center", true))
-                .scale(bool(config, "scale", true));
-    }
-
-    /** padding: 1 (all sides), [h, w] (symmetric), or [[top, bottom], [left, right]]. */
-    private static ZeroPadding2D zeroPadding(JsonObject config, String where) {
-        JsonElement p = config.get("padding");
-        if (p == null || p.isJsonPrimitive()) {
-            int n = p == null ? 1 : p.getAsInt();
-            return new ZeroPadding2D(new int[][] {{n, n}, {n, n}});
-        }
-        JsonArray a = p.getAsJsonArray();
-        if (a.size() != 2) {
-            throw new IllegalArgumentException(where + ": padding " + p + " is neither an int, [h, w] nor [[top, bottom], [left, right]]");
-        }
-        if (a.get(0).isJsonPrimitive()) {
-            return new ZeroPadding2D(new int[] {a.get(0).getAsInt(), a.get(1).getAsInt()});
-        }
-        JsonArray h = a.get(0).getAsJsonArray();
-        JsonArray w = a.get(1).getAsJsonArray();
-        return new ZeroPadding2D(new int[][] {{h.get(0).getAsInt(), h.get(1).getAsInt()}, {w.get(0).getAsInt(), w.get(1).getAsInt()}});
+    private static ZeroPadding2D zeroPadding(JsonConfig c) {
+        return new ZeroPadding2D(padding2d(c, "padding", 1));
     }
 
     /** The per-sample input shape from batch_input_shape (Keras 2) or batch_shape (Keras 3); null if absent. */
     static int[] batchInputShape(JsonObject config) {
-        JsonElement e = config.has("batch_input_shape") ? config.get("batch_input_shape") : config.get("batch_shape");
-        if (e == null || e.isJsonNull()) {
+        return batchInputShape(new JsonConfig(config, "InputLayer"));
+    }
+
+    static int[] batchInputShape(JsonConfig c) {
+        String key = c.has("batch_input_shape") ? "batch_input_shape" : "batch_shape";
+        if (!c.has(key)) {
             return null;
         }
-        JsonArray a = e.getAsJsonArray();
+        JsonArray a = c.array(key);
+        if (a.size() < 2 || a.size() > 9) {
+            throw c.error(key, c.get(key), "[batch, d1, ..., dn] with 1 to 8 axes after the batch");
+        }
         int[] shape = new int[a.size() - 1];
         for (int i = 1; i < a.size(); i++) {
-            shape[i - 1] = a.get(i).isJsonNull() ? Shapes.UNKNOWN : a.get(i).getAsInt();
+            shape[i - 1] = a.get(i).isJsonNull() ? Shapes.UNKNOWN : c.checkedInteger(key, a.get(i), 1, MAX_DIM);
         }
         return shape;
     }
 
-    private static void requireChannelsLast(JsonObject config, String where) {
-        String format = optionalString(config, "data_format");
-        String ordering = optionalString(config, "dim_ordering");
+    private static void requireChannelsLast(JsonConfig c) {
+        String format = c.has("data_format") ? c.string("data_format") : null;
+        String ordering = c.has("dim_ordering") ? c.string("dim_ordering") : null;
         if ((format != null && !format.equals("channels_last")) || "th".equals(ordering)) {
-            throw new IllegalArgumentException(where + ": data_format '" + (format != null ? format : "th (channels_first)")
+            throw new IllegalArgumentException(c.where() + ": data_format '" + (format != null ? format : "th (channels_first)")
                     + "' is not supported; Convey layers are channels_last (NHWC)");
         }
     }
 
-    private static void requireNoKeepdims(JsonObject config, String where) {
-        if (bool(config, "keepdims", false)) {
-            throw new IllegalArgumentException(where + ": keepdims=True is not supported");
+    private static void requireNoKeepdims(JsonConfig c) {
+        if (c.bool("keepdims", false)) {
+            throw new IllegalArgumentException(c.where() + ": keepdims=True is not supported");
         }
     }
 
-    private static String activation(JsonObject config, String where) {
-        JsonElement a = config.get("activation");
-        if (a == null || a.isJsonNull()) {
+    /**
+     * The activation: a name ({@code "relu"}), null (linear), or a serialised function object
+     * ({@code {"module": "builtins", "class_name": "function", "config": "softmax_v2"}}, tf.keras 2.x; TensorFlow's
+     * {@code _v2} suffix dropped). Unknown names are an error listing the known ones.
+     */
+    static String activation(JsonConfig c) {
+        JsonElement a = c.get("activation");
+        if (!c.has("activation")) {
             return "linear";
         }
-        if (!a.isJsonPrimitive()) {
-            throw new IllegalArgumentException(where + ": activation " + a + " is not a built-in activation name");
+        String name;
+        if (a.isJsonPrimitive() && a.getAsJsonPrimitive().isString()) {
+            name = a.getAsString();
+        } else if (a.isJsonObject() && a.getAsJsonObject().has("config")
+                && a.getAsJsonObject().get("config").isJsonPrimitive()) {
+            name = a.getAsJsonObject().get("config").getAsString();
+        } else {
+            throw c.error("activation", a, "a built-in activation name");
         }
-        return a.getAsString();
+        name = name.endsWith("_v2") ? name.substring(0, name.length() - 3) : name;
+        try {
+            ActivationFunction.forName(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(c.where() + ": " + e.getMessage(), e);
+        }
+        return name;
     }
 
-    private static String padding(JsonObject config) {
-        String p = config.has("padding") ? string(config, "padding") : optionalString(config, "border_mode");
-        return p == null ? "valid" : p;
+    private static String padding(JsonConfig c) {
+        String p = c.has("padding") ? c.string("padding") : c.string("border_mode", "valid");
+        if (!p.equals("valid") && !p.equals("same")) {
+            throw c.error(c.has("padding") ? "padding" : "border_mode", new JsonPrimitive(p), "\"valid\" or \"same\"");
+        }
+        return p;
+    }
+
+    /** A window size, stride or dilation: an int or 2 ints in [1, MAX_WINDOW]. */
+    static int[] window(JsonConfig c, String key, int fallback) {
+        return c.ints(key, 2, fallback, 1, MAX_WINDOW);
     }
 
     /** Pooling strides: null (Keras' default) means the pool size. */
-    private static int[] strides(JsonObject config, int[] poolSize) {
-        JsonElement s = config.get("strides");
-        return s == null || s.isJsonNull() ? poolSize : pair(config, "strides", 1);
+    private static int[] poolStrides(JsonConfig c) {
+        return c.has("strides") ? window(c, "strides", 1) : window(c, "pool_size", 2);
     }
 
     // ---------------------------------------------------------------- Convey -> Keras
@@ -300,62 +297,10 @@ public final class KerasLayerConfig {
     // ---------------------------------------------------------------- JSON helpers
 
     static String string(JsonObject o, String key) {
-        JsonElement e = o.get(key);
-        if (e == null || !e.isJsonPrimitive()) {
-            throw new IllegalArgumentException("Expected a string '" + key + "' in " + abbreviate(o));
-        }
-        return e.getAsString();
+        return new JsonConfig(o, "config").string(key);
     }
 
     static String optionalString(JsonObject o, String key) {
-        JsonElement e = o.get(key);
-        return e == null || e.isJsonNull() ? null : e.getAsString();
-    }
-
-    private static int integer(JsonObject o, String key) {
-        JsonElement e = o.get(key);
-        if (e == null || !e.isJsonPrimitive()) {
-            throw new IllegalArgumentException("Expected an integer '" + key + "' in " + abbreviate(o));
-        }
-        return e.getAsInt();
-    }
-
-    private static double number(JsonObject o, String key, double fallback) {
-        JsonElement e = o.get(key);
-        return e == null || e.isJsonNull() ? fallback : e.getAsDouble();
-    }
-
-    private static boolean bool(JsonObject o, String key, boolean fallback) {
-        JsonElement e = o.get(key);
-        return e == null || e.isJsonNull() ? fallback : e.getAsBoolean();
-    }
-
-    /** A Keras "int or tuple of 2 ints" argument. */
-    private static int[] pair(JsonObject o, String key, int fallback) {
-        JsonElement e = o.get(key);
-        if (e == null || e.isJsonNull()) {
-            return new int[] {fallback, fallback};
-        }
-        if (e.isJsonPrimitive()) {
-            return new int[] {e.getAsInt(), e.getAsInt()};
-        }
-        JsonArray a = e.getAsJsonArray();
-        if (a.size() != 2) {
-            throw new IllegalArgumentException("Expected '" + key + "' to be an int or 2 ints, got " + e);
-        }
-        return new int[] {a.get(0).getAsInt(), a.get(1).getAsInt()};
-    }
-
-    private static int single(JsonArray a, String what) {
-        if (a.size() != 1) {
-            throw new IllegalArgumentException(what + " " + a + " is not a single axis");
-        }
-        return a.get(0).getAsInt();
-    }
-
-
-    private static String abbreviate(JsonObject o) {
-        String s = o.toString();
-        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
+        return new JsonConfig(o, "config").string(key, null);
     }
 }

@@ -122,10 +122,10 @@ final class Unpickler {
                 case 'C' -> push(bytes(u8()));                            // SHORT_BINBYTES
                 case 0x8e -> push(bytes(length(8)));                      // BINBYTES8
                 case 'q' -> memo.put((long) u8(), peek());                // BINPUT
-                case 'r' -> memo.put((long) length(4), peek());           // LONG_BINPUT
+                case 'r' -> memo.put(u32(), peek());                      // LONG_BINPUT
                 case 0x94 -> memo.put((long) memo.size(), peek());        // MEMOIZE
                 case 'h' -> push(memoGet(u8()));                          // BINGET
-                case 'j' -> push(memoGet(length(4)));                     // LONG_BINGET
+                case 'j' -> push(memoGet(u32()));                         // LONG_BINGET
                 case 'c' -> push(globals.global(line(), line()));         // GLOBAL
                 case 0x93 -> stackGlobal();                               // STACK_GLOBAL
                 case 'R' -> reduce();                                     // REDUCE
@@ -155,6 +155,11 @@ final class Unpickler {
     private int u8() throws IOException {
         need(1);
         return in.get() & 0xff;
+    }
+
+    private long u32() throws IOException {
+        need(4);
+        return in.getInt() & 0xffffffffL;
     }
 
     /** A length field of 4 or 8 bytes, checked against the bytes left (so nothing big is ever allocated). */

@@ -92,7 +92,8 @@ class TorchReadersTest {
             "80 02 4e 51 2e | persistent id",                                            // BINPERSID None
             "80 02 28 28 28 | without a STOP",
             "80 02 4a 01 | truncated",
-            "80 02 73 2e | stack is empty"})
+            "80 02 73 2e | stack is empty",
+            "80 02 4e 72 00 04 00 00 6a 00 04 00 00 2e | holds a None, not a state_dict"})   // LONG_BINPUT/GET 1024
     void refusesMalformedAndHostilePickles(String hex, String expected) throws IOException {
         Path file = zipWithPickle(hex(hex));
         CheckpointException e = assertThrows(CheckpointException.class, () -> StateDict.read(file));

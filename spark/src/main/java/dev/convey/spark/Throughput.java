@@ -1,0 +1,118 @@
+package dev.convey.spark;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+import org.apache.spark.sql.SparkSession;
+
+import dev.convey.data.Images;
+import dev.convey.keras.KerasModelFile;
+import dev.convey.models.Model;
+import dev.convey.tensor.Parallel;
+import dev.convey.tensor.Tensor;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The Spark overhead, measured: the same images, model, layer and batch size through single-machine Convey
+ * (the loop of {@code convey predict}: decode a batch, preprocess, forward, on all cores) and through
+ * {@link ConveySpark#features} in Spark local mode on the same cores, writing Parquet. Runs alternate
+ * (single, Spark, single, Spark, ...) after one warm-up of each, so a machine shared with other work slows
+ * both alike; every run's images/s is printed and the medians' ratio last. docs/SCALING.md has the command.
+ */
+@Command(name = "throughput", mixinStandardHelpOptions = true,
+        description = "Images/s of single-machine Convey and of Convey on Spark local mode, back to back.")
+public final class Throughput implements Callable<Integer> {
+
+    @Option(names = "--model-file", required = true, paramLabel = "KERAS.h5")
+    Path modelFile;
+
+    @Option(names = "--layer", paramLabel = "NAME")
+    String layer;
+
+    @Option(names = "--images", required = true, paramLabel = "DIR", description = "A folder tree of .jpg files.")
+    Path images;
+
+    @Option(names = "--batch-size", defaultValue = "16")
+    int batchSize;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Measured runs of each (default 3).")
+    int rounds;
+
+    @Option(names = "--master", defaultValue = "local[2]", description = "Spark master (default local[2]).")
+    String master;
+
+    @Override
+    public Integer call() throws IOException {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(images)) {
+            files = walk.filter(f -> f.toString().toLowerCase(Locale.ROOT).endsWith(".jpg")).sorted().toList();
+        }
+        ModelSpec spec = ModelSpec.kerasFile(modelFile.toString()).batchSize(batchSize);
+        Model single = ExecutorModels.cut(KerasModelFile.load(modelFile), layer);
+        SparkSession spark = SparkSession.builder().master(master).appName("convey-throughput")
+                .config("spark.ui.enabled", "false").getOrCreate();
+        Path out = Files.createTempDirectory("convey-throughput-");
+        System.out.printf("%d images, batch %d, %d Convey threads, Spark %s %s%n", files.size(), batchSize,
+                Parallel.threads(), spark.version(), master);
+        List<Double> singleRates = new ArrayList<>();
+        List<Double> sparkRates = new ArrayList<>();
+        for (int round = 0; round <= rounds; round++) {
+            double s = files.size() / seconds(() -> singleMachine(single, spec, files));
+            int run = round;
+            double k = files.size() / seconds(() -> ConveySpark.features(spark.read().format("binaryFile")
+                    .option("pathGlobFilter", "*.jpg").option("recursiveFileLookup", "true").load(images.toString()),
+                    spec, layer).write().parquet(out.resolve("run" + run).toString()));
+            String what = round == 0 ? "warm-up" : "round " + round;
+            System.out.printf(Locale.ROOT, "%s: single machine %.2f images/s, Spark %.2f images/s (%.1f %%)%n",
+                    what, s, k, 100 * k / s);
+            if (round > 0) {
+                singleRates.add(s);
+                sparkRates.add(k);
+            }
+        }
+        double s = median(singleRates);
+        double k = median(sparkRates);
+        System.out.printf(Locale.ROOT, "median: single machine %.2f images/s, Spark %.2f images/s: %.1f %%%n", s, k, 100 * k / s);
+        spark.stop();
+        return 0;
+    }
+
+    /** What {@code convey predict} does: per batch, load_img each file, preprocess_input, forward. */
+    private static void singleMachine(Model model, ModelSpec spec, List<Path> files) {
+        int h = model.input().shape()[0];
+        int w = model.input().shape()[1];
+        for (int start = 0; start < files.size(); start += spec.batchSize()) {
+            List<Path> chunk = files.subList(start, Math.min(files.size(), start + spec.batchSize()));
+            List<Tensor> decoded = chunk.stream().map(f -> Images.load(f, h, w, spec.interpolationFilter())).toList();
+            model.forward(spec.preprocess(BatchedInference.stack(decoded)));
+        }
+    }
+
+    private static double seconds(Runnable run) {
+        long start = System.nanoTime();
+        run.run();
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    public static void main(String[] args) {
+        int status = new CommandLine(new Throughput()).execute(args);
+        if (status != 0) {
+            throw new UncheckedIOException(new IOException("throughput failed with status " + status));
+        }
+    }
+}

@@ -1,0 +1,45 @@
+"""torchvision models with seeded random weights and their eval-mode outputs, for dev.convey.torch's tests.
+
+  /usr/bin/python3 make_torchvision_fixtures.py OUT_DIR NAME...   (Debian python3-torch 1.13, python3-torchvision 0.14)
+
+Per NAME writes OUT_DIR/NAME.pth (torch.save(model.state_dict())), NAME_input.npy (2x224x224x3 float32, NHWC:
+the NCHW input PyTorch saw, transposed) and NAME_output.npy (2x1000 float32 logits, model.eval()).
+Weights: torchvision's own initialisation under torch.manual_seed(15), then every BatchNorm's weight, bias,
+running_mean and running_var randomised too (otherwise BN is nearly the identity and a bug hides).
+Too large to commit (resnet18 45 MB, vgg16 528 MB): the slow tests run this script where python3-torch exists.
+`keys` as NAME writes OUT_DIR/torchvision_keys.json: every model's state_dict keys and shapes (committed).
+"""
+import json, os, sys
+import numpy as np
+import torch, torchvision
+
+ALL = ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'vgg11', 'vgg11_bn', 'vgg13', 'vgg13_bn',
+       'vgg16', 'vgg16_bn', 'vgg19', 'vgg19_bn']
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+for name in sys.argv[2:]:
+    if name == 'keys':
+        keys = {n: [[k, list(v.shape)] for k, v in getattr(torchvision.models, n)().state_dict().items()] for n in ALL}
+        with open(os.path.join(out, 'torchvision_keys.json'), 'w') as f:
+            json.dump(keys, f, separators=(',', ':'))
+        continue
+    torch.manual_seed(15)
+    model = getattr(torchvision.models, name)()
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.normal_(0, 0.2)
+                m.running_mean.normal_(0, 0.2)
+                m.running_var.uniform_(0.5, 1.5)
+                m.num_batches_tracked.fill_(1000)
+    model.eval()
+    torch.save(model.state_dict(), os.path.join(out, name + '.pth'))
+    g = torch.Generator().manual_seed(1)
+    x = torch.rand(2, 3, 224, 224, generator=g) * 4 - 2
+    with torch.no_grad():
+        y = model(x)
+    np.save(os.path.join(out, name + '_input.npy'), x.permute(0, 2, 3, 1).contiguous().numpy())
+    np.save(os.path.join(out, name + '_output.npy'), y.numpy())
+    print(name, 'output rms', float(y.pow(2).mean().sqrt()))
