@@ -2,6 +2,7 @@ package dev.convey.cli;
 
 import dev.convey.data.ColorMode;
 import dev.convey.data.ImageDatasets;
+import dev.convey.keras.KerasArchive;
 import dev.convey.keras.KerasModelFile;
 import dev.convey.keras.ModelMetadata;
 import dev.convey.models.Model;
@@ -38,7 +39,9 @@ final class SavedClassifier {
     /** The model and its metadata, or null metadata if the file has none. */
     static SavedClassifier load(Path file) throws NoSuchFileException {
         ModelSource.requireFile(file);
-        return new SavedClassifier(file, KerasModelFile.load(file), ModelMetadata.read(file).orElse(null));
+        boolean keras3 = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".keras");
+        return new SavedClassifier(file, keras3 ? KerasArchive.load(file) : KerasModelFile.load(file),
+                ModelMetadata.read(file).orElse(null));
     }
 
     /** The metadata, or an error saying the file was not made by {@code convey train}. */

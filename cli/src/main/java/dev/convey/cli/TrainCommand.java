@@ -5,6 +5,7 @@ import dev.convey.data.ImageAugmentation;
 import dev.convey.data.ImageDataset;
 import dev.convey.data.ImageDatasets;
 import dev.convey.data.Prefetcher;
+import dev.convey.keras.KerasArchive;
 import dev.convey.keras.KerasModelFile;
 import dev.convey.keras.ModelMetadata;
 import dev.convey.layers.Layer;
@@ -164,7 +165,7 @@ final class TrainCommand implements Callable<Integer> {
                 : ImageAugmentation.mapInputs(validation, metadata::preprocess);
 
         String stem = output.toString().replaceFirst("\\.(h5|keras)$", "");
-        Path best = Path.of(stem + "-best.h5");
+        Path best = Path.of(stem + "-best" + output.toString().substring(stem.length()));
         out.printf(Locale.ROOT, "Phase 1: %s base frozen (%d layers), head %s -> Dense(%d, softmax)%n", base,
                 baseModel.layers().size(), head, train.classNames().size());
         out.flush();
@@ -215,12 +216,9 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--epochs and --fine-tune-epochs must be >= 0, --batch-size >= 1");
         }
         String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".keras")) {
-            throw new IllegalArgumentException("--output " + output + ": .keras output is not available yet in this "
-                    + "build; use .h5 (Keras' legacy HDF5 model file)");
-        }
-        if (!name.endsWith(".h5")) {
-            throw new IllegalArgumentException("--output must end with .h5, got " + output);
+        if (!name.endsWith(".h5") && !name.endsWith(".keras")) {
+            throw new IllegalArgumentException("--output must end with .keras (Keras 3) or .h5 (legacy HDF5), got "
+                    + output);
         }
         if (!weights.equals("imagenet") && !weights.equals("none")) {
             ModelSource.requireFile(Path.of(weights));
@@ -241,7 +239,11 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private static void save(Model model, Path file, ModelMetadata metadata) {
-        KerasModelFile.save(model, file, metadata);
+        if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".keras")) {
+            KerasArchive.save(model, file, metadata);
+        } else {
+            KerasModelFile.save(model, file, metadata);
+        }
     }
 
     private static void report(PrintWriter out, String phase, History history, long start) {
