@@ -1,24 +1,22 @@
 package dev.convey.cli;
 
 import dev.convey.applications.ApplicationOptions;
-import dev.convey.applications.ResNet50;
-import dev.convey.applications.VGG16;
+import dev.convey.applications.Applications;
 import dev.convey.models.Model;
 
-import java.util.Locale;
-
-/** {@code --base NAME}: a Keras application without its top, and its {@code preprocess_input} mode. */
+/** {@code --base NAME}: an application of the {@link Applications} registry without its top. */
 final class Bases {
 
     private Bases() {
     }
 
-    static Model create(String name, String weights, int height, int width, int widthDivisor) {
-        return create(name, weights, height, width, widthDivisor, null);
+    static Model create(String name, String weights, int height, int width, int widthDivisor, Double alpha) {
+        return create(name, weights, height, width, widthDivisor, alpha, null);
     }
 
     /** With Keras' {@code pooling} ({@code "avg"}, {@code "max"} or null: the 4-D feature map). */
-    static Model create(String name, String weights, int height, int width, int widthDivisor, String pooling) {
+    static Model create(String name, String weights, int height, int width, int widthDivisor, Double alpha,
+                        String pooling) {
         if (TorchvisionSource.handles(name)) {
             try {
                 return TorchvisionSource.base(name, weights, height, width, pooling);
@@ -27,21 +25,26 @@ final class Bases {
             }
         }
         ApplicationOptions options = new ApplicationOptions().includeTop(false).weights(weights)
-                .inputShape(height, width, 3).widthDivisor(widthDivisor).pooling(pooling);
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "vgg16" -> VGG16.create(options);
-            case "resnet50" -> ResNet50.create(options);
-            default -> throw new IllegalArgumentException("Unknown base '" + name + "': expected vgg16 or resnet50");
-        };
+                .inputShape(height, width, 3).pooling(pooling);
+        if (alpha != null) {
+            options.alpha(alpha);     // MobileNet's width multiplier (e.g. 0.25 for mobilenet_2_5_224_tf_no_top.h5)
+        }
+        if (widthDivisor != 1) {
+            options.widthDivisor(widthDivisor);
+        }
+        return Applications.get(name).create(options);
     }
 
+    /** The application's {@code preprocess_input} mode. */
     static String preprocessing(String name) {
         if (TorchvisionSource.handles(name)) {
             return "torch";                                  // x / 255, then ImageNet mean and std: torchvision's Normalize
         }
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "vgg16", "resnet50" -> "caffe";
-            default -> throw new IllegalArgumentException("Unknown base '" + name + "': expected vgg16 or resnet50");
-        };
+        return Applications.get(name).preprocessMode();
+    }
+
+    /** The registry name (e.g. {@code mobilenet} for {@code MobileNet}); a torchvision name as given. */
+    static String name(String name) {
+        return TorchvisionSource.handles(name) ? name : Applications.get(name).name();
     }
 }

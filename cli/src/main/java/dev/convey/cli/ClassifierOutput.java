@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * {@code convey predict --model-file M} on a model with saved class names: per image its top classes by name
@@ -47,24 +46,14 @@ final class ClassifierOutput {
         if (format.equals("csv")) {
             out.println("path,prediction,probability," + String.join(",", names.stream().map(ClassifierOutput::csv).toList()));
         }
-        int failures = 0;
-        for (int start = 0; start < files.size(); start += batchSize) {
-            SavedClassifier.Loaded loaded = SavedClassifier.loadImages(
-                    files.subList(start, Math.min(files.size(), start + batchSize)), size[0], size[1]);
-            for (Map.Entry<Path, String> f : loaded.failed().entrySet()) {
-                err.println("convey predict: " + f.getKey() + ": " + f.getValue());
-                failures++;
-            }
-            if (loaded.decoded().isEmpty()) {
-                continue;
-            }
+        int failures = SavedClassifier.forEachBatch(files, batchSize, size[0], size[1], err, "predict", loaded -> {
             Tensor p = classifier.probabilities(loaded.images(), batchSize);
             for (int i = 0; i < loaded.decoded().size(); i++) {
                 float[] row = new float[names.size()];
                 p.data().get(i * names.size(), row);
                 print(loaded.decoded().get(i), row, names, json);
             }
-        }
+        });
         if (format.equals("json")) {
             out.println(new GsonBuilder().setPrettyPrinting().create().toJson(json));
         }

@@ -65,19 +65,10 @@ final class EvaluateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         List<Tensor> probabilities = new ArrayList<>();
         List<Path> decoded = new ArrayList<>();
-        int failures = 0;
-        for (int start = 0; start < files.size(); start += batchSize) {
-            SavedClassifier.Loaded loaded = SavedClassifier.loadImages(
-                    files.subList(start, Math.min(files.size(), start + batchSize)), size[0], size[1]);
-            for (Map.Entry<Path, String> f : loaded.failed().entrySet()) {
-                err.println("convey evaluate: skipped " + f.getKey() + ": " + f.getValue());
-                failures++;
-            }
-            if (!loaded.decoded().isEmpty()) {
-                probabilities.add(classifier.probabilities(loaded.images(), batchSize));
-                decoded.addAll(loaded.decoded());
-            }
-        }
+        int failures = SavedClassifier.forEachBatch(files, batchSize, size[0], size[1], err, "evaluate", loaded -> {
+            probabilities.add(classifier.probabilities(loaded.images(), batchSize));
+            decoded.addAll(loaded.decoded());
+        });
         if (decoded.isEmpty()) {
             throw new IllegalArgumentException("none of the " + files.size() + " images in " + data + " could be decoded");
         }

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.ArgGroup;
@@ -60,6 +59,10 @@ final class FeaturesCommand implements Callable<Integer> {
                 description = "Keras' pooling of the base's output (default avg: one vector per image).")
         String pooling;
 
+        @Option(names = "--alpha", paramLabel = "F",
+                description = "MobileNet's width multiplier alpha (e.g. 0.25 for mobilenet_2_5_224_tf_no_top.h5).")
+        Double alpha;
+
         @Option(names = "--width-divisor", defaultValue = "1", hidden = true, description = "Tiny fixture bases (tests).")
         int widthDivisor;
     }
@@ -95,7 +98,7 @@ final class FeaturesCommand implements Callable<Integer> {
         if (source.base != null) {
             BaseSource b = source.base;
             model = Bases.create(b.name, b.weights.equals("none") ? null : b.weights, b.imageSize[0], b.imageSize[1],
-                    b.widthDivisor, b.pooling.equals("none") ? null : b.pooling);
+                    b.widthDivisor, b.alpha, b.pooling.equals("none") ? null : b.pooling);
             meta = new ModelMetadata(List.of(), Bases.preprocessing(b.name), b.imageSize, "rgb", b.name);
         } else {
             SavedClassifier saved = SavedClassifier.load(source.file.modelFile);
@@ -116,23 +119,15 @@ final class FeaturesCommand implements Callable<Integer> {
         List<Tensor> parts = new ArrayList<>();
         List<Path> decoded = new ArrayList<>();
         List<Integer> decodedLabels = new ArrayList<>();
-        int failures = 0;
-        for (int start = 0; start < files.size(); start += batchSize) {
-            List<Path> chunk = files.subList(start, Math.min(files.size(), start + batchSize));
-            SavedClassifier.Loaded loaded = SavedClassifier.loadImages(chunk, size[0], size[1]);
-            for (Map.Entry<Path, String> f : loaded.failed().entrySet()) {
-                err.println("convey features: skipped " + f.getKey() + ": " + f.getValue());
-                failures++;
-            }
-            if (loaded.decoded().isEmpty()) {
-                continue;
-            }
-            parts.add(model.predict(meta.preprocess(loaded.images()), batchSize));
+        final Model net = model;
+        final ModelMetadata m = meta;
+        int failures = SavedClassifier.forEachBatch(files, batchSize, size[0], size[1], err, "features", loaded -> {
+            parts.add(net.predict(m.preprocess(loaded.images()), batchSize));
             for (Path f : loaded.decoded()) {
                 decoded.add(f);
                 decodedLabels.add(labels == null ? -1 : labels[files.indexOf(f)]);
             }
-        }
+        });
         if (decoded.isEmpty()) {
             throw new IllegalArgumentException("none of the " + files.size() + " images in " + data + " could be decoded");
         }

@@ -2,6 +2,7 @@ package dev.convey.cli;
 
 import dev.convey.data.ColorMode;
 import dev.convey.data.ImageDatasets;
+import dev.convey.keras.KerasArchive;
 import dev.convey.keras.KerasModelFile;
 import dev.convey.keras.ModelMetadata;
 import dev.convey.models.Model;
@@ -38,7 +39,9 @@ final class SavedClassifier {
     /** The model and its metadata, or null metadata if the file has none. */
     static SavedClassifier load(Path file) throws NoSuchFileException {
         ModelSource.requireFile(file);
-        return new SavedClassifier(file, KerasModelFile.load(file), ModelMetadata.read(file).orElse(null));
+        boolean keras3 = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".keras");
+        return new SavedClassifier(file, keras3 ? KerasArchive.load(file) : KerasModelFile.load(file),
+                ModelMetadata.read(file).orElse(null));
     }
 
     /** The metadata, or an error saying the file was not made by {@code convey train}. */
@@ -72,6 +75,27 @@ final class SavedClassifier {
             images.data().put(i * ok.get(i).size(), ok.get(i).data(), 0, ok.get(i).size());
         }
         return new Loaded(images, decoded, failed);
+    }
+
+    /**
+     * Loads {@code files} {@code batchSize} at a time and hands each batch of decoded images to {@code batch};
+     * every undecodable file is reported on {@code err} as {@code convey COMMAND: PATH: reason}. Returns how many
+     * failed.
+     */
+    static int forEachBatch(List<Path> files, int batchSize, int height, int width, java.io.PrintWriter err,
+                            String command, java.util.function.Consumer<Loaded> batch) {
+        int failures = 0;
+        for (int start = 0; start < files.size(); start += batchSize) {
+            Loaded loaded = loadImages(files.subList(start, Math.min(files.size(), start + batchSize)), height, width);
+            for (Map.Entry<Path, String> f : loaded.failed().entrySet()) {
+                err.println("convey " + command + ": " + f.getKey() + ": " + f.getValue());
+                failures++;
+            }
+            if (!loaded.decoded().isEmpty()) {
+                batch.accept(loaded);
+            }
+        }
+        return failures;
     }
 
     /** The class probabilities {@code (n, classes)} of 0..255 images. */

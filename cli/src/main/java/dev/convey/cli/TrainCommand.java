@@ -5,6 +5,7 @@ import dev.convey.data.ImageAugmentation;
 import dev.convey.data.ImageDataset;
 import dev.convey.data.ImageDatasets;
 import dev.convey.data.Prefetcher;
+import dev.convey.keras.KerasArchive;
 import dev.convey.keras.KerasModelFile;
 import dev.convey.keras.ModelMetadata;
 import dev.convey.layers.Layer;
@@ -55,6 +56,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--weights", defaultValue = "imagenet", paramLabel = "imagenet|FILE|none",
             description = "The base's weights (include_top=False file), 'imagenet' (default) or 'none'.")
     String weights;
+
+    @Option(names = "--alpha", paramLabel = "F",
+            description = "MobileNet's width multiplier alpha (e.g. 0.25 for mobilenet_2_5_224_tf_no_top.h5).")
+    Double alpha;
 
     @Option(names = "--width-divisor", defaultValue = "1", hidden = true, description = "Tiny fixture bases (tests).")
     int widthDivisor;
@@ -125,6 +130,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         checkArguments();
+        Layer.setRandomSeed(seed);     // the head's initial weights
         PrintWriter out = spec.commandLine().getOut();
         ImageDatasets.Options options = ImageDatasets.options().imageSize(imageSize[0], imageSize[1])
                 .batchSize(batchSize).labelMode(ImageDatasets.LabelMode.CATEGORICAL).seed(seed);
@@ -147,10 +153,10 @@ final class TrainCommand implements Callable<Integer> {
                 train.classNames().size(), train.classNames(),
                 validation != null ? "; " + validation.sampleCount() + " for validation" : "");
         ModelMetadata metadata = new ModelMetadata(train.classNames(), Bases.preprocessing(base), imageSize, "rgb",
-                base.toLowerCase(Locale.ROOT));
+                Bases.name(base));
 
         Model baseModel = Bases.create(base, weights.equals("none") ? null : weights, imageSize[0], imageSize[1],
-                widthDivisor);
+                widthDivisor, alpha);
         TransferLearning tl = TransferLearning.on(baseModel).head(head).classes(train.classNames().size());
         Model model = tl.build();
         BatchSequence trainBatches = ImageAugmentation.mapInputs(augment == null || cacheFeatures ? train
@@ -159,7 +165,7 @@ final class TrainCommand implements Callable<Integer> {
                 : ImageAugmentation.mapInputs(validation, metadata::preprocess);
 
         String stem = output.toString().replaceFirst("\\.(h5|keras)$", "");
-        Path best = Path.of(stem + "-best.h5");
+        Path best = Path.of(stem + "-best" + output.toString().substring(stem.length()));
         out.printf(Locale.ROOT, "Phase 1: %s base frozen (%d layers), head %s -> Dense(%d, softmax)%n", base,
                 baseModel.layers().size(), head, train.classNames().size());
         out.flush();
@@ -171,7 +177,7 @@ final class TrainCommand implements Callable<Integer> {
                     : tl.extractFeatures(validationBatches, batchSize);
             out.printf(Locale.ROOT, "Cached the base's features of %d images%n", trainFeatures[0].dim(0));
             phase1 = tl.trainHeadOnFeatures(Optimizers.of(optimizer, learningRate, momentum), trainFeatures,
-                    validationFeatures, batchSize, epochs, seed, callbacks(model, validation != null, null, stem + "-curves.png",
+                    validationFeatures, batchSize, epochs, seed, callbacks(model, validation != null, best, stem + "-curves.png",
                             metadata));
         } else {
             try (Prefetcher prefetched = new Prefetcher(trainBatches)) {
@@ -210,12 +216,9 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--epochs and --fine-tune-epochs must be >= 0, --batch-size >= 1");
         }
         String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".keras")) {
-            throw new IllegalArgumentException("--output " + output + ": .keras output is not available yet in this "
-                    + "build; use .h5 (Keras' legacy HDF5 model file)");
-        }
-        if (!name.endsWith(".h5")) {
-            throw new IllegalArgumentException("--output must end with .h5, got " + output);
+        if (!name.endsWith(".h5") && !name.endsWith(".keras")) {
+            throw new IllegalArgumentException("--output must end with .keras (Keras 3) or .h5 (legacy HDF5), got "
+                    + output);
         }
         if (!weights.equals("imagenet") && !weights.equals("none")) {
             ModelSource.requireFile(Path.of(weights));
@@ -236,7 +239,11 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private static void save(Model model, Path file, ModelMetadata metadata) {
-        KerasModelFile.save(model, file, metadata);
+        if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".keras")) {
+            KerasArchive.save(model, file, metadata);
+        } else {
+            KerasModelFile.save(model, file, metadata);
+        }
     }
 
     private static void report(PrintWriter out, String phase, History history, long start) {

@@ -72,6 +72,22 @@ class ClassifierCommandsTest {
     }
 
     @Test
+    void kerasArchiveOutputKeepsTheClassNames() throws Exception {
+        Path keras = tmp.resolve("m.keras");
+        ConveyTest.Result r = ConveyTest.run("train", "--base", "vgg16", "--weights", tinyVgg16NoTop(),
+                "--width-divisor", "16", "--data", data.toString(), "--image-size", "32,32", "--head", "gap",
+                "--epochs", "2", "--batch-size", "8", "--cache-features", "--output", keras.toString());
+        assertEquals(0, r.exitCode(), r.err() + r.out());
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(keras.toFile())) {
+            assertTrue(zip.getEntry("config.json") != null && zip.getEntry("convey_metadata.json") != null);
+        }
+        ConveyTest.Result p = ConveyTest.run("predict", "--model-file", keras.toString(), "--top", "1",
+                data.resolve("light/light0.png").toString());
+        assertEquals(0, p.exitCode(), p.err());
+        assertTrue(p.out().matches("(?s).*light0.png: (dark|light) 0\\.\\d{6}\\s*"), p.out());
+    }
+
+    @Test
     void evaluatePrintsTheFiguresAndSavesTheConfusionMatrix() throws Exception {
         ConveyTest.Result r = ConveyTest.run("evaluate", "--model-file", model.toString(), "--data", data.toString());
         assertEquals(0, r.exitCode(), r.err());

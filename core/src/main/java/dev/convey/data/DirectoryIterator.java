@@ -275,10 +275,9 @@ public final class DirectoryIterator implements BatchSequence {
     // Keras' _iter_valid_files: every file below the class folder (followed into sub-folders), folders in
     // sorted order and the names sorted within each, whose lower-cased name ends with a white-listed extension.
     private static List<Path> imageFiles(Path classFolder) {
-        java.util.Comparator<Path> kerasOrder = java.util.Comparator.comparing((Path p) -> p.getParent().toString())
-                .thenComparing(p -> p.getFileName().toString());
         try (Stream<Path> walk = Files.walk(classFolder, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
-            return walk.filter(Files::isRegularFile).filter(Images::hasKerasExtension).sorted(kerasOrder).toList();
+            return walk.filter(Files::isRegularFile).filter(Images::hasKerasExtension)
+                    .sorted(ImageDatasets.KERAS_FILE_ORDER).toList();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot list the images in " + classFolder, e);
         }

@@ -331,12 +331,14 @@ public final class ImageDatasets {
         return folders;
     }
 
-    // Keras' iter_valid_files: os.walk without following links, folders sorted by path, names sorted in each.
+    /** Keras' file order below a class folder (os.walk sorted by folder path, then the names sorted in each). */
+    static final java.util.Comparator<Path> KERAS_FILE_ORDER =
+            java.util.Comparator.comparing((Path p) -> p.getParent().toString()).thenComparing(p -> p.getFileName().toString());
+
+    // Keras' iter_valid_files: os.walk without following links, in KERAS_FILE_ORDER.
     private static List<Path> imageFiles(Path folder) {
-        java.util.Comparator<Path> kerasOrder = java.util.Comparator.comparing((Path p) -> p.getParent().toString())
-                .thenComparing(p -> p.getFileName().toString());
         try (Stream<Path> walk = Files.walk(folder)) {
-            return walk.filter(Files::isRegularFile).filter(ImageDatasets::allowed).sorted(kerasOrder).toList();
+            return walk.filter(Files::isRegularFile).filter(ImageDatasets::allowed).sorted(KERAS_FILE_ORDER).toList();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot list the images in " + folder, e);
         }

@@ -101,6 +101,11 @@ public final class KerasArchive {
 
     /** {@code model.save(file)}: temporary file, then rename. */
     public static void save(Model model, Path file) {
+        save(model, file, null);
+    }
+
+    /** {@link #save(Model, Path)} plus Convey's {@link ModelMetadata} as the zip entry Keras ignores, if not null. */
+    public static void save(Model model, Path file, ModelMetadata convey) {
         JsonObject metadata = new JsonObject();
         metadata.addProperty("keras_version", KERAS_VERSION);
         metadata.addProperty("date_saved", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd@HH:mm:ss")));
@@ -116,6 +121,9 @@ public final class KerasArchive {
                         stored(zip, "metadata.json", metadata.toString().getBytes(StandardCharsets.UTF_8));
                         stored(zip, "config.json", config);
                         stored(zip, "model.weights.h5", weights);
+                        if (convey != null) {
+                            stored(zip, ModelMetadata.ZIP_ENTRY, convey.toJson().getBytes(StandardCharsets.UTF_8));
+                        }
                     }
                 });
             } finally {

@@ -6,8 +6,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import dev.convey.data.CaffePreprocessing;
-import dev.convey.tensor.Shapes;
+import dev.convey.data.PreprocessInput;
 import dev.convey.tensor.Tensor;
 
 import java.io.IOException;
@@ -48,8 +47,6 @@ public record ModelMetadata(List<String> classNames, String preprocessing, int[]
 
     private static final int MAX_CLASSES = 1_000_000;
     private static final int MAX_JSON = 64 << 20;
-    private static final float[] TORCH_MEAN = {0.485f, 0.456f, 0.406f};
-    private static final float[] TORCH_STD = {0.229f, 0.224f, 0.225f};
 
     public ModelMetadata {
         classNames = List.copyOf(classNames);
@@ -170,38 +167,8 @@ public record ModelMetadata(List<String> classNames, String preprocessing, int[]
         }
     }
 
-    /**
-     * Keras' {@code preprocess_input} in this metadata's mode on a batch of 0..255 RGB images (channels last):
-     * caffe = RGB to BGR minus the ImageNet means; tf = {@code x / 127.5 - 1}; torch = {@code (x / 255 - mean)
-     * / std}; none = unchanged (a copy).
-     */
+    /** Keras' {@code preprocess_input} in this metadata's mode on 0..255 RGB images (channels last). */
     public Tensor preprocess(Tensor rgb) {
-        switch (preprocessing) {
-            case "caffe":
-                return CaffePreprocessing.apply(rgb);
-            case "tf":
-                return map(rgb, (v, c) -> v / 127.5f - 1f);
-            case "torch":
-                return map(rgb, (v, c) -> (v / 255f - TORCH_MEAN[c]) / TORCH_STD[c]);
-            default:
-                return map(rgb, (v, c) -> v);
-        }
-    }
-
-    private interface PerChannel {
-        float apply(float v, int channel);
-    }
-
-    private static Tensor map(Tensor x, PerChannel f) {
-        int channels = x.dim(-1);
-        if (channels != 3 && channels != 1) {
-            throw new IllegalArgumentException("preprocess_input expects images with 1 or 3 channels last, got "
-                    + Shapes.toString(x.shape()));
-        }
-        Tensor out = Tensor.zeros(x.shape());
-        for (int i = 0; i < x.size(); i++) {
-            out.data().put(i, f.apply(x.data().get(i), i % channels));
-        }
-        return out;
+        return PreprocessInput.apply(rgb, preprocessing);
     }
 }
