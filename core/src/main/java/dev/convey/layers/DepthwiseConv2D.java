@@ -35,7 +35,7 @@ public final class DepthwiseConv2D extends Layer {
     private Tensor input;
     private Window2D geometry;
     private Tensor output;
-    private Tensor preActivation;   // z, kept only when the activation's gradient needs it
+    private Tensor preActivation;   // kept only for an activation whose gradient needs it
     private Tensor preActivationGradient;
     private Tensor inputGradient;
     // k_ij rows (see DepthwiseKernels), for kernel version tapsVersion and output width tapsWidth
@@ -137,13 +137,14 @@ public final class DepthwiseConv2D extends Layer {
     }
 
     /** Keras 3's {@code DepthwiseConv2D.get_config()} keys, in its order. */
+    @Override
     public Map<String, Object> getConfig() {
-        Map<String, Object> c = ZooLayerConfig.base(this);
-        c.put("kernel_size", ZooLayerConfig.list(kernelSize));
-        c.put("strides", ZooLayerConfig.list(strides));
+        Map<String, Object> c = super.getConfig();
+        c.put("kernel_size", list(kernelSize));
+        c.put("strides", list(strides));
         c.put("padding", padding.kerasName());
         c.put("data_format", "channels_last");
-        c.put("dilation_rate", ZooLayerConfig.list(dilationRate));
+        c.put("dilation_rate", list(dilationRate));
         c.put("activation", activation.kerasName());
         c.put("use_bias", useBias);
         c.put("depth_multiplier", depthMultiplier);
@@ -189,8 +190,7 @@ public final class DepthwiseConv2D extends Layer {
         geometry = g;
         int cm = g.channels() * depthMultiplier;
         output = Tensor.reuse(output, g.batch(), g.outH(), g.outW(), cm);
-        preActivation = activation.needsInput() ? Tensor.reuse(preActivation, output.shape()) : null;
-        Tensor z = preActivation;
+        Tensor keep = activation.needsInput() ? preActivation = Tensor.reuse(preActivation, output.shape()) : null;
         float[][] k = taps(g);
         float[] biasRow = useBias ? DepthwiseKernels.repeat(bias.valueArray(), g.outW()) : null;
         int rows = g.batch() * g.outH();
@@ -208,8 +208,8 @@ public final class DepthwiseConv2D extends Layer {
                     }
                     float[][] xRows = w.inputRows(g, input.data(), n, oh);
                     DepthwiseKernels.forwardRow(g, depthMultiplier, xRows, k, w.acc, w.work);
-                    if (z != null) {
-                        z.data().put(r * w.acc.length, w.acc, 0, w.acc.length);
+                    if (keep != null) {
+                        keep.data().put(r * w.acc.length, w.acc, 0, w.acc.length);
                     }
                     activation.apply(w.acc, w.acc.length, cm);
                     output.data().put(r * w.acc.length, w.acc, 0, w.acc.length);
@@ -245,7 +245,8 @@ public final class DepthwiseConv2D extends Layer {
         Tensor dz = outputGradient;
         if (activation != ActivationFunction.LINEAR) {
             preActivationGradient = Tensor.reuse(preActivationGradient, output.shape());
-            activation.backward(preActivation, output, outputGradient, preActivationGradient);
+            activation.backward(activation.needsInput() ? preActivation : null, output, outputGradient,
+                    preActivationGradient);
             dz = preActivationGradient;
         }
         Window2D g = geometry;

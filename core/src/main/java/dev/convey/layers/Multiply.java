@@ -2,7 +2,6 @@ package dev.convey.layers;
 
 import java.nio.FloatBuffer;
 import java.util.Arrays;
-import java.util.Map;
 
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
@@ -23,10 +22,6 @@ public final class Multiply extends Layer {
 
     public Multiply() {
         super("multiply");
-    }
-
-    public Map<String, Object> getConfig() {
-        return ZooLayerConfig.base(this);
     }
 
     @Override

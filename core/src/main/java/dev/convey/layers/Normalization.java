@@ -27,8 +27,9 @@ public final class Normalization extends Layer {
         super("normalization");
     }
 
+    @Override
     public Map<String, Object> getConfig() {
-        Map<String, Object> c = ZooLayerConfig.base(this);
+        Map<String, Object> c = super.getConfig();
         c.put("axis", java.util.List.of(-1));
         c.put("invert", false);
         c.put("mean", null);

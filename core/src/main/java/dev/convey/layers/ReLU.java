@@ -68,8 +68,9 @@ public final class ReLU extends Layer {
     }
 
     /** Keras 3's {@code ReLU.get_config()}. */
+    @Override
     public Map<String, Object> getConfig() {
-        Map<String, Object> c = ZooLayerConfig.base(this);
+        Map<String, Object> c = super.getConfig();
         c.put("max_value", maxValue == null ? null : (double) maxValue);
         c.put("negative_slope", (double) negativeSlope);
         c.put("threshold", (double) threshold);

@@ -43,8 +43,9 @@ public final class Rescaling extends Layer {
     }
 
     /** Keras 3's {@code Rescaling.get_config()}. */
+    @Override
     public Map<String, Object> getConfig() {
-        Map<String, Object> c = ZooLayerConfig.base(this);
+        Map<String, Object> c = super.getConfig();
         c.put("scale", scale);
         c.put("offset", offset);
         return c;

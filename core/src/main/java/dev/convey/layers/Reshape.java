@@ -40,8 +40,9 @@ public final class Reshape extends Layer {
     }
 
     /** Keras 3's {@code Reshape.get_config()}. */
+    @Override
     public Map<String, Object> getConfig() {
-        Map<String, Object> c = ZooLayerConfig.base(this);
+        Map<String, Object> c = super.getConfig();
         List<Integer> shape = new ArrayList<>();
         for (int d : targetShape) {
             shape.add(d);
