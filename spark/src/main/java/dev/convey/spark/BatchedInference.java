@@ -96,34 +96,38 @@ final class BatchedInference implements MapPartitionsFunction<Row, Row> {
         };
     }
 
-    /** Decodes up to a batch of rows, runs the decodable ones as one batch, appends every row's result. */
+    /**
+     * Reads up to a batch of rows, then (holding the engine: one batch of this JVM at a time) decodes them on
+     * all cores and runs the decodable ones as one batch; appends every row's result. Reading the rows (the
+     * file bytes, from remote storage perhaps) happens outside the engine, so the slots overlap their I/O.
+     */
     private void runBatch(Engine engine, Iterator<Row> rows, ArrayDeque<Row> out) {
         List<Row> batch = new ArrayList<>();
-        List<Tensor> images = new ArrayList<>();
-        List<String> errors = new ArrayList<>();
         while (batch.size() < spec.batchSize() && rows.hasNext()) {
-            Row row = rows.next();
-            batch.add(row);
-            String path = row.getString(pathIndex);
-            try {
-                byte[] content = row.isNullAt(contentIndex) ? null : (byte[]) row.get(contentIndex);
-                images.add(ImageBytes.load(path, content, engine.height(), engine.width(), spec.interpolationFilter()));
-                errors.add(null);
-            } catch (RuntimeException e) {
-                images.add(null);
-                errors.add(e.getMessage() != null ? e.getMessage() : e.toString());
-            }
+            batch.add(rows.next());
         }
-        float[][] outputs = forward(engine, images);
+        String[] paths = new String[batch.size()];
+        byte[][] contents = new byte[batch.size()][];
+        for (int i = 0; i < batch.size(); i++) {
+            paths[i] = batch.get(i).getString(pathIndex);
+            contents[i] = batch.get(i).isNullAt(contentIndex) ? null : (byte[]) batch.get(i).get(contentIndex);
+        }
+        ImageBytes.Decoded decoded;
+        float[][] outputs;
+        synchronized (engine) {
+            decoded = ImageBytes.decodeAll(paths, contents, engine.height(), engine.width(), spec);
+            outputs = forward(engine, spec, decoded.images());
+        }
         for (int i = 0, next = 0; i < batch.size(); i++) {
-            Object[] values = errors.get(i) == null ? columns.values(outputs[next++]) : new Object[columns.fields().size()];
-            out.add(row(batch.get(i), values, errors.get(i)));
+            String error = decoded.errors()[i];
+            Object[] values = error == null ? columns.values(outputs[next++]) : new Object[columns.fields().size()];
+            out.add(row(batch.get(i), values, error));
         }
     }
 
     /** Stacks the decoded images (nulls left out) into one preprocessed batch and runs it. */
-    private float[][] forward(Engine engine, List<Tensor> images) {
-        List<Tensor> good = images.stream().filter(t -> t != null).toList();
+    static float[][] forward(Engine engine, ModelSpec spec, Tensor[] images) {
+        List<Tensor> good = java.util.Arrays.stream(images).filter(t -> t != null).toList();
         return good.isEmpty() ? new float[0][] : engine.run(spec.preprocess(stack(good)));
     }
 

@@ -56,7 +56,21 @@ public final class ConveySpark {
 
     private static Dataset<Row> run(Dataset<Row> images, ModelSpec model, String layer, BatchedInference.Columns columns) {
         BatchedInference job = new BatchedInference(images.schema(), model, layer, columns);
-        return images.mapPartitions(job, Encoders.row(job.schema()));
+        return fullBatches(images, model.batchSize()).mapPartitions(job, Encoders.row(job.schema()));
+    }
+
+    /**
+     * Spark packs small files into partitions by bytes, each file costing {@code spark.sql.files.openCostInBytes}
+     * (4 MB) more than its size: photos of a few hundred kilobytes then come one per partition, and each task
+     * would run a batch of one image (slower per image, and a task's overhead each). Partitions holding less
+     * than a batch on average are merged (coalesce: no shuffle) into {@code max(cores, files / batch)}.
+     */
+    static Dataset<Row> fullBatches(Dataset<Row> images, int batch) {
+        int partitions = images.rdd().getNumPartitions();
+        long files = images.inputFiles().length;
+        int cores = images.sparkSession().sparkContext().defaultParallelism();
+        long target = Math.max(cores, files / batch);
+        return files > 0 && target < partitions ? images.coalesce((int) target) : images;
     }
 
     /** {@code features}: the whole output of one image. */

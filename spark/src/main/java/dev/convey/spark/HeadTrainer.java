@@ -10,23 +10,21 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
 import dev.convey.keras.KerasModelFile;
-import dev.convey.layers.Dense;
-import dev.convey.layers.Flatten;
+import dev.convey.keras.ModelMetadata;
 import dev.convey.layers.Layer;
-import dev.convey.models.Input;
 import dev.convey.models.Model;
-import dev.convey.models.SymbolicTensor;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
 import dev.convey.training.Adam;
-import dev.convey.training.FitOptions;
 import dev.convey.training.History;
+import dev.convey.training.TransferLearning;
 
 /**
  * The second half of transfer learning at scale: the base's features were computed on the cluster
- * ({@link ConveySpark#features}); the Dense head trains on them on the driver, in seconds, with Convey's own
- * {@code compile}/{@code fit}; the result is the complete model (base up to the feature layer, then the head)
- * as a Keras file, the model {@code convey train} makes on one machine.
+ * ({@link ConveySpark#features}); the head trains on them on the driver, in seconds, with the steps of
+ * {@code convey train --cache-features} ({@link TransferLearning}); the result is the complete model (base up to
+ * the feature layer, head, {@code Dense(classes, softmax)}) with its class names and preprocessing
+ * ({@link ModelMetadata}) as a Keras file: the model {@code convey train} makes on one machine.
  *
  * <pre>
  *   HeadTrainer.Result r = new HeadTrainer(spec, "block5_pool").epochs(10).seed(42)
@@ -44,6 +42,7 @@ public final class HeadTrainer {
     private int batchSize = 32;
     private double learningRate = 1e-3;
     private long seed = 42;
+    private String head;
 
     /** The head goes on {@code base} cut at {@code layer}, the layer the features were read from. */
     public HeadTrainer(ModelSpec base, String layer) {
@@ -72,26 +71,29 @@ public final class HeadTrainer {
         return this;
     }
 
-    /** The trained model and what it was trained on. */
-    public record Result(Model model, List<String> classNames, int samples, int skipped, History history) {
-        /** Writes the complete model (base + head) as a Keras HDF5 file (temporary name, then rename). */
+    /** The head's layers before the softmax Dense, as {@code convey train --head} (default: gap on a map, none on a vector). */
+    public HeadTrainer head(String spec) {
+        this.head = spec;
+        return this;
+    }
+
+    /** The trained model (base + head), its metadata (class names, preprocessing, image size) and its training. */
+    public record Result(Model model, ModelMetadata metadata, int samples, int skipped, History history) {
+        public List<String> classNames() {
+            return metadata.classNames();
+        }
+
+        /** Writes the complete model with its metadata as a Keras HDF5 file (temporary name, then rename). */
         public void save(Path kerasFile) {
-            KerasModelFile.save(model, kerasFile);
+            KerasModelFile.save(model, kerasFile, metadata);
         }
     }
 
     /**
-     * Keras' transfer-learning head on a feature map of shape {@code featureShape}: Flatten (for a map),
-     * then {@code Dense(classes, softmax)} named "predictions". The Dense weights are drawn after
-     * {@code Layer.setRandomSeed(seed)}, so a seed fixes them wherever the head is built.
+     * Trains the head on a features DataFrame (columns path, features, error), collected to the driver in path
+     * order, with {@code convey train --cache-features}' own steps ({@link TransferLearning}): the head's
+     * weights drawn after {@code Layer.setRandomSeed(seed)}, then {@code trainHeadOnFeatures}.
      */
-    public static SymbolicTensor head(SymbolicTensor features, int classes, long seed) {
-        SymbolicTensor flat = features.shape().length > 1 ? new Flatten().name("flatten").apply(features) : features;
-        Layer.setRandomSeed(seed);
-        return new Dense(classes).activation("softmax").name("predictions").apply(flat);
-    }
-
-    /** Trains the head on a features DataFrame (columns path, features, error): collected to the driver. */
     public Result train(Dataset<Row> features) {
         List<Row> rows = features.filter(functions.col("error").isNull()).select("path", "features")
                 .orderBy("path").collectAsList();
@@ -124,15 +126,18 @@ public final class HeadTrainer {
             }
             y.data().put(i * classes.size() + classes.indexOf(label(rows.get(i))), 1f);
         }
-        SymbolicTensor in = Input.of("features", featureShape);
-        Model headModel = new Model(in, head(in, classes.size(), seed), "head");
-        headModel.compile(new Adam(learningRate), "categorical_crossentropy", "accuracy");
-        History history = headModel.fit(x, y, FitOptions.builder().batchSize(batchSize).epochs(epochs)
-                .shuffle(true).seed(seed).verbose(false).build());
-
-        SymbolicTensor image = Input.of("image", extractor.input().shape());
-        Model full = new Model(image, headModel.apply(extractor.apply(image)), "convey_transfer");
-        return new Result(full, classes, rows.size(), (int) skipped, history);
+        TransferLearning tl = TransferLearning.on(extractor).classes(classes.size());
+        String layers = head != null ? head : featureShape.length == 3 ? "gap" : null;
+        if (layers != null && !layers.isEmpty()) {
+            tl.head(layers);
+        }
+        Layer.setRandomSeed(seed);
+        Model model = tl.build();
+        History history = tl.trainHeadOnFeatures(new Adam(learningRate), new Tensor[] {x, y}, null, batchSize, epochs, seed);
+        int[] input = extractor.input().shape();
+        ModelMetadata metadata = new ModelMetadata(classes, base.preprocessingMode(), new int[] {input[0], input[1]},
+                "rgb", extractor.name());
+        return new Result(model, metadata, rows.size(), (int) skipped, history);
     }
 
     /** The class of a row: the name of its image's folder ({@code .../train/bees/1.jpg}: bees), any URI scheme. */

@@ -50,13 +50,22 @@ public final class SparkFeatures implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Images per forward pass.")
     int batchSize;
 
-    @Option(names = "--preprocessing", defaultValue = "caffe", paramLabel = "caffe|none",
-            description = "Keras' preprocess_input mode (default caffe: VGG16, ResNet50).")
+    @Option(names = "--preprocessing", paramLabel = "caffe|tf|torch|none",
+            description = "Keras' preprocess_input mode (default: the model file's, saved by convey train; else caffe).")
     String preprocessing;
+
+    @Option(names = "--decoder", paramLabel = "load_img|image_dataset",
+            description = "load_img (nearest, Keras' predict examples) or image_dataset (bilinear, convey train);"
+                    + " default: image_dataset for a model saved by convey train, else load_img.")
+    String decoder;
 
     @Option(names = "--interpolation", defaultValue = "nearest", paramLabel = "NAME",
             description = "load_img's resizing filter (default nearest).")
     String interpolation;
+
+    @Option(names = "--head", paramLabel = "SPEC", description = "Head layers before the softmax, as convey train's"
+            + " --head (default gap on a feature map, none on a vector).")
+    String head;
 
     @Option(names = "--train-head", paramLabel = "OUT.h5",
             description = "Then train a Dense head on the features (labels: folder names) and save base + head.")
@@ -75,7 +84,13 @@ public final class SparkFeatures implements Callable<Integer> {
         }
         SparkSession spark = SparkSession.builder().appName("convey-spark-features").getOrCreate();
         ModelSpec spec = (broadcast ? ModelSpec.broadcast(spark, Path.of(modelFile)) : ModelSpec.kerasFile(modelFile))
-                .batchSize(batchSize).preprocessing(preprocessing).interpolation(interpolation);
+                .batchSize(batchSize).interpolation(interpolation);
+        if (preprocessing != null) {
+            spec.preprocessing(preprocessing);
+        }
+        if (decoder != null) {
+            spec.decoder(decoder);
+        }
         Dataset<Row> files = spark.read().format("binaryFile").option("pathGlobFilter", glob)
                 .option("recursiveFileLookup", "true").load(images);
         Dataset<Row> result = top > 0 ? ConveySpark.predict(files, spec, top) : ConveySpark.features(files, spec, layer);
@@ -84,7 +99,7 @@ public final class SparkFeatures implements Callable<Integer> {
         long errors = written.filter("error IS NOT NULL").count();
         System.out.printf("%s: %d images, %d could not be decoded (see the error column)%n", output, written.count(), errors);
         if (trainHead != null) {
-            HeadTrainer.Result r = new HeadTrainer(spec, layer).epochs(epochs).seed(seed).train(written);
+            HeadTrainer.Result r = new HeadTrainer(spec, layer).head(head).epochs(epochs).seed(seed).train(written);
             r.save(trainHead);
             System.out.printf("%s: classes %s, %d images, training accuracy %.4f%n", trainHead, r.classNames(),
                     r.samples(), r.history().last("accuracy"));

@@ -12,11 +12,10 @@ import java.util.stream.Stream;
 
 import org.apache.spark.sql.SparkSession;
 
-import dev.convey.data.Images;
+import dev.convey.applications.ApplicationOptions;
+import dev.convey.applications.ResNet50;
 import dev.convey.keras.KerasModelFile;
-import dev.convey.models.Model;
 import dev.convey.tensor.Parallel;
-import dev.convey.tensor.Tensor;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,8 +31,12 @@ import picocli.CommandLine.Option;
         description = "Images/s of single-machine Convey and of Convey on Spark local mode, back to back.")
 public final class Throughput implements Callable<Integer> {
 
-    @Option(names = "--model-file", required = true, paramLabel = "KERAS.h5")
+    @Option(names = "--model-file", paramLabel = "KERAS.h5", description = "The model (a Keras file) ...")
     Path modelFile;
+
+    @Option(names = "--random-resnet50", description = "... or Keras' ResNet50 at 224x224 with random weights"
+            + " (the speed does not depend on them), written to a temporary Keras file.")
+    boolean randomResNet50;
 
     @Option(names = "--layer", paramLabel = "NAME")
     String layer;
@@ -56,8 +59,16 @@ public final class Throughput implements Callable<Integer> {
         try (Stream<Path> walk = Files.walk(images)) {
             files = walk.filter(f -> f.toString().toLowerCase(Locale.ROOT).endsWith(".jpg")).sorted().toList();
         }
+        if (randomResNet50) {
+            modelFile = Files.createTempFile("convey-resnet50-", ".h5");
+            modelFile.toFile().deleteOnExit();
+            KerasModelFile.save(ResNet50.create(new ApplicationOptions().weights(null)), modelFile);
+        } else if (modelFile == null) {
+            throw new IllegalArgumentException("Give --model-file or --random-resnet50");
+        }
         ModelSpec spec = ModelSpec.kerasFile(modelFile.toString()).batchSize(batchSize);
-        Model single = ExecutorModels.cut(KerasModelFile.load(modelFile), layer);
+        // A second engine of the same model (not the executors' cached one): loaded here, outside the timing.
+        ExecutorModels.Engine single = new ExecutorModels.Engine(spec, layer);
         SparkSession spark = SparkSession.builder().master(master).appName("convey-throughput")
                 .config("spark.ui.enabled", "false").getOrCreate();
         Path out = Files.createTempDirectory("convey-throughput-");
@@ -86,14 +97,25 @@ public final class Throughput implements Callable<Integer> {
         return 0;
     }
 
-    /** What {@code convey predict} does: per batch, load_img each file, preprocess_input, forward. */
-    private static void singleMachine(Model model, ModelSpec spec, List<Path> files) {
-        int h = model.input().shape()[0];
-        int w = model.input().shape()[1];
+    /**
+     * The same work without Spark, per batch: read the files, decode them on all cores, preprocess_input,
+     * forward ({@link BatchedInference}'s own steps, so the difference is Spark's alone).
+     */
+    private static void singleMachine(ExecutorModels.Engine engine, ModelSpec spec, List<Path> files) {
         for (int start = 0; start < files.size(); start += spec.batchSize()) {
             List<Path> chunk = files.subList(start, Math.min(files.size(), start + spec.batchSize()));
-            List<Tensor> decoded = chunk.stream().map(f -> Images.load(f, h, w, spec.interpolationFilter())).toList();
-            model.forward(spec.preprocess(BatchedInference.stack(decoded)));
+            String[] paths = chunk.stream().map(Path::toString).toArray(String[]::new);
+            byte[][] contents = new byte[chunk.size()][];
+            for (int i = 0; i < contents.length; i++) {
+                try {
+                    contents[i] = Files.readAllBytes(chunk.get(i));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            ImageBytes.Decoded decoded = ImageBytes.decodeAll(paths, contents, engine.height(), engine.width(),
+                    spec);
+            BatchedInference.forward(engine, spec, decoded.images());
         }
     }
 

@@ -94,7 +94,7 @@ class ConveySparkTest {
 
         Model full = KerasModelFile.load(modelFile);
         Model base = new Model(full.inputs(), full.outputOf("block5_pool"), "features");
-        Map<Path, float[]> expected = singleMachine(base, sparkBatches(images(val), BATCH));
+        Map<Path, float[]> expected = singleMachine(base, sparkBatches(ConveySpark.fullBatches(images(val), BATCH), BATCH));
         assertEquals(SparkFixtures.photos(val).size(), rows.size());
         assertEquals(SparkFixtures.photos(val).size(), expected.size());
         for (Row row : rows) {
@@ -113,7 +113,8 @@ class ConveySparkTest {
         Path modelFile = SparkFixtures.tinyVgg16();
         List<Row> rows = ConveySpark.predict(images(val), ModelSpec.kerasFile(modelFile.toString())
                 .batchSize(BATCH), 3).collectAsList();
-        Map<Path, float[]> expected = singleMachine(KerasModelFile.load(modelFile), sparkBatches(images(val), BATCH));
+        Map<Path, float[]> expected = singleMachine(KerasModelFile.load(modelFile),
+                sparkBatches(ConveySpark.fullBatches(images(val), BATCH), BATCH));
         assertEquals(expected.size(), rows.size());
         for (Row row : rows) {
             Tensor probabilities = Tensor.of(expected.get(local(row)), 1, ImageNet.CLASSES);
@@ -166,7 +167,7 @@ class ConveySparkTest {
         copy.toFile().deleteOnExit();
         Files.copy(SparkFixtures.tinyVgg16(), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Dataset<Row> images = images(SparkFixtures.hymenoptera("val"));
-        int partitions = images.rdd().getNumPartitions();
+        int partitions = ConveySpark.fullBatches(images, 32).rdd().getNumPartitions();
         assertTrue(partitions >= 4, "several tasks per executor: " + partitions + " partitions");
 
         int before = ExecutorModels.loads();

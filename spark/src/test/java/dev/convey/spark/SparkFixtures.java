@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 
 import dev.convey.applications.ApplicationOptions;
+import dev.convey.applications.MobileNet;
 import dev.convey.applications.VGG16;
 import dev.convey.keras.KerasModelFile;
 import dev.convey.models.Model;
@@ -22,6 +23,7 @@ final class SparkFixtures {
 
     private static SparkSession spark;
     private static Path tinyVgg;
+    private static Path mobileNet;
 
     private SparkFixtures() {
     }
@@ -34,7 +36,7 @@ final class SparkFixtures {
                     .config("spark.driver.host", "127.0.0.1")
                     .config("spark.driver.bindAddress", "127.0.0.1")
                     .config("spark.sql.shuffle.partitions", "2")
-                    .config("spark.sql.files.maxPartitionBytes", String.valueOf(1 << 20))
+                    .config("spark.sql.files.maxPartitionBytes", String.valueOf(256 << 10))
                     .config("spark.sql.files.openCostInBytes", "0")
                     .getOrCreate();
             Runtime.getRuntime().addShutdownHook(new Thread(spark::stop));
@@ -76,6 +78,16 @@ final class SparkFixtures {
     static Model tinyVgg16Model() {
         return VGG16.create(new ApplicationOptions().widthDivisor(16).inputShape(64, 64, 3)
                 .weights(TestData.file("applications/tiny_vgg16_keras2.h5").toString()));
+    }
+
+    /** Keras' MobileNet, alpha 0.25, its real ImageNet weights (shipped), 96x96, average pooling: 256 features. */
+    static synchronized Path mobileNet() {
+        if (mobileNet == null) {
+            mobileNet = save(MobileNet.create(new ApplicationOptions().includeTop(false).alpha(0.25)
+                    .inputShape(96, 96, 3).pooling("avg")
+                    .weights(TestData.file("keras-real/mobilenet_2_5_224_tf_no_top.h5").toString())), "mobilenet_0.25_96");
+        }
+        return mobileNet;
     }
 
     static Path save(Model model, String name) {
