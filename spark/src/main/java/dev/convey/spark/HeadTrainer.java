@@ -17,7 +17,7 @@ import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
 import dev.convey.training.Adam;
 import dev.convey.training.History;
-import dev.convey.training.TransferLearning;
+import dev.convey.models.TransferLearning;
 
 /**
  * The second half of transfer learning at scale: the base's features were computed on the cluster

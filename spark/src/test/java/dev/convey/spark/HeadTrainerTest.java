@@ -22,7 +22,7 @@ import dev.convey.layers.Layer;
 import dev.convey.models.Model;
 import dev.convey.tensor.Tensor;
 import dev.convey.training.Adam;
-import dev.convey.training.TransferLearning;
+import dev.convey.models.TransferLearning;
 
 /**
  * Features on Spark, written as Parquet, the head trained from the Parquet on the driver, against

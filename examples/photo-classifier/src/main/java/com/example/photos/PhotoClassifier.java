@@ -12,7 +12,7 @@ import dev.convey.layers.Layer;
 import dev.convey.models.Model;
 import dev.convey.tensor.Tensor;
 import dev.convey.training.Adam;
-import dev.convey.training.TransferLearning;
+import dev.convey.models.TransferLearning;
 
 import java.nio.file.Path;
 import java.util.Map;
