@@ -2,7 +2,6 @@ package dev.convey.data;
 
 import dev.convey.tensor.Tensor;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +14,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Keras' {@code DirectoryIterator} ({@code ImageDataGenerator.flow_from_directory}): batches of images read
@@ -265,21 +263,12 @@ public final class DirectoryIterator implements BatchSequence {
     }
 
     private static List<String> classFolders(Path directory) {
-        try (Stream<Path> entries = Files.list(directory)) {
-            return entries.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot list " + directory, e);
-        }
+        return FolderListing.subfolders(directory, false);
     }
 
     // Keras' _iter_valid_files: every file below the class folder (followed into sub-folders), folders in
     // sorted order and the names sorted within each, whose lower-cased name ends with a white-listed extension.
     private static List<Path> imageFiles(Path classFolder) {
-        try (Stream<Path> walk = Files.walk(classFolder, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
-            return walk.filter(Files::isRegularFile).filter(Images::hasKerasExtension)
-                    .sorted(ImageDatasets.KERAS_FILE_ORDER).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot list the images in " + classFolder, e);
-        }
+        return FolderListing.files(classFolder, true, Images::hasKerasExtension);
     }
 }

@@ -2,15 +2,12 @@ package dev.convey.data;
 
 import dev.convey.tensor.Tensor;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * Keras 3's {@code keras.utils.image_dataset_from_directory}: batches of images from {@code directory/<class>/...}
@@ -313,13 +310,7 @@ public final class ImageDatasets {
     }
 
     private static List<String> classFolders(Path directory, List<String> requested) {
-        List<String> folders;
-        try (Stream<Path> entries = Files.list(directory)) {
-            folders = entries.filter(Files::isDirectory).map(p -> p.getFileName().toString())
-                    .filter(name -> !name.startsWith(".")).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot list " + directory, e);
-        }
+        List<String> folders = FolderListing.subfolders(directory, true);
         if (requested != null) {
             if (!new HashSet<>(folders).containsAll(requested)) {
                 throw new IllegalArgumentException("The class_names passed did not match the names of the "
@@ -331,17 +322,9 @@ public final class ImageDatasets {
         return folders;
     }
 
-    /** Keras' file order below a class folder (os.walk sorted by folder path, then the names sorted in each). */
-    static final java.util.Comparator<Path> KERAS_FILE_ORDER =
-            java.util.Comparator.comparing((Path p) -> p.getParent().toString()).thenComparing(p -> p.getFileName().toString());
-
-    // Keras' iter_valid_files: os.walk without following links, in KERAS_FILE_ORDER.
+    // Keras' iter_valid_files: os.walk without following links, in FolderListing.KERAS_FILE_ORDER.
     private static List<Path> imageFiles(Path folder) {
-        try (Stream<Path> walk = Files.walk(folder)) {
-            return walk.filter(Files::isRegularFile).filter(ImageDatasets::allowed).sorted(KERAS_FILE_ORDER).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot list the images in " + folder, e);
-        }
+        return FolderListing.files(folder, false, ImageDatasets::allowed);
     }
 
     private static boolean allowed(Path file) {

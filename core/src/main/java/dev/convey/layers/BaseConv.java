@@ -3,10 +3,10 @@ package dev.convey.layers;
 import java.util.Map;
 
 /**
- * What every Keras convolution shares (Keras' {@code BaseConv}): the configuration (filters, kernel_size,
- * strides, padding, dilation_rate, use_bias, activation) with its fluent setters, its {@code get_config()},
- * the output shape, and the weights, an HWIO kernel {@code (kh, kw, in, filters)} and a bias {@code (filters,)}.
- * A convolution layer ({@link Conv2D}) adds its forward and backward passes.
+ * What every Keras 2D convolution shares (Keras' {@code BaseConv}, {@code BaseDepthwiseConv}): the configuration
+ * (kernel_size, strides, padding, dilation_rate, use_bias, activation) with its fluent setters and its
+ * {@code get_config()}, and the kernel and bias weights. A convolution layer ({@link Conv2D},
+ * {@link DepthwiseConv2D}) adds its own configuration, output shape, weights and forward and backward passes.
  *
  * <p>{@code same} padding follows TensorFlow: total pad = max((ceil(in/s)-1)*s + (k-1)*d + 1 - in, 0),
  * top/left = total/2, the extra pixel at bottom/right (see {@link Padding}).
@@ -15,7 +15,6 @@ import java.util.Map;
  */
 public abstract class BaseConv<T extends BaseConv<T>> extends Layer {
 
-    final int filters;
     final int[] kernelSize;
     int[] strides = {1, 1};
     Padding padding = Padding.VALID;
@@ -26,10 +25,9 @@ public abstract class BaseConv<T extends BaseConv<T>> extends Layer {
     Parameter kernel;
     Parameter bias;
 
-    /** @param namePrefix Keras' name stem ({@code conv2d}) */
-    BaseConv(String namePrefix, int filters, int[] kernelSize) {
+    /** @param namePrefix Keras' name stem ({@code conv2d}, {@code depthwise_conv2d}) */
+    BaseConv(String namePrefix, int[] kernelSize) {
         super(namePrefix);
-        this.filters = LayerArgs.positive(this, "filters", filters);
         this.kernelSize = LayerArgs.pair(this, "kernel_size", kernelSize);
     }
 
@@ -81,10 +79,6 @@ public abstract class BaseConv<T extends BaseConv<T>> extends Layer {
         LayerArgs.stridesWithoutDilation(this, strides, dilationRate);
     }
 
-    public int filters() {
-        return filters;
-    }
-
     public int[] kernelSize() {
         return kernelSize.clone();
     }
@@ -109,26 +103,24 @@ public abstract class BaseConv<T extends BaseConv<T>> extends Layer {
         return activation;
     }
 
-    @Override
-    public ActivationFunction outputActivation() {
-        return activation;
-    }
-
-    /** The kernel (kh, kw, in, out), or null before build. */
+    /** The kernel (Conv2D's (kh, kw, in, out), DepthwiseConv2D's (kh, kw, in, M)), or null before build. */
     public Parameter kernel() {
         return kernel;
     }
 
-    /** The bias (out,), or null before build or without bias. */
+    /** The bias (output channels,), or null before build or without bias. */
     public Parameter bias() {
         return bias;
     }
 
-    /** Keras' {@code get_config()}: filters, kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias. */
+    /**
+     * Keras' {@code get_config()}: the subclass' leading keys (Conv2D's filters), then kernel_size, strides,
+     * padding, data_format, dilation_rate, activation, use_bias.
+     */
     @Override
     public Map<String, Object> getConfig() {
         Map<String, Object> c = super.getConfig();
-        c.put("filters", filters());
+        putLeadingConfig(c);
         c.put("kernel_size", list(kernelSize()));
         c.put("strides", list(strides()));
         c.put("padding", padding().kerasName());
@@ -139,23 +131,7 @@ public abstract class BaseConv<T extends BaseConv<T>> extends Layer {
         return c;
     }
 
-    // ---------------------------------------------------------------- shapes and weights
-
-    @Override
-    protected int[] computeOutputShape(int[][] inputShapes) {
-        int[] hw = Window2D.outputHeightWidth(this, inputShapes, kernelSize, strides, dilationRate, padding);
-        return new int[] {hw[0], hw[1], filters};
-    }
-
-    @Override
-    protected void createWeights(int[][] inputShapes) {
-        int channels = inputShapes[0][2];
-        if (channels < 1) {
-            throw shapeError("the channel axis must be known to create the kernel, got input shape "
-                    + shapesToString(inputShapes, true));
-        }
-        kernel = addWeight("kernel", new int[] {kernelSize[0], kernelSize[1], channels, filters},
-                Initializer.GLOROT_UNIFORM, true);
-        bias = useBias ? addWeight("bias", new int[] {filters}, Initializer.ZEROS, true) : null;
+    /** Keys Keras puts before {@code kernel_size} (none by default). */
+    void putLeadingConfig(Map<String, Object> config) {
     }
 }

@@ -1,5 +1,7 @@
 package dev.convey.layers;
 
+import java.util.Map;
+
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
 
@@ -25,6 +27,7 @@ public final class Conv2D extends BaseConv<Conv2D> {
     /** How the forward pass computes a convolution; AUTO follows {@link ConvolutionKernels}' rule (tests force one). */
     enum Algorithm { AUTO, IM2COL, WINOGRAD }
 
+    private final int filters;
     private Algorithm algorithm = Algorithm.AUTO;
     private final ConvolutionKernels kernels = new ConvolutionKernels();
     // The last forward pass, for backward; and the buffers the layer reuses.
@@ -45,7 +48,44 @@ public final class Conv2D extends BaseConv<Conv2D> {
 
     /** Keras' {@code Conv2D(filters, (kh, kw))}. */
     public Conv2D(int filters, int[] kernelSize) {
-        super("conv2d", filters, kernelSize);
+        super("conv2d", kernelSize);
+        this.filters = LayerArgs.positive(this, "filters", filters);
+    }
+
+    public int filters() {
+        return filters;
+    }
+
+    @Override
+    public ActivationFunction outputActivation() {
+        return activation;
+    }
+
+    /** Keras' {@code get_config()} starts with filters, then {@link BaseConv}'s keys. */
+    @Override
+    void putLeadingConfig(Map<String, Object> config) {
+        config.put("filters", filters);
+    }
+
+    // ---------------------------------------------------------------- shapes and weights
+
+    @Override
+    protected int[] computeOutputShape(int[][] inputShapes) {
+        int[] hw = Window2D.outputHeightWidth(this, inputShapes, kernelSize, strides, dilationRate, padding);
+        return new int[] {hw[0], hw[1], filters};
+    }
+
+    /** An HWIO kernel (kh, kw, in, filters) and a bias (filters,). */
+    @Override
+    protected void createWeights(int[][] inputShapes) {
+        int channels = inputShapes[0][2];
+        if (channels < 1) {
+            throw shapeError("the channel axis must be known to create the kernel, got input shape "
+                    + shapesToString(inputShapes, true));
+        }
+        kernel = addWeight("kernel", new int[] {kernelSize[0], kernelSize[1], channels, filters},
+                Initializer.GLOROT_UNIFORM, true);
+        bias = useBias ? addWeight("bias", new int[] {filters}, Initializer.ZEROS, true) : null;
     }
 
     /** For tests: caps the patch workspace so that small convolutions also run in several row blocks. */

@@ -19,18 +19,9 @@ import dev.convey.tensor.Tensor;
  * the batch: forward splits output rows over the cores, backward splits images (two images never share an input
  * pixel's gradient), each thread with its own row workspaces and weight-gradient partials.
  */
-public final class DepthwiseConv2D extends Layer {
+public final class DepthwiseConv2D extends BaseConv<DepthwiseConv2D> {
 
-    private final int[] kernelSize;
     private int depthMultiplier = 1;
-    private int[] strides = {1, 1};
-    private Padding padding = Padding.VALID;
-    private int[] dilationRate = {1, 1};
-    private boolean useBias = true;
-    private ActivationFunction activation = ActivationFunction.LINEAR;
-
-    private Parameter kernel;
-    private Parameter bias;
 
     private Tensor input;
     private Window2D geometry;
@@ -51,8 +42,7 @@ public final class DepthwiseConv2D extends Layer {
 
     /** Keras' {@code DepthwiseConv2D((kh, kw))}. */
     public DepthwiseConv2D(int[] kernelSize) {
-        super("depthwise_conv2d");
-        this.kernelSize = LayerArgs.pair(this, "kernel_size", kernelSize);
+        super("depthwise_conv2d", kernelSize);
     }
 
     // ---------------------------------------------------------------- configuration
@@ -64,85 +54,14 @@ public final class DepthwiseConv2D extends Layer {
         return this;
     }
 
-    /** Keras' {@code strides}: one int or (height, width). Default 1. */
-    public DepthwiseConv2D strides(int... strides) {
-        LayerArgs.requireUnbuilt(this, "strides");
-        this.strides = LayerArgs.pair(this, "strides", strides);
-        checkStridesAndDilation();
-        return this;
-    }
-
-    /** Keras' {@code padding}: "valid" (default) or "same". */
-    public DepthwiseConv2D padding(String padding) {
-        LayerArgs.requireUnbuilt(this, "padding");
-        this.padding = Padding.forName(padding, describe());
-        return this;
-    }
-
-    /** Keras' {@code dilation_rate}: one int or (height, width). Default 1. */
-    public DepthwiseConv2D dilationRate(int... dilationRate) {
-        LayerArgs.requireUnbuilt(this, "dilation_rate");
-        this.dilationRate = LayerArgs.pair(this, "dilation_rate", dilationRate);
-        checkStridesAndDilation();
-        return this;
-    }
-
-    /** Keras' {@code use_bias} (default true). */
-    public DepthwiseConv2D useBias(boolean useBias) {
-        LayerArgs.requireUnbuilt(this, "use_bias");
-        this.useBias = useBias;
-        return this;
-    }
-
-    /** Keras' {@code activation} by name (null is linear). */
-    public DepthwiseConv2D activation(String activation) {
-        this.activation = ActivationFunction.forName(activation);
-        return this;
-    }
-
-    private void checkStridesAndDilation() {
-        LayerArgs.stridesWithoutDilation(this, strides, dilationRate);
-    }
-
-    public int[] kernelSize() {
-        return kernelSize.clone();
-    }
-
     public int depthMultiplier() {
         return depthMultiplier;
     }
 
-    public int[] strides() {
-        return strides.clone();
-    }
-
-    public Padding padding() {
-        return padding;
-    }
-
-    public int[] dilationRate() {
-        return dilationRate.clone();
-    }
-
-    public boolean useBias() {
-        return useBias;
-    }
-
-    public ActivationFunction activation() {
-        return activation;
-    }
-
-    /** Keras 3's {@code DepthwiseConv2D.get_config()} keys, in its order. */
+    /** Keras 3's {@code DepthwiseConv2D.get_config()}: {@link BaseConv}'s keys, then depth_multiplier. */
     @Override
     public Map<String, Object> getConfig() {
         Map<String, Object> c = super.getConfig();
-        c.put("kernel_size", list(kernelSize));
-        c.put("strides", list(strides));
-        c.put("padding", padding.kerasName());
-        c.put("data_format", "channels_last");
-        c.put("dilation_rate", list(dilationRate));
-        c.put("activation", activation.kerasName());
-        c.put("use_bias", useBias);
         c.put("depth_multiplier", depthMultiplier);
         return c;
     }
@@ -167,14 +86,6 @@ public final class DepthwiseConv2D extends Layer {
         if (useBias) {
             bias = addWeight("bias", new int[] {channels * depthMultiplier}, Initializer.ZEROS, true);
         }
-    }
-
-    public Parameter kernel() {
-        return kernel;
-    }
-
-    public Parameter bias() {
-        return bias;
     }
 
     // ---------------------------------------------------------------- forward

@@ -11,7 +11,7 @@ import dev.convey.tensor.Tensor;
  *
  * <p>After a softmax the loss is fused with it (see {@link Loss}): dL/dz = (p - y)/N.
  */
-public final class CategoricalCrossentropy extends Loss {
+public final class CategoricalCrossentropy extends SoftmaxCrossentropy {
 
     private static final String EXPECTED = "categorical_crossentropy expects one-hot labels with one column per "
             + "class (use sparse_categorical_crossentropy for integer class labels)";
@@ -21,21 +21,7 @@ public final class CategoricalCrossentropy extends Loss {
     }
 
     @Override
-    public String fusedActivation() {
-        return "softmax";
-    }
-
-    @Override
-    public double compute(Tensor yPred, Tensor yTrue, Tensor gradient) {
-        return compute(yPred, yTrue, gradient, false);
-    }
-
-    @Override
-    public double computeFused(Tensor yPred, Tensor yTrue, Tensor gradient) {
-        return compute(yPred, yTrue, gradient, true);
-    }
-
-    private double compute(Tensor yPred, Tensor yTrue, Tensor gradient, boolean fused) {
+    double compute(Tensor yPred, Tensor yTrue, Tensor gradient, boolean fused) {
         requireSameShape(yPred, yTrue, EXPECTED);
         int classes = yPred.dim(-1);
         int rowCount = yPred.size() / classes;

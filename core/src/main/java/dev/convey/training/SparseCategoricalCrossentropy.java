@@ -12,28 +12,14 @@ import dev.convey.tensor.Tensor;
  *
  * <p>After a softmax the loss is fused with it (see {@link Loss}): dL/dz_nc = (p_nc - [c = k_n]) / N.
  */
-public final class SparseCategoricalCrossentropy extends Loss {
+public final class SparseCategoricalCrossentropy extends SoftmaxCrossentropy {
 
     public SparseCategoricalCrossentropy() {
         super("sparse_categorical_crossentropy");
     }
 
     @Override
-    public String fusedActivation() {
-        return "softmax";
-    }
-
-    @Override
-    public double compute(Tensor yPred, Tensor yTrue, Tensor gradient) {
-        return compute(yPred, yTrue, gradient, false);
-    }
-
-    @Override
-    public double computeFused(Tensor yPred, Tensor yTrue, Tensor gradient) {
-        return compute(yPred, yTrue, gradient, true);
-    }
-
-    private double compute(Tensor yPred, Tensor yTrue, Tensor gradient, boolean fused) {
+    double compute(Tensor yPred, Tensor yTrue, Tensor gradient, boolean fused) {
         int classes = yPred.dim(-1);
         int rowCount = yPred.size() / classes;
         checkLabels(yPred, yTrue, rowCount);
