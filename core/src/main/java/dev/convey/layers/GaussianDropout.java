@@ -1,6 +1,5 @@
 package dev.convey.layers;
 
-import java.util.Map;
 import java.util.Random;
 
 import dev.convey.tensor.Tensor;
@@ -9,24 +8,14 @@ import dev.convey.tensor.Tensor;
  * Keras' {@code GaussianDropout(rate, seed)}: in training y = x * m, m ~ N(1, rate / (1 - rate)) per element
  * (standard deviation sqrt(rate / (1 - rate))); dL/dx = dL/dy * m.
  */
-public final class GaussianDropout extends NoiseLayer {
-
-    private final double rate;
-    private final Long seed;
+public final class GaussianDropout extends RateNoiseLayer {
 
     public GaussianDropout(double rate) {
         this(rate, null);
     }
 
     public GaussianDropout(double rate, Long seed) {
-        super("gaussian_dropout", seed);
-        this.rate = requireRate("GaussianDropout", rate);
-        this.seed = seed;
-    }
-
-    @Override
-    boolean isIdentity() {
-        return rate == 0;
+        super("gaussian_dropout", "GaussianDropout", rate, seed);
     }
 
     @Override
@@ -36,13 +25,5 @@ public final class GaussianDropout extends NoiseLayer {
             multiplier.data().put(j, (float) (1 + random.nextGaussian() * stddev));
         }
         return null;
-    }
-
-    @Override
-    public Map<String, Object> getConfig() {
-        Map<String, Object> c = super.getConfig();
-        c.put("rate", rate);
-        c.put("seed", seed);
-        return c;
     }
 }

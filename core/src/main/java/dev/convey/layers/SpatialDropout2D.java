@@ -9,24 +9,14 @@ import dev.convey.tensor.Tensor;
  * Keras' {@code SpatialDropout2D(rate, seed)} on NHWC images: in training whole feature maps are dropped, one
  * draw per (image, channel): m[n, :, :, c] = [u &gt;= rate] / (1 - rate); y = x * m, dL/dx = dL/dy * m.
  */
-public final class SpatialDropout2D extends NoiseLayer {
-
-    private final double rate;
-    private final Long seed;
+public final class SpatialDropout2D extends RateNoiseLayer {
 
     public SpatialDropout2D(double rate) {
         this(rate, null);
     }
 
     public SpatialDropout2D(double rate, Long seed) {
-        super("spatial_dropout2d", seed);
-        this.rate = requireRate("SpatialDropout2D", rate);
-        this.seed = seed;
-    }
-
-    @Override
-    boolean isIdentity() {
-        return rate == 0;
+        super("spatial_dropout2d", "SpatialDropout2D", rate, seed);
     }
 
     @Override
@@ -52,8 +42,6 @@ public final class SpatialDropout2D extends NoiseLayer {
     @Override
     public Map<String, Object> getConfig() {
         Map<String, Object> c = super.getConfig();
-        c.put("rate", rate);
-        c.put("seed", seed);
         c.put("data_format", "channels_last");
         return c;
     }
