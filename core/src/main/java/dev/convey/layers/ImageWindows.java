@@ -4,31 +4,13 @@ import dev.convey.data.TfResize;
 
 /**
  * The window arithmetic Keras 3's cropping and resizing layers share ({@code CenterCrop}, {@code RandomCrop},
- * {@code Resizing}) on a batch of HWC images held as float arrays: a window of each image copied out (and its
- * gradient put back), or a window resized with {@link TfResize} (and its adjoint). A window may reach outside
+ * {@code Resizing}) on a batch of HWC images held as float arrays: a window of each image resized with
+ * {@link TfResize} (and its adjoint); a window of the output's size is a plain crop. A window may reach outside
  * the image (Resizing's {@code pad_to_aspect_ratio}): those pixels read {@code fill}.
  */
 final class ImageWindows {
 
     private ImageWindows() {
-    }
-
-    /** y[n, i, j, c] = x[n, y0 + i, x0 + j, c] for a (outH, outW) window inside each (h, w) image. */
-    static void crop(float[] x, int n, int h, int w, int c, int y0, int x0, int outH, int outW, float[] y) {
-        for (int b = 0; b < n; b++) {
-            for (int i = 0; i < outH; i++) {
-                System.arraycopy(x, ((b * h + y0 + i) * w + x0) * c, y, (b * outH + i) * outW * c, outW * c);
-            }
-        }
-    }
-
-    /** The adjoint of {@link #crop}: dy put back in its window, the rest of dx untouched (zero). */
-    static void cropBackward(float[] dy, int n, int h, int w, int c, int y0, int x0, int outH, int outW, float[] dx) {
-        for (int b = 0; b < n; b++) {
-            for (int i = 0; i < outH; i++) {
-                System.arraycopy(dy, (b * outH + i) * outW * c, dx, ((b * h + y0 + i) * w + x0) * c, outW * c);
-            }
-        }
     }
 
     /**

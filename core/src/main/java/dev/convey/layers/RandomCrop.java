@@ -19,7 +19,7 @@ public final class RandomCrop extends RandomImageLayer {
 
     private final int height;
     private final int width;
-    private int[] window;   // y0, x0 of the last random crop, or null for the resized centre window
+    private int[] window;   // the last training window {y0, x0, rows, columns}
     private Tensor inferenceOutput;
     private Tensor inferenceGradient;
 
@@ -40,31 +40,23 @@ public final class RandomCrop extends RandomImageLayer {
 
     @Override
     void transform(float[] x, int n, int h, int w, int c, Random random, float[] y) {
-        if (h > height && w > width) {
-            window = new int[] {(int) (random.nextDouble() * (h - height + 1)), (int) (random.nextDouble() * (w - width + 1))};
-            ImageWindows.crop(x, n, h, w, c, window[0], window[1], height, width, y);
-        } else {
-            window = null;
-            centre(x, n, h, w, c, y);
-        }
+        window = h > height && w > width
+                ? new int[] {(int) (random.nextDouble() * (h - height + 1)), (int) (random.nextDouble() * (w - width + 1)), height, width}
+                : TfResize.aspectRatioCrop(h, w, height, width);
+        resize(x, n, h, w, c, window, y);
     }
 
     @Override
     void transformBackward(float[] dy, int n, int h, int w, int c, float[] dx) {
-        if (window != null) {
-            ImageWindows.cropBackward(dy, n, h, w, c, window[0], window[1], height, width, dx);
-        } else {
-            centreBackward(dy, n, h, w, c, dx);
-        }
+        resizeBackward(dy, n, h, w, c, window, dx);
     }
 
-    private void centre(float[] x, int n, int h, int w, int c, float[] y) {
-        int[] box = TfResize.aspectRatioCrop(h, w, height, width);
+    // The window resized to (height, width): a plain crop when it has that size (the sampler at scale 1).
+    private void resize(float[] x, int n, int h, int w, int c, int[] box, float[] y) {
         ImageWindows.resize(x, n, h, w, c, box[0], box[1], box[2], box[3], 0f, height, width, TfResize.Method.BILINEAR, y);
     }
 
-    private void centreBackward(float[] dy, int n, int h, int w, int c, float[] dx) {
-        int[] box = TfResize.aspectRatioCrop(h, w, height, width);
+    private void resizeBackward(float[] dy, int n, int h, int w, int c, int[] box, float[] dx) {
         ImageWindows.resizeBackward(dy, n, h, w, c, box[0], box[1], box[2], box[3], height, width,
                 TfResize.Method.BILINEAR, dx);
     }
@@ -72,7 +64,7 @@ public final class RandomCrop extends RandomImageLayer {
     @Override
     Tensor inference(Tensor x) {
         float[] y = new float[x.dim(0) * height * width * x.dim(3)];
-        centre(x.toArray(), x.dim(0), x.dim(1), x.dim(2), x.dim(3), y);
+        resize(x.toArray(), x.dim(0), x.dim(1), x.dim(2), x.dim(3), TfResize.aspectRatioCrop(x.dim(1), x.dim(2), height, width), y);
         inferenceOutput = Tensor.reuse(inferenceOutput, x.dim(0), height, width, x.dim(3));
         inferenceOutput.data().put(0, y);
         return inferenceOutput;
@@ -82,7 +74,8 @@ public final class RandomCrop extends RandomImageLayer {
     Tensor inferenceBackward(Tensor dy, int[] inputShape) {
         requireSameShape("output gradient", dy, inferenceOutput);
         float[] dx = new float[Shapes.size(inputShape)];
-        centreBackward(dy.toArray(), inputShape[0], inputShape[1], inputShape[2], inputShape[3], dx);
+        resizeBackward(dy.toArray(), inputShape[0], inputShape[1], inputShape[2], inputShape[3],
+                TfResize.aspectRatioCrop(inputShape[1], inputShape[2], height, width), dx);
         inferenceGradient = Tensor.reuse(inferenceGradient, inputShape);
         inferenceGradient.data().put(0, dx);
         return inferenceGradient;

@@ -3,7 +3,6 @@ package dev.convey.layers;
 import java.util.Map;
 
 import dev.convey.data.TfResize;
-import dev.convey.tensor.Tensor;
 
 /**
  * Keras 3's {@code Resizing(height, width, interpolation="bilinear", crop_to_aspect_ratio=False,
@@ -19,17 +18,12 @@ import dev.convey.tensor.Tensor;
  * Given the sizes the resize is linear: backward is its adjoint ({@link TfResize#resizeBackward}).
  * Only {@code "bilinear"} and {@code "nearest"} interpolations and antialias=False are implemented.
  */
-public final class Resizing extends Layer {
+public final class Resizing extends WindowResizeLayer {
 
-    private final int height;
-    private final int width;
     private final TfResize.Method interpolation;
     private final boolean cropToAspectRatio;
     private final boolean padToAspectRatio;
     private final float fillValue;
-    private Tensor output;
-    private Tensor inputGradient;
-    private int[] inputShape;
 
     public Resizing(int height, int width) {
         this(height, width, "bilinear", false, false, 0.0);
@@ -37,9 +31,7 @@ public final class Resizing extends Layer {
 
     public Resizing(int height, int width, String interpolation, boolean cropToAspectRatio, boolean padToAspectRatio,
                     double fillValue) {
-        super("resizing");
-        this.height = LayerArgs.positive(this, "height", height);
-        this.width = LayerArgs.positive(this, "width", width);
+        super("resizing", height, width);
         this.interpolation = TfResize.Method.of(interpolation);
         if (cropToAspectRatio && padToAspectRatio) {
             throw new IllegalArgumentException("Resizing: only one of crop_to_aspect_ratio and pad_to_aspect_ratio"
@@ -50,14 +42,9 @@ public final class Resizing extends Layer {
         this.fillValue = (float) fillValue;
     }
 
-    @Override
-    protected int[] computeOutputShape(int[][] inputShapes) {
-        int[] s = LayerArgs.singleInput(this, inputShapes, 3, "(batch, height, width, channels)");
-        return new int[] {height, width, s[2]};
-    }
-
     /** The window of an (h, w) image that is resized: {y0, x0, wh, ww}, reaching outside the image when padding. */
-    private int[] window(int h, int w) {
+    @Override
+    int[] window(int h, int w) {
         if (cropToAspectRatio) {
             return TfResize.aspectRatioCrop(h, w, height, width);
         }
@@ -72,33 +59,13 @@ public final class Resizing extends Layer {
     }
 
     @Override
-    protected Tensor computeForward(Tensor[] inputs, boolean training) {
-        Tensor x = inputs[0];
-        inputShape = x.shape();
-        int n = x.dim(0);
-        int c = x.dim(3);
-        int[] box = window(x.dim(1), x.dim(2));
-        float[] y = new float[n * height * width * c];
-        ImageWindows.resize(x.toArray(), n, x.dim(1), x.dim(2), c, box[0], box[1], box[2], box[3], fillValue,
-                height, width, interpolation, y);
-        output = Tensor.reuse(output, n, height, width, c);
-        output.data().put(0, y);
-        return output;
+    TfResize.Method method() {
+        return interpolation;
     }
 
     @Override
-    protected Tensor[] computeBackward(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients) {
-        requireSameShape("output gradient", outputGradient, output);
-        if (!inputGradientNeeded[0]) {
-            return new Tensor[] {null};
-        }
-        int[] box = window(inputShape[1], inputShape[2]);
-        float[] dx = new float[inputShape[0] * inputShape[1] * inputShape[2] * inputShape[3]];
-        ImageWindows.resizeBackward(outputGradient.toArray(), inputShape[0], inputShape[1], inputShape[2], inputShape[3],
-                box[0], box[1], box[2], box[3], height, width, interpolation, dx);
-        inputGradient = Tensor.reuse(inputGradient, inputShape);
-        inputGradient.data().put(0, dx);
-        return new Tensor[] {inputGradient};
+    float fill() {
+        return fillValue;
     }
 
     /**
