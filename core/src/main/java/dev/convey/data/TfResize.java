@@ -58,20 +58,8 @@ public final class TfResize {
      */
     public static void resize(Source in, int y0, int x0, int h, int w, int c, int outH, int outW, Method method,
                               float[] out, int offset) {
-        if (method == Method.NEAREST) {
-            int[] rows = nearest(h, outH);
-            int[] cols = nearest(w, outW);
-            for (int y = 0; y < outH; y++) {
-                for (int x = 0; x < outW; x++) {
-                    for (int ch = 0; ch < c; ch++) {
-                        out[offset + (y * outW + x) * c + ch] = in.at(y0 + rows[y], x0 + cols[x], ch);
-                    }
-                }
-            }
-            return;
-        }
-        Lerp[] rows = Lerp.of(h, outH);
-        Lerp[] cols = Lerp.of(w, outW);
+        Lerp[] rows = Lerp.of(h, outH, method);
+        Lerp[] cols = Lerp.of(w, outW, method);
         for (int y = 0; y < outH; y++) {
             Lerp r = rows[y];
             for (int x = 0; x < outW; x++) {
@@ -95,21 +83,8 @@ public final class TfResize {
      */
     public static void resizeBackward(float[] dOut, int dOutOffset, int y0, int x0, int h, int w, int c, int outH,
                                       int outW, Method method, float[] dIn, int dInOffset, int inW) {
-        if (method == Method.NEAREST) {
-            int[] rows = nearest(h, outH);
-            int[] cols = nearest(w, outW);
-            for (int y = 0; y < outH; y++) {
-                for (int x = 0; x < outW; x++) {
-                    int to = dInOffset + ((y0 + rows[y]) * inW + x0 + cols[x]) * c;
-                    for (int ch = 0; ch < c; ch++) {
-                        dIn[to + ch] += dOut[dOutOffset + (y * outW + x) * c + ch];
-                    }
-                }
-            }
-            return;
-        }
-        Lerp[] rows = Lerp.of(h, outH);
-        Lerp[] cols = Lerp.of(w, outW);
+        Lerp[] rows = Lerp.of(h, outH, method);
+        Lerp[] cols = Lerp.of(w, outW, method);
         for (int y = 0; y < outH; y++) {
             Lerp r = rows[y];
             for (int x = 0; x < outW; x++) {
@@ -131,20 +106,18 @@ public final class TfResize {
         d[offset + (y * w + x) * c + ch] += v;
     }
 
-    private static int[] nearest(int in, int out) {
-        int[] s = new int[out];
-        for (int i = 0; i < out; i++) {
-            s[i] = Math.min((int) Math.floor((i + 0.5f) * ((float) in / out)), in - 1);
-        }
-        return s;
-    }
-
-    // TF's compute_interpolation_weights with the half-pixel scaler, in float as TF computes it.
+    // TF's compute_interpolation_weights with the half-pixel scaler, in float as TF computes it; NEAREST is the
+    // source pixel with weight 1 (lower = upper, fraction 0), so one sampler and one adjoint serve both.
     private record Lerp(int lower, int upper, float fraction) {
-        static Lerp[] of(int in, int out) {
+        static Lerp[] of(int in, int out, Method method) {
             float scale = (float) in / out;
             Lerp[] l = new Lerp[out];
             for (int i = 0; i < out; i++) {
+                if (method == Method.NEAREST) {
+                    int s = Math.min((int) Math.floor((i + 0.5f) * scale), in - 1);
+                    l[i] = new Lerp(s, s, 0f);
+                    continue;
+                }
                 float s = (i + 0.5f) * scale - 0.5f;
                 float f = (float) Math.floor(s);
                 l[i] = new Lerp(Math.max((int) f, 0), Math.min((int) Math.ceil(s), in - 1), s - f);

@@ -1,14 +1,11 @@
 package dev.convey.keras;
 
-import static dev.convey.keras.KerasWeightsTest.assertSameWeights;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,12 +30,11 @@ import dev.convey.layers.Resizing;
 import dev.convey.models.Input;
 import dev.convey.models.Model;
 import dev.convey.models.SymbolicTensor;
-import dev.convey.tensor.Tensor;
 
 /**
  * Dot, BatchNormalization(axis) and Keras 3's preprocessing layers in Keras files: their configs as Keras 3 and
  * Keras 2 write them, refusals by name, getConfig -> config -> layer -> getConfig, and a model holding all of
- * them through .keras, .h5 and .weights.h5.
+ * them (its trip through .keras, .h5 and .weights.h5 is in KerasRoundTripTest).
  */
 class KerasPreprocessingLayersTest {
 
@@ -147,31 +143,15 @@ class KerasPreprocessingLayersTest {
         return m;
     }
 
+    /** Its file round trip is in KerasRoundTripTest; here what Keras' summary shows of it, before and after. */
     @Test
-    void aModelWithEveryNewLayerSurvivesEveryFormat() {
-        Tensor x = Tensor.zeros(2, 9, 12, 3);
-        Random r = new Random(8);
-        for (int i = 0; i < x.size(); i++) {
-            x.data().put(i, (float) (r.nextDouble() * 255));
-        }
+    void theSummaryShowsTheNewLayersAndSurvivesTheFile() {
         Model original = everyPreprocessingLayer(3);
-        Tensor expected = original.predict(x, 2);
-        for (String name : List.of("m.keras", "m.h5")) {
-            Path file = dir.resolve(name);
-            KerasFiles.save(original, file);
-            Model loaded = KerasFiles.loadModel(file);
-            assertSameWeights(original, loaded);
-            assertArrayEquals(expected.toArray(), loaded.predict(x, 2).toArray(), name);
-            assertEquals(original.summary(), loaded.summary(), name);
-        }
-        Path weights = dir.resolve("m.weights.h5");
-        KerasFiles.save(original, weights);
-        Model fresh = everyPreprocessingLayer(4);
-        KerasFiles.loadWeights(fresh, weights);
-        assertSameWeights(original, fresh);
-        assertArrayEquals(expected.toArray(), fresh.predict(x, 2).toArray(), "m.weights.h5");
+        Path file = dir.resolve("m.keras");
+        KerasFiles.save(original, file);
         String summary = original.summary();
-        assertTrue(summary.contains("(RandomFlip)") && summary.contains("(None, 6, 7, 3)") && summary.contains("(Dot)"),
-                summary);
+        assertEquals(summary, KerasFiles.loadModel(file).summary());
+        assertTrue(summary.contains("(RandomFlip)") && summary.contains("(None, 6, 7, 3)") && summary.contains("(Dot)")
+                && summary.contains("(None, 10, 10, 3)"), summary);
     }
 }

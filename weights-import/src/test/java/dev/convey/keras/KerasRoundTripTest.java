@@ -159,6 +159,16 @@ class KerasRoundTripTest {
     }
 
     @Test
+    void modelWithEveryPreprocessingLayerSurvivesEveryFormat() {
+        Tensor x = Tensor.zeros(2, 9, 12, 3);
+        Random r = new Random(8);
+        for (int i = 0; i < x.size(); i++) {
+            x.data().put(i, (float) (r.nextDouble() * 255));
+        }
+        roundTrip(() -> KerasPreprocessingLayersTest.everyPreprocessingLayer(3), x);
+    }
+
+    @Test
     void nestedModelsAreWrittenUnderTheirContainer() {
         Path file = dir.resolve("nested.keras");
         KerasArchive.save(nested(5), file);
