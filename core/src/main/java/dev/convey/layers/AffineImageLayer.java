@@ -5,6 +5,7 @@ import java.util.Random;
 
 import dev.convey.data.FillMode;
 import dev.convey.data.ProjectiveTransform;
+import dev.convey.tensor.Parallel;
 
 /**
  * The augmentation layers that resample each image through a random affine map (Keras 3's RandomRotation,
@@ -42,17 +43,24 @@ abstract class AffineImageLayer extends RandomImageLayer {
     void transform(float[] x, int n, int h, int w, int c, Random random, float[] y) {
         transforms = new float[n][];
         for (int b = 0; b < n; b++) {
-            transforms[b] = draw(h, w, random);
-            ProjectiveTransform.apply(x, b * h * w * c, h, w, c, transforms[b], fillMode, fillValue, bilinear,
-                    y, b * h * w * c);
+            transforms[b] = draw(h, w, random);   // drawn in image order, then resampled image by image on the cores
         }
+        int size = h * w * c;
+        Parallel.range(n, 1, (b0, b1) -> {
+            for (int b = b0; b < b1; b++) {
+                ProjectiveTransform.apply(x, b * size, h, w, c, transforms[b], fillMode, fillValue, bilinear, y, b * size);
+            }
+        });
     }
 
     @Override
     void transformBackward(float[] dy, int n, int h, int w, int c, float[] dx) {
-        for (int b = 0; b < n; b++) {
-            ProjectiveTransform.backward(dy, b * h * w * c, h, w, c, transforms[b], fillMode, bilinear, dx, b * h * w * c);
-        }
+        int size = h * w * c;
+        Parallel.range(n, 1, (b0, b1) -> {
+            for (int b = b0; b < b1; b++) {
+                ProjectiveTransform.backward(dy, b * size, h, w, c, transforms[b], fillMode, bilinear, dx, b * size);
+            }
+        });
     }
 
     /** fill_mode, interpolation, fill_value under Keras' names (the subclass orders them as Keras does). */

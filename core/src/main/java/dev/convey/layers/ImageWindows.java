@@ -13,6 +13,11 @@ final class ImageWindows {
     private ImageWindows() {
     }
 
+    /** A layer-owned array of exactly n floats: the previous one when it has that size (no allocation per batch). */
+    static float[] exactly(float[] previous, int n) {
+        return previous != null && previous.length == n ? previous : new float[n];
+    }
+
     /**
      * Each image's window {@code [y0, y0 + wh) x [x0, x0 + ww)} (pixels outside the image read {@code fill})
      * resized to (outH, outW) by {@code tf.image.resize}.

@@ -26,6 +26,8 @@ abstract class RandomImageLayer extends Layer implements BatchAugmentation {
     private Tensor output;
     private Tensor inputGradient;
     private int[] inputShape;
+    private float[] in;    // the batch as an array (forward: x, backward: dL/dx), reused
+    private float[] out;   // forward: y, backward: dL/dy, reused
 
     RandomImageLayer(String nameStem, Long seed) {
         super(nameStem);
@@ -95,10 +97,13 @@ abstract class RandomImageLayer extends Layer implements BatchAugmentation {
     }
 
     private void run(Tensor x, Random r, Tensor y) {
-        float[] out = new float[y.size()];
-        transform(x.toArray(), x.dim(0), x.dim(1), x.dim(2), x.dim(3), r, out);
+        in = ImageWindows.exactly(in, x.size());
+        out = ImageWindows.exactly(out, y.size());
+        x.data().get(0, in);
+        transform(in, x.dim(0), x.dim(1), x.dim(2), x.dim(3), r, out);
         y.data().put(0, out);
     }
+
 
     @Override
     protected Tensor[] computeBackward(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients) {
@@ -110,13 +115,20 @@ abstract class RandomImageLayer extends Layer implements BatchAugmentation {
         }
         requireSameShape("output gradient", outputGradient, output);
         inputGradient = Tensor.reuse(inputGradient, inputShape);
-        float[] dx = new float[inputGradient.size()];
-        transformBackward(outputGradient.toArray(), inputShape[0], inputShape[1], inputShape[2], inputShape[3], dx);
-        inputGradient.data().put(0, dx);
+        out = ImageWindows.exactly(out, outputGradient.size());
+        in = ImageWindows.exactly(in, inputGradient.size());
+        outputGradient.data().get(0, out);
+        java.util.Arrays.fill(in, 0f);
+        transformBackward(out, inputShape[0], inputShape[1], inputShape[2], inputShape[3], in);
+        inputGradient.data().put(0, in);
         return new Tensor[] {inputGradient};
     }
 
-    /** The training transform with the given generator, as a new tensor (for datasets; one caller at a time). */
+    /**
+     * The training transform with the given generator, as a new tensor (for datasets: one caller at a time; the
+     * layer's buffers are shared with its forward pass, so one layer object is not used in a model and on a
+     * dataset at once).
+     */
     @Override
     public synchronized Tensor augment(Tensor images, Random r) {
         if (images.rank() != 4) {

@@ -16,6 +16,8 @@ abstract class WindowResizeLayer extends Layer {
     private Tensor output;
     private Tensor inputGradient;
     private int[] inputShape;
+    private float[] in;    // forward: the batch, backward: dL/dx (reused arrays)
+    private float[] out;   // forward: y, backward: dL/dy
 
     WindowResizeLayer(String nameStem, int height, int width) {
         super(nameStem);
@@ -47,11 +49,13 @@ abstract class WindowResizeLayer extends Layer {
         int n = x.dim(0);
         int c = x.dim(3);
         int[] box = window(x.dim(1), x.dim(2));
-        float[] y = new float[n * height * width * c];
-        ImageWindows.resize(x.toArray(), n, x.dim(1), x.dim(2), c, box[0], box[1], box[2], box[3], fill(),
-                height, width, method(), y);
+        in = ImageWindows.exactly(in, x.size());
+        out = ImageWindows.exactly(out, n * height * width * c);
+        x.data().get(0, in);
+        ImageWindows.resize(in, n, x.dim(1), x.dim(2), c, box[0], box[1], box[2], box[3], fill(),
+                height, width, method(), out);
         output = Tensor.reuse(output, n, height, width, c);
-        output.data().put(0, y);
+        output.data().put(0, out);
         return output;
     }
 
@@ -62,11 +66,14 @@ abstract class WindowResizeLayer extends Layer {
             return new Tensor[] {null};
         }
         int[] box = window(inputShape[1], inputShape[2]);
-        float[] dx = new float[inputShape[0] * inputShape[1] * inputShape[2] * inputShape[3]];
-        ImageWindows.resizeBackward(outputGradient.toArray(), inputShape[0], inputShape[1], inputShape[2], inputShape[3],
-                box[0], box[1], box[2], box[3], height, width, method(), dx);
+        in = ImageWindows.exactly(in, inputShape[0] * inputShape[1] * inputShape[2] * inputShape[3]);
+        out = ImageWindows.exactly(out, outputGradient.size());
+        outputGradient.data().get(0, out);
+        java.util.Arrays.fill(in, 0f);
+        ImageWindows.resizeBackward(out, inputShape[0], inputShape[1], inputShape[2], inputShape[3],
+                box[0], box[1], box[2], box[3], height, width, method(), in);
         inputGradient = Tensor.reuse(inputGradient, inputShape);
-        inputGradient.data().put(0, dx);
+        inputGradient.data().put(0, in);
         return new Tensor[] {inputGradient};
     }
 }
