@@ -32,6 +32,7 @@ final class KerasPreprocessingLayers {
 
     /** The layer of {@code className}, or null when the class is not one of these. */
     static Layer fromConfig(String className, JsonConfig c) {
+        requireNoBoundingBoxes(c);
         return switch (className) {
             case "Dot" -> dot(c);
             case "Resizing" -> resizing(c);
@@ -68,7 +69,6 @@ final class KerasPreprocessingLayers {
         if (!c.string("fill_mode", "constant").equals("constant")) {
             throw c.error("fill_mode", c.get("fill_mode"), "\"constant\" (the only fill Keras 3 pads with)");
         }
-        requireNoBoundingBoxes(c);
         boolean crop = c.bool("crop_to_aspect_ratio", false);
         boolean pad = c.bool("pad_to_aspect_ratio", false);
         if (crop && pad) {

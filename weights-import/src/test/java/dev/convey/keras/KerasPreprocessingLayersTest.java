@@ -114,7 +114,8 @@ class KerasPreprocessingLayersTest {
                 {"RandomFlip", "{\"name\": \"r\", \"mode\": \"diagonal\"}", "mode"},
                 {"RandomRotation", "{\"name\": \"r\", \"factor\": 0.1, \"data_format\": \"channels_first\"}", "channels_first"},
                 {"Dot", "{\"name\": \"r\", \"axes\": [1, 2, 3]}", "axes"},
-                {"RandomCrop", "{\"name\": \"r\", \"height\": 0, \"width\": 3}", "height"}}) {
+                {"RandomCrop", "{\"name\": \"r\", \"height\": 0, \"width\": 3}", "height"},
+                {"RandomFlip", "{\"name\": \"r\", \"bounding_box_format\": \"xyxy\"}", "bounding_box_format"}}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> read(c[0], c[1]), c[1]);
             assertTrue(e.getMessage().contains(c[2]) && e.getMessage().contains("'r'"), e.getMessage());
         }
