@@ -5,8 +5,33 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
+import dev.convey.io.Npy;
+import dev.convey.tensor.Tensor;
+import dev.convey.testdata.TestData;
+
 /** TensorFlow's fill modes and projective resampling, as image_ops.h computes them. */
 class TfImageSamplingTest {
+
+    /**
+     * Rotation, zoom, translation and a projective map of a 6 x 7 x 2 image in TF's constant (fill 0), nearest and
+     * reflect modes against PyTorch's grid_sample, an independent sampler with the same three edge rules
+     * (core/src/test/python/projective_transform_references.py).
+     */
+    @Test
+    void bilinearResamplingEqualsPyTorchsGridSample() throws java.io.IOException {
+        Tensor image = Npy.read(TestData.file("images/tf_projective/image.npy"));
+        float[] in = image.toArray();
+        for (String transform : new String[] {"rotation", "zoom", "translation", "projective"}) {
+            float[] t = Npy.read(TestData.file("images/tf_projective/" + transform + ".transform.npy")).toArray();
+            for (FillMode mode : new FillMode[] {FillMode.CONSTANT, FillMode.NEAREST, FillMode.REFLECT}) {
+                String name = transform + "." + mode.name().toLowerCase(java.util.Locale.ROOT);
+                float[] expected = Npy.read(TestData.file("images/tf_projective/" + name + ".npy")).toArray();
+                float[] out = new float[in.length];
+                ProjectiveTransform.apply(in, 0, 6, 7, 2, t, mode, 0f, true, out, 0);
+                assertArrayEquals(expected, out, 1e-5f, name);
+            }
+        }
+    }
 
     @Test
     void fillModesMapPositionsAsTensorFlowDoes() {
