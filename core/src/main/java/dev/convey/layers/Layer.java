@@ -191,6 +191,22 @@ public abstract class Layer {
         return inputs[0].connect(this, inputs);
     }
 
+    /**
+     * Keras' {@code layer(x, training=False)}: connects this layer as {@link #apply} does, but this call always runs
+     * in inference mode ({@code training = false}) or always in training mode ({@code true}), whatever mode the
+     * model runs in. The transfer-learning guide's {@code base_model(x, training=False)} keeps the base's
+     * BatchNormalization on its moving statistics even when the base is unfrozen for fine-tuning (its weights
+     * still train).
+     */
+    @SafeVarargs
+    public final <T extends SymbolicInput<T>> T apply(boolean training, T... inputs) {
+        if (inputs.length == 0) {
+            throw new IllegalArgumentException(describe() + " was applied to no inputs");
+        }
+        requireApplicable();
+        return inputs[0].connect(this, inputs, training);
+    }
+
     /** Throws if this layer cannot be applied to tensors (an InputLayer is where a graph starts). */
     protected void requireApplicable() {
     }

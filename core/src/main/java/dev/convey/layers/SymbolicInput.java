@@ -11,4 +11,10 @@ public interface SymbolicInput<T extends SymbolicInput<T>> {
 
     /** Builds {@code layer} for the shapes of {@code inputs} (this tensor is one of them) and returns its output. */
     T connect(Layer layer, T[] inputs);
+
+    /**
+     * {@link #connect(Layer, SymbolicInput[])} for Keras' {@code layer(x, training=False)}: the call always runs
+     * in the given mode, whatever mode the model runs in.
+     */
+    T connect(Layer layer, T[] inputs, boolean training);
 }

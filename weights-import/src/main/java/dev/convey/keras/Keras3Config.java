@@ -96,7 +96,53 @@ final class Keras3Config {
         if (o.has("dtype") && o.get("dtype").isJsonPrimitive()) {
             o.add("dtype", dtypePolicy(o.get("dtype").getAsString()));
         }
+        addInitializers(layer, o);
         return o;
+    }
+
+    /**
+     * The initializer each Convey weight is created with, as Keras names it, by weight name (Keras' defaults,
+     * which Convey's layers use): {@code kernel} and {@code depthwise_kernel} GlorotUniform, {@code bias} Zeros,
+     * BatchNormalization's gamma Ones, beta Zeros, moving statistics Zeros and Ones, PReLU's alpha Zeros.
+     */
+    private static final Map<String, String> INITIALIZERS = Map.of("kernel", "GlorotUniform",
+            "depthwise_kernel", "GlorotUniform", "pointwise_kernel", "GlorotUniform", "bias", "Zeros",
+            "gamma", "Ones", "beta", "Zeros", "moving_mean", "Zeros", "moving_variance", "Ones", "alpha", "Zeros");
+
+    /**
+     * Keras 3's {@code <weight>_initializer} objects ({@code {"module": "keras.initializers", "class_name":
+     * "GlorotUniform", "config": {"seed": null}, "registered_name": null}}) and, for trainable weights, the
+     * {@code <weight>_regularizer} and {@code <weight>_constraint} Convey never has (null), where a layer's
+     * config does not say them already. {@code depthwise_kernel} is {@code depthwise_initializer}, as in Keras.
+     */
+    private static void addInitializers(Layer layer, JsonObject config) {
+        for (dev.convey.layers.Parameter p : layer.weights()) {
+            String initializer = INITIALIZERS.get(p.name());
+            if (initializer == null) {
+                continue;
+            }
+            String key = p.name().endsWith("_kernel") ? p.name().substring(0, p.name().length() - "_kernel".length())
+                    : p.name();
+            if (!config.has(key + "_initializer")) {
+                JsonObject init = new JsonObject();
+                init.addProperty("module", "keras.initializers");
+                init.addProperty("class_name", initializer);
+                JsonObject initConfig = new JsonObject();
+                if (initializer.equals("GlorotUniform")) {
+                    initConfig.add("seed", JsonNull.INSTANCE);
+                }
+                init.add("config", initConfig);
+                init.add("registered_name", JsonNull.INSTANCE);
+                config.add(key + "_initializer", init);
+            }
+            if (p.isTrainable()) {
+                for (String suffix : new String[] {"_regularizer", "_constraint"}) {
+                    if (!config.has(key + suffix)) {
+                        config.add(key + suffix, JsonNull.INSTANCE);
+                    }
+                }
+            }
+        }
     }
 
     static JsonObject dtypePolicy(String name) {
@@ -139,15 +185,15 @@ final class Keras3Config {
                 }
                 JsonObject node = new JsonObject();
                 node.add("args", args);
-                node.add("kwargs", new JsonObject());
+                node.add("kwargs", KerasModelConfig.callKwargs(model.outputOf(l.name())));
                 nodes.add(node);
             }
             entry.add("inbound_nodes", nodes);
             layers.add(entry);
         }
         c.add("layers", layers);
-        c.add("input_layers", references(model.inputs()));
-        c.add("output_layers", references(List.of(model.output())));
+        c.add("input_layers", KerasModelFile.references(model.inputs(), true));
+        c.add("output_layers", KerasModelFile.references(List.of(model.output()), true));
         return c;
     }
 
@@ -155,25 +201,11 @@ final class Keras3Config {
         JsonObject config = new JsonObject();
         config.add("shape", batchShape(t.shape()));
         config.addProperty("dtype", "float32");
-        config.add("keras_history", history(t));
+        config.add("keras_history", KerasModelFile.tensorReference(t, true));
         JsonObject o = new JsonObject();
         o.addProperty("class_name", "__keras_tensor__");
         o.add("config", config);
         return o;
-    }
-
-    private static JsonArray history(SymbolicTensor t) {
-        JsonArray h = new JsonArray();
-        h.add(t.layer().name());
-        h.add(0);
-        h.add(0);
-        return h;
-    }
-
-    private static JsonArray references(List<SymbolicTensor> tensors) {
-        JsonArray refs = new JsonArray();
-        tensors.forEach(t -> refs.add(history(t)));
-        return refs;
     }
 
     /** {@code [null, d1, ...]}: the batch axis unknown, unknown axes null. */
@@ -232,24 +264,24 @@ final class Keras3Config {
         JsonElement lossElement = c.get("loss");
         if (lossElement != null && lossElement.isJsonPrimitive()) {
             loss = lossElement.getAsString();
-        } else if (lossElement != null && lossElement.isJsonObject()) {
+        } else if (lossElement != null && lossElement.isJsonObject() && !isCustom(lossElement)) {
             JsonConfig l = new JsonConfig(lossElement.getAsJsonObject(), c.where() + " loss");
             loss = l.has("config") && l.get("config").isJsonObject() ? l.object("config").string("name", null) : null;
         }
         List<String> metrics = new ArrayList<>();
         if (c.has("metrics") && c.get("metrics").isJsonArray()) {
             for (JsonElement m : c.array("metrics")) {
-                String name = m.isJsonPrimitive() ? m.getAsString() : JsonConfig.show(m);
+                String name = objectName(m);
                 try {
                     dev.convey.training.Metric.get(name);
                     metrics.add(name);
                 } catch (IllegalArgumentException unknown) {
-                    skipped.add("metric " + name);
+                    skipped.add("metric " + describeObject(m) + " (not a built-in metric Convey has)");
                 }
             }
         }
         if (loss == null) {
-            skipped.add("loss " + JsonConfig.show(lossElement) + " (the model is not compiled)");
+            skipped.add("loss " + describeObject(lossElement) + " (the model is not compiled)");
             return skipped;
         }
         try {
@@ -260,10 +292,61 @@ final class Keras3Config {
         return skipped;
     }
 
+    /**
+     * A metric or loss as compile_config names it: a string ({@code "accuracy"}), or a serialised object whose
+     * {@code config.name} (built-in Keras metric objects) or class name says what it is.
+     */
+    private static String objectName(JsonElement e) {
+        if (e == null || e.isJsonNull()) {
+            return "null";
+        }
+        if (e.isJsonPrimitive()) {
+            return e.getAsString();
+        }
+        if (e.isJsonObject() && !isCustom(e)) {
+            JsonObject o = e.getAsJsonObject();
+            JsonElement config = o.get("config");
+            if (config != null && config.isJsonObject() && config.getAsJsonObject().has("name")
+                    && config.getAsJsonObject().get("name").isJsonPrimitive()) {
+                return config.getAsJsonObject().get("name").getAsString();
+            }
+        }
+        return JsonConfig.show(e);
+    }
+
+    /** A class registered outside Keras ({@code registered_name "my_package>F1Score"}) or from another module. */
+    private static boolean isCustom(JsonElement e) {
+        if (!e.isJsonObject()) {
+            return false;
+        }
+        JsonObject o = e.getAsJsonObject();
+        String module = o.has("module") && o.get("module").isJsonPrimitive() ? o.get("module").getAsString() : null;
+        JsonElement registered = o.get("registered_name");
+        boolean customName = registered != null && registered.isJsonPrimitive() && o.has("class_name")
+                && !registered.getAsString().equals(o.get("class_name").getAsString());
+        return customName || module != null && !module.equals("keras") && !module.startsWith("keras.");
+    }
+
+    /** "F1Score (custom class 'my_package>F1Score', not run)" or the value as in the file. */
+    private static String describeObject(JsonElement e) {
+        if (e != null && isCustom(e)) {
+            JsonObject o = e.getAsJsonObject();
+            JsonElement registered = o.get("registered_name");
+            return JsonConfig.show(o.get("class_name")) + " (custom class "
+                    + (registered != null && !registered.isJsonNull() ? JsonConfig.show(registered) : "from module "
+                    + JsonConfig.show(o.get("module"))) + ", never run: Keras' safe_mode)";
+        }
+        return e != null && e.isJsonPrimitive() ? "'" + e.getAsString() + "'" : JsonConfig.show(e);
+    }
+
     private static Optimizer optimizer(JsonConfig c, List<String> skipped) {
         JsonElement o = c.get("optimizer");
         if (o != null && o.isJsonPrimitive()) {
             return byName(o.getAsString(), new JsonConfig(new JsonObject(), c.where()), skipped);
+        }
+        if (o != null && isCustom(o)) {
+            skipped.add("optimizer " + describeObject(o) + " (replaced by Adam with learning rate 0.001)");
+            return new Adam(0.001);
         }
         JsonConfig spec = c.object("optimizer");
         JsonConfig config = spec.has("config") ? spec.object("config") : new JsonConfig(new JsonObject(), c.where());
