@@ -67,6 +67,14 @@ public final class Conv2D extends BaseConv<Conv2D> {
         config.put("filters", filters);
     }
 
+    /** {@link BaseConv#getConfig()} and Keras' {@code groups} (1: Convey has no grouped convolution). */
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = super.getConfig();
+        c.put("groups", 1);
+        return c;
+    }
+
     // ---------------------------------------------------------------- shapes and weights
 
     @Override

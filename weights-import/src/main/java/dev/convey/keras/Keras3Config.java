@@ -105,6 +105,9 @@ final class Keras3Config {
      * which Convey's layers use): {@code kernel} and {@code depthwise_kernel} GlorotUniform, {@code bias} Zeros,
      * BatchNormalization's gamma Ones, beta Zeros, moving statistics Zeros and Ones, PReLU's alpha Zeros.
      */
+    private static final java.util.Set<String> CONVOLUTIONS = java.util.Set.of("Conv1D", "Conv2D", "Conv3D",
+            "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose");
+
     private static final Map<String, String> INITIALIZERS = Map.of("kernel", "GlorotUniform",
             "depthwise_kernel", "GlorotUniform", "pointwise_kernel", "GlorotUniform", "bias", "Zeros",
             "gamma", "Ones", "beta", "Zeros", "moving_mean", "Zeros", "moving_variance", "Ones", "alpha", "Zeros");
@@ -116,6 +119,9 @@ final class Keras3Config {
      * config does not say them already. {@code depthwise_kernel} is {@code depthwise_initializer}, as in Keras.
      */
     private static void addInitializers(Layer layer, JsonObject config) {
+        if (CONVOLUTIONS.contains(layer.className()) && !config.has("activity_regularizer")) {
+            config.add("activity_regularizer", JsonNull.INSTANCE); // Keras 3's BaseConv has one, its Dense not
+        }
         for (dev.convey.layers.Parameter p : layer.weights()) {
             String initializer = INITIALIZERS.get(p.name());
             if (initializer == null) {
