@@ -79,12 +79,18 @@ final class KerasModelConfig {
 
     /** Sequential, Model or Functional; {@code config} is an array (old Sequential) or an object. */
     static Model model(String className, JsonElement config) {
-        return switch (className) {
+        Model model = switch (className) {
             case "Sequential" -> sequential(config);
             case "Model", "Functional" -> functional(JsonConfig.of(config, className, "its config"));
             default -> throw new IllegalArgumentException("unsupported model class '" + className
                     + "' (supported: Sequential, Model, Functional)");
         };
+        // model.trainable = False (a frozen base): the model's own flag, besides its layers' flags
+        if (config != null && config.isJsonObject()
+                && !new JsonConfig(config.getAsJsonObject(), className + " '" + model.name() + "'").bool("trainable", true)) {
+            model.setTrainable(false);
+        }
+        return model;
     }
 
     private static Sequential sequential(JsonElement config) {

@@ -90,6 +90,7 @@ public final class KerasModelFile {
     static JsonObject modelConfig(Model model) {
         JsonObject config = new JsonObject();
         config.addProperty("name", model.name());
+        config.addProperty("trainable", model.isTrainable());
         JsonArray layers = new JsonArray();
         JsonObject out = new JsonObject();
         if (model instanceof Sequential) {

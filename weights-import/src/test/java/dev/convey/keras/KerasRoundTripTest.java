@@ -120,6 +120,68 @@ class KerasRoundTripTest {
         roundTrip(() -> nested(5), x);
     }
 
+    /** The guide's fine-tuning set-up: {@code base(x, training=False)}, the base frozen or not. */
+    static Model nestedInInferenceMode(long seed, boolean frozen) {
+        SymbolicTensor in = Input.of(12, 12, 3);
+        SymbolicTensor h = new Conv2D(4, 3).activation("relu").name("conv").apply(in);
+        h = new BatchNormalization().name("bn").apply(h);
+        Model base = new Model(in, new Conv2D(5, 3).name("conv_b").apply(h), "base");
+        SymbolicTensor x = Input.of(12, 12, 3);
+        SymbolicTensor f = new GlobalAveragePooling2D().apply(base.apply(false, x));
+        Model m = new Model(x, new Dense(3).activation("softmax").name("head").apply(f), "classifier");
+        randomize(m, seed);
+        base.setTrainable(!frozen);
+        return m;
+    }
+
+    /**
+     * A frozen or trainable base called with training=False: every format keeps the weights, the outputs, the
+     * base's trainable flag and the call's training=False, and fit on the loaded model leaves the base's
+     * moving statistics alone (and its weights, when frozen) exactly as on the original.
+     */
+    @Test
+    void nestedBaseInInferenceModeSurvivesEveryFormatAndTrainsAlike() {
+        Tensor x = input(4, 12, 12, 3, 21);
+        Tensor y = Tensor.zeros(4, 3);
+        for (int i = 0; i < 4; i++) {
+            y.data().put(i * 3 + i % 3, 1f);
+        }
+        FitOptions options = FitOptions.builder().batchSize(4).epochs(1).shuffle(false).verbose(false).build();
+        for (boolean frozen : new boolean[] {true, false}) {
+            roundTrip(() -> nestedInInferenceMode(3, frozen), x);
+            Model original = nestedInInferenceMode(3, frozen);
+            for (String name : List.of("n.keras", "n.h5")) {
+                Path file = dir.resolve(name);
+                KerasFiles.save(original, file);
+                Model loaded = KerasFiles.loadModel(file);
+                assertEquals(Boolean.FALSE, loaded.outputOf("base").training(), name);
+                assertEquals(!frozen, loaded.getLayer("base").isTrainable(), name);
+                Tensor mean = ((Model) loaded.getLayer("base")).getLayer("bn").weights().get(2).value().copy();
+                Tensor kernel = ((Model) loaded.getLayer("base")).getLayer("conv").weights().get(0).value().copy();
+                Model reference = nestedInInferenceMode(3, frozen);
+                for (Model m : List.of(reference, loaded)) {
+                    m.compile(new dev.convey.training.SGD(0.1), "categorical_crossentropy");
+                    m.fit(x, y, options);
+                }
+                assertSameWeights(reference, loaded);
+                Model base = (Model) loaded.getLayer("base");
+                assertArrayEquals(mean.toArray(), base.getLayer("bn").weights().get(2).value().toArray(),
+                        name + ": moving mean updated under training=False");
+                assertEquals(frozen, java.util.Arrays.equals(kernel.toArray(),
+                        base.getLayer("conv").weights().get(0).value().toArray()), name + " frozen " + frozen);
+            }
+        }
+    }
+
+    private static Tensor input(int n, int h, int w, int c, long seed) {
+        Random r = new Random(seed);
+        Tensor t = Tensor.zeros(n, h, w, c);
+        for (int i = 0; i < t.size(); i++) {
+            t.data().put(i, (float) r.nextGaussian());
+        }
+        return t;
+    }
+
     /** One model with every layer added for Keras 3 files (the noise layers are the identity in inference). */
     static Model everyNewLayer(long seed) {
         SymbolicTensor in = Input.of(8, 8, 3);
