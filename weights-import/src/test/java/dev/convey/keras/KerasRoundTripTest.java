@@ -71,7 +71,7 @@ class KerasRoundTripTest {
         }
     }
 
-    private static Tensor input(int n, long seed) {
+    static Tensor input(int n, long seed) {
         Random r = new Random(seed);
         Tensor t = Tensor.zeros(n, 64, 64, 3);
         for (int i = 0; i < t.size(); i++) {
@@ -81,6 +81,11 @@ class KerasRoundTripTest {
     }
 
     private void roundTrip(Supplier<Model> build, Tensor x) {
+        roundTrip(dir, build, x);
+    }
+
+    /** save -> load in .keras and .h5, and .weights.h5 into a fresh model: the same weights and outputs, bit for bit. */
+    static void roundTrip(Path dir, Supplier<Model> build, Tensor x) {
         Model original = build.get();
         Tensor expected = original.predict(x, 2);
         for (String name : List.of("m.keras", "m.h5")) {
