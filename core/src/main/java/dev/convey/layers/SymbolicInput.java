@@ -9,12 +9,9 @@ package dev.convey.layers;
  */
 public interface SymbolicInput<T extends SymbolicInput<T>> {
 
-    /** Builds {@code layer} for the shapes of {@code inputs} (this tensor is one of them) and returns its output. */
-    T connect(Layer layer, T[] inputs);
-
     /**
-     * {@link #connect(Layer, SymbolicInput[])} for Keras' {@code layer(x, training=False)}: the call always runs
-     * in the given mode, whatever mode the model runs in.
+     * Builds {@code layer} for the shapes of {@code inputs} (this tensor is one of them) and returns its output;
+     * {@code training} fixes the call's mode (Keras' {@code layer(x, training=False)}), null leaves it to the pass.
      */
-    T connect(Layer layer, T[] inputs, boolean training);
+    T connect(Layer layer, T[] inputs, Boolean training);
 }

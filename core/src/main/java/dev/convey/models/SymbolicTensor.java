@@ -49,15 +49,9 @@ public final class SymbolicTensor implements SymbolicInput<SymbolicTensor> {
         return new SymbolicTensor(layer, List.of(inputs), out, training);
     }
 
-    /** {@link #applyLayer}: what {@code layer.apply(inputs)} calls. */
+    /** {@link #applyLayer}: what {@code layer.apply(inputs)} and {@code layer.apply(training, inputs)} call. */
     @Override
-    public SymbolicTensor connect(Layer layer, SymbolicTensor[] inputs) {
-        return applyLayer(layer, inputs);
-    }
-
-    /** {@link #applyLayer}: what {@code layer.apply(training, inputs)} calls. */
-    @Override
-    public SymbolicTensor connect(Layer layer, SymbolicTensor[] inputs, boolean training) {
+    public SymbolicTensor connect(Layer layer, SymbolicTensor[] inputs, Boolean training) {
         return applyLayer(layer, training, inputs);
     }
 

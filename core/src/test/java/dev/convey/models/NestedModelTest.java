@@ -67,7 +67,7 @@ class NestedModelTest {
     /** {@code headActivation} linear: a Flatten head, whose larger input gradients finite differences resolve. */
     private static Model classifier(Model base, Boolean baseTraining, String headActivation) {
         SymbolicTensor x = Input.of(6, 6, 2);
-        SymbolicTensor f = baseTraining == null ? base.apply(x) : base.apply(baseTraining, x);
+        SymbolicTensor f = base.apply(baseTraining, x); // null: the call follows the model's mode
         f = headActivation.equals("linear") ? new dev.convey.layers.Flatten().apply(f)
                 : new GlobalAveragePooling2D().apply(f);
         return new Model(x, new Dense(3).activation(headActivation).name("head").apply(f), "classifier");

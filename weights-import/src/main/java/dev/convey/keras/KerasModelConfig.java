@@ -138,7 +138,7 @@ final class KerasModelConfig {
                             .toArray(SymbolicTensor[]::new);
                     Boolean training = callTraining(entry);
                     SymbolicTensor out = layer instanceof InputLayer input ? SymbolicTensor.of(input)
-                            : training == null ? layer.apply(ins) : layer.apply(training, ins);
+                            : layer.apply(training, ins);
                     outputs.put(layer.name(), out);
                 } else {
                     waiting.add(entry);

@@ -32,19 +32,20 @@ class KerasRoundTripFullSizeTest {
         return t;
     }
 
+    private void roundTrip(long seed, java.util.function.Supplier<dev.convey.models.Model> create) {
+        KerasRoundTripTest.roundTrip(dir, () -> {
+            Layer.setRandomSeed(seed);
+            return create.get();
+        }, image(seed));
+    }
+
     @Test
     void vgg16SurvivesEveryFormat() {
-        KerasRoundTripTest.roundTrip(dir, () -> {
-            Layer.setRandomSeed(16);
-            return VGG16.create(new ApplicationOptions().weights(null));
-        }, image(1));
+        roundTrip(16, () -> VGG16.create(new ApplicationOptions().weights(null)));
     }
 
     @Test
     void resNet50SurvivesEveryFormat() {
-        KerasRoundTripTest.roundTrip(dir, () -> {
-            Layer.setRandomSeed(50);
-            return ResNet50.create(new ApplicationOptions().weights(null));
-        }, image(2));
+        roundTrip(50, () -> ResNet50.create(new ApplicationOptions().weights(null)));
     }
 }
