@@ -64,8 +64,9 @@ final class InferCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--output " + output + ": " + outputs.size() + " layers " + outputs
                     + " make several outputs; write them to a .npz");
         }
-        Map<String, Tensor> arrays = isNpz(input) ? Npz.read(input) : Map.of(network.inputs().size() == 1
-                ? network.inputs().get(0).layer().name() : "arr_0", Npy.read(input));
+        // a .npy is one array, named in messages after its file
+        Map<String, Tensor> arrays = isNpz(input) ? Npz.read(input)
+                : Map.of(input.getFileName().toString().replaceFirst("(?i)\\.npy$", ""), Npy.read(input));
         Tensor[] x = network.orderInputs(arrays, input.toString());
         Map<String, Tensor> results = new LinkedHashMap<>();
         for (String name : outputs) {
