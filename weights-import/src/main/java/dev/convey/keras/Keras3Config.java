@@ -271,8 +271,13 @@ final class Keras3Config {
         if (lossElement != null && lossElement.isJsonPrimitive()) {
             loss = lossElement.getAsString();
         } else if (lossElement != null && lossElement.isJsonObject() && !isCustom(lossElement)) {
-            JsonConfig l = new JsonConfig(lossElement.getAsJsonObject(), c.where() + " loss");
-            loss = l.has("config") && l.get("config").isJsonObject() ? l.object("config").string("name", null) : null;
+            loss = objectName(lossElement);
+            String unsupported = unsupportedLossSetting(lossElement.getAsJsonObject());
+            if (unsupported != null) {
+                skipped.add("loss '" + loss + "' with " + unsupported + " (Convey's losses take probabilities, without"
+                        + " smoothing; the model is not compiled)");
+                return skipped;
+            }
         }
         List<String> metrics = new ArrayList<>();
         if (c.has("metrics") && c.get("metrics").isJsonArray()) {
@@ -312,6 +317,9 @@ final class Keras3Config {
         if (e.isJsonObject() && !isCustom(e)) {
             JsonObject o = e.getAsJsonObject();
             JsonElement config = o.get("config");
+            if (isFunction(o)) {
+                return config.getAsString();
+            }
             if (config != null && config.isJsonObject() && config.getAsJsonObject().has("name")
                     && config.getAsJsonObject().get("name").isJsonPrimitive()) {
                 return config.getAsJsonObject().get("name").getAsString();
@@ -327,10 +335,39 @@ final class Keras3Config {
         }
         JsonObject o = e.getAsJsonObject();
         String module = o.has("module") && o.get("module").isJsonPrimitive() ? o.get("module").getAsString() : null;
+        boolean kerasModule = module == null || module.equals("keras") || module.startsWith("keras.");
+        if (kerasModule && isFunction(o)) {
+            return false; // a Keras function ({"class_name": "function", "config": "mean_squared_error"})
+        }
         JsonElement registered = o.get("registered_name");
         boolean customName = registered != null && registered.isJsonPrimitive() && o.has("class_name")
                 && !registered.getAsString().equals(o.get("class_name").getAsString());
-        return customName || module != null && !module.equals("keras") && !module.startsWith("keras.");
+        return customName || !kerasModule;
+    }
+
+    /** A loss object's setting Convey's losses do not have (from_logits, label_smoothing), or null. */
+    private static String unsupportedLossSetting(JsonObject loss) {
+        JsonElement config = loss.get("config");
+        if (config == null || !config.isJsonObject()) {
+            return null;
+        }
+        JsonObject c = config.getAsJsonObject();
+        if (c.has("from_logits") && c.get("from_logits").isJsonPrimitive() && c.get("from_logits").getAsBoolean()) {
+            return "from_logits=True";
+        }
+        JsonElement smoothing = c.get("label_smoothing");
+        if (smoothing != null && smoothing.isJsonPrimitive() && smoothing.getAsJsonPrimitive().isNumber()
+                && smoothing.getAsDouble() != 0) {
+            return "label_smoothing=" + smoothing;
+        }
+        return null;
+    }
+
+    /** A serialised function: {@code {"class_name": "function", "config": "name"}}. */
+    private static boolean isFunction(JsonObject o) {
+        return o.has("class_name") && o.get("class_name").isJsonPrimitive()
+                && o.get("class_name").getAsString().equals("function") && o.has("config")
+                && o.get("config").isJsonPrimitive();
     }
 
     /** "F1Score (custom class 'my_package>F1Score', not run)" or the value as in the file. */

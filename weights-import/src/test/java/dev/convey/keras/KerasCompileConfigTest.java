@@ -101,6 +101,26 @@ class KerasCompileConfigTest {
     }
 
     @Test
+    void lossesAsKerasObjectsAndFunctionsAreRead() throws IOException {
+        JsonObject function = JsonParser.parseString("{\"module\": \"keras.src.losses.losses\", \"class_name\":"
+                + " \"function\", \"config\": \"sparse_categorical_crossentropy\", \"registered_name\":"
+                + " \"sparse_categorical_crossentropy\"}").getAsJsonObject();
+        Path file = genuineWith(c -> c.getAsJsonObject("compile_config").add("loss", function));
+        KerasArchive.Loaded loaded = KerasArchive.loadWithNotes(file);
+        assertEquals(List.of(), loaded.notes());
+        assertEquals("sparse_categorical_crossentropy", loaded.model().trainer().loss().name());
+
+        JsonObject logits = JsonParser.parseString("{\"module\": \"keras.losses\", \"class_name\":"
+                + " \"SparseCategoricalCrossentropy\", \"config\": {\"name\": \"sparse_categorical_crossentropy\","
+                + " \"from_logits\": true}, \"registered_name\": null}").getAsJsonObject();
+        file = genuineWith(c -> c.getAsJsonObject("compile_config").add("loss", logits));
+        loaded = KerasArchive.loadWithNotes(file);
+        assertTrue(loaded.notes().toString().contains("from_logits=True"), loaded.notes().toString());
+        KerasArchive.Loaded notCompiled = loaded;
+        assertThrows(IllegalStateException.class, () -> notCompiled.model().trainer());
+    }
+
+    @Test
     void aCustomLayerIsStillRefusedByName() throws IOException {
         Path file = genuineWith(c -> {
             JsonObject dense = c.getAsJsonObject("config").getAsJsonArray("layers").get(7).getAsJsonObject();
