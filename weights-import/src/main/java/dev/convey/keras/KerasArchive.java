@@ -70,7 +70,7 @@ public final class KerasArchive {
             Model model = KerasModelConfig.fromJson(root, file + " (config.json)");
             JsonElement compile = root.isJsonObject() ? root.getAsJsonObject().get("compile_config") : null;
             try {
-                notes.addAll(Keras3Config.compile(model, compile, file.toString()));
+                notes.addAll(KerasCompileConfig.compile(model, compile, file.toString()));
             } catch (IllegalArgumentException e) {
                 notes.add("compile_config not restored: " + e.getMessage());
             }

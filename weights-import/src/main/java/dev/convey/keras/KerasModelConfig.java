@@ -64,7 +64,7 @@ final class KerasModelConfig {
 
     /**
      * The model part of a config.json: {@code compile_config} (optimizer, loss, metrics) builds no layer and is
-     * applied apart ({@link Keras3Config#compile}), where a custom class in it is skipped with a note instead
+     * applied apart ({@link KerasCompileConfig#compile}), where a custom class in it is skipped with a note instead
      * of refusing a model that can still run and be fine-tuned.
      */
     private static JsonElement withoutCompileConfig(JsonElement root) {
