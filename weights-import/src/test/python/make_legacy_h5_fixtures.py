@@ -5,7 +5,8 @@ files only) and neither Keras nor TensorFlow is installed, so the files are writ
 format facts of issue 11, collected from genuine files of public repositories, and Keras' writers
 (tf.keras 2.x keras/saving/legacy/hdf5_format.py, Keras 3 keras/src/legacy/saving/legacy_h5_format.py):
 
-  tfkeras2_nested.h5      tf.keras 2.12: class "Functional", layer configs without module/registered_name,
+  tfkeras2_nested.h5      tf.keras 2.12: class "Functional" with build_config, layer configs without
+                          module/registered_name,
                           inbound_nodes as [[[name, node, tensor, kwargs], ...]], the nested Functional "base"
                           called with {"training": false} and read by its consumers as node 1 (its node 0 is its
                           own graph), one unwrapped node [name, 0, 0, {}] (the "ragged" form of layers that keep
@@ -141,10 +142,10 @@ top = {'name': 'classifier', 'trainable': True, 'layers': [
                       'ragged': False, 'name': 'input_1'}, []),
     {'class_name': 'Functional', 'config': base, 'name': 'base',
      'inbound_nodes': [[['input_1', 0, 0, {'training': False}]]]},
-    k2('Conv2D', {'name': 'conv2d_2', 'trainable': True, 'dtype': 'float32', 'filters': 3, 'kernel_size': [1, 1],
-                  'strides': [1, 1], 'padding': 'valid', 'data_format': 'channels_last', 'dilation_rate': [1, 1],
-                  'groups': 1, 'activation': 'linear', 'use_bias': True},
-       [[['base', 1, 0, {}]]]),
+    dict(k2('Conv2D', {'name': 'conv2d_2', 'trainable': True, 'dtype': 'float32', 'filters': 3,
+                       'kernel_size': [1, 1], 'strides': [1, 1], 'padding': 'valid', 'data_format': 'channels_last',
+                       'dilation_rate': [1, 1], 'groups': 1, 'activation': 'linear', 'use_bias': True},
+            [[['base', 1, 0, {}]]]), build_config={'input_shape': [None, 4, 4, 3]}),
     k2('Add', {'name': 'add', 'trainable': True, 'dtype': 'float32'},
        [[['base', 1, 0, {}], ['conv2d_2', 0, 0, {}]]]),
     k2('GlobalAveragePooling2D', {'name': 'global_average_pooling2d', 'trainable': True, 'dtype': 'float32',
@@ -157,7 +158,7 @@ top = {'name': 'classifier', 'trainable': True, 'layers': [
 ], 'input_layers': [['input_1', 0, 0]], 'output_layers': [['dense', 0, 0]]}
 
 save('tfkeras2_nested', {'class_name': 'Functional', 'config': top, 'keras_version': '2.12.0',
-                         'backend': 'tensorflow'},
+                         'backend': 'tensorflow', 'build_config': {'input_shape': [None, 6, 6, 2]}},
      ['input_1', 'base', 'conv2d_2', 'add', 'global_average_pooling2d', 'dense'],
      {'base': [('conv2d/kernel:0', k_a), ('conv2d/bias:0', b_a), ('batch_normalization/gamma:0', g_a),
                ('batch_normalization/beta:0', be_a), ('conv2d_1/kernel:0', k_b), ('conv2d_1/bias:0', b_b),
