@@ -50,6 +50,8 @@ public final class Dropout extends Layer {
     public Map<String, Object> getConfig() {
         Map<String, Object> c = super.getConfig();
         c.put("rate", rate());
+        c.put("noise_shape", null); // the mask is drawn per element
+        c.put("seed", null);
         return c;
     }
 

@@ -88,7 +88,12 @@ public final class KerasLayerConfig {
             case "BatchNormalization" -> batchNormalization(c);
             case "Add" -> new Add();
             case "Concatenate" -> new Concatenate(c.integer("axis", -1, -8, 8));
-            case "Dropout" -> new Dropout(c.number("rate", c.number("p", 0, 0, 1), 0, 1));
+            case "Dropout" -> {
+                if (c.has("noise_shape")) {
+                    throw c.error("noise_shape", c.get("noise_shape"), "null (a mask shared along axes is not supported)");
+                }
+                yield new Dropout(c.number("rate", c.number("p", 0, 0, 1), 0, 1));
+            }
             case "DepthwiseConv2D" -> new DepthwiseConv2D(window(c, "kernel_size", 1))
                     .depthMultiplier(c.integer("depth_multiplier", 1, 1, MAX_UNITS))
                     .strides(window(c, "strides", 1))
