@@ -19,12 +19,53 @@ public final class TorchvisionModel {
     private final Model model;
     private final Map<String, int[]> flattenedInputs;
     private final List<String> moduleOrder;
+    private final Model auxiliary;
 
     TorchvisionModel(String name, Model model, Map<String, int[]> flattenedInputs, List<String> moduleOrder) {
+        this(name, model, flattenedInputs, moduleOrder, null);
+    }
+
+    /** With an auxiliary head whose weights are in the state_dict but not on the eval path (inception_v3's AuxLogits). */
+    TorchvisionModel(String name, Model model, Map<String, int[]> flattenedInputs, List<String> moduleOrder,
+            Model auxiliary) {
         this.name = name;
         this.model = model;
         this.flattenedInputs = Collections.unmodifiableMap(flattenedInputs);
         this.moduleOrder = List.copyOf(moduleOrder);
+        this.auxiliary = auxiliary;
+    }
+
+    /**
+     * The auxiliary classifier PyTorch runs only in training mode ({@code inception_v3}'s {@code AuxLogits}, on
+     * the Mixed_6e features; it shares the model's layers up to there), or null.
+     */
+    public Model auxiliary() {
+        return auxiliary;
+    }
+
+    /** Every layer, of the model and of the auxiliary head, once each. */
+    List<dev.convey.layers.Layer> layers() {
+        java.util.Set<dev.convey.layers.Layer> all = new java.util.LinkedHashSet<>(model.layers());
+        if (auxiliary != null) {
+            all.addAll(auxiliary.layers());
+        }
+        return List.copyOf(all);
+    }
+
+    /** The layer of this module path, in the model or the auxiliary head. */
+    dev.convey.layers.Layer layer(String module) {
+        for (dev.convey.layers.Layer layer : layers()) {
+            if (layer.name().equals(module)) {
+                return layer;
+            }
+        }
+        throw new IllegalArgumentException(name + " has no module '" + module + "'");
+    }
+
+    /** The modules whose shapes depend on the number of classes: the last Linear (and inception's AuxLogits.fc). */
+    List<String> classifiers() {
+        String head = moduleOrder.get(moduleOrder.size() - 1);
+        return moduleOrder.contains("AuxLogits.fc") ? List.of("AuxLogits.fc", head) : List.of(head);
     }
 
     /** The layers with weights, in torchvision's module order (its state_dict's order). */
@@ -48,7 +89,7 @@ public final class TorchvisionModel {
      * Keras, it takes effect at the next compile).
      */
     public TorchvisionModel requiresGrad(boolean flag) {
-        model.layers().forEach(layer -> layer.setTrainable(flag));
+        layers().forEach(layer -> layer.setTrainable(flag));
         return this;
     }
 
@@ -58,7 +99,7 @@ public final class TorchvisionModel {
      */
     public TorchvisionModel requiresGrad(String prefix, boolean flag) {
         int matched = 0;
-        for (dev.convey.layers.Layer layer : model.layers()) {
+        for (dev.convey.layers.Layer layer : layers()) {
             if (layer.name().equals(prefix) || layer.name().startsWith(prefix + ".")) {
                 layer.setTrainable(flag);
                 matched++;
@@ -73,15 +114,14 @@ public final class TorchvisionModel {
     /**
      * The transfer-learning step {@code model.fc = nn.Linear(in, classes)} (ResNet) or
      * {@code model.classifier[6] = nn.Linear(4096, classes)} (VGG): the same architecture with a new, randomly
-     * initialised last layer and every other weight copied from this model.
+     * initialised last layer (inception_v3: and AuxLogits.fc) and every other weight copied from this model.
      */
     public TorchvisionModel withNewHead(int classes) {
         int[] inputShape = model.input().shape();
         TorchvisionModel fresh = Torchvision.create(name, classes, inputShape);
-        String head = moduleOrder.get(moduleOrder.size() - 1);
         for (String layer : moduleOrder) {
-            if (!layer.equals(head)) {
-                fresh.model().getLayer(layer).setWeights(model.getLayer(layer).getWeights());
+            if (!classifiers().contains(layer)) {
+                fresh.layer(layer).setWeights(layer(layer).getWeights());
             }
         }
         return fresh;
@@ -89,7 +129,7 @@ public final class TorchvisionModel {
 
     /**
      * The convolutional base for transfer learning, as Keras' {@code include_top=False}: the feature map before
-     * the classifier (ResNet: before {@code avgpool}; VGG: {@code features}' last max pool), then
+     * the classifier (before {@code avgpool}; VGG: {@code features}' last max pool; DenseNet: after its final ReLU), then
      * {@code pooling} "avg" or "max" (global), or null for the 4-D map. It shares this model's layers.
      */
     public Model base(String pooling) {

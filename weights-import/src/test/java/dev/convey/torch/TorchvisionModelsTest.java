@@ -53,14 +53,17 @@ class TorchvisionModelsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"resnet18", "resnet50", "vgg11_bn", "mobilenet_v2"})
+    @ValueSource(strings = {"resnet18", "resnet50", "vgg11_bn", "mobilenet_v2", "mobilenet_v3_small",
+            "mobilenet_v3_large", "efficientnet_b0", "densenet121"})
     void stateDictKeysAndShapesAreTorchvisions(String name) throws IOException {
         assertEquals(torchvisionKeys(name), conveyKeys(Torchvision.create(name)));
     }
 
     @Tag("slow")
     @ParameterizedTest
-    @ValueSource(strings = {"resnet34", "resnet101", "resnet152", "vgg16", "vgg19_bn"})
+    @ValueSource(strings = {"resnet34", "resnet101", "resnet152", "vgg16", "vgg19_bn", "efficientnet_b1", "efficientnet_b2",
+            "efficientnet_b3", "efficientnet_b4", "efficientnet_b5", "efficientnet_b6", "efficientnet_b7", "densenet161",
+            "densenet169", "densenet201", "inception_v3"})
     void stateDictKeysAndShapesOfTheOtherModels(String name) throws IOException {
         stateDictKeysAndShapesAreTorchvisions(name);
     }
@@ -109,23 +112,60 @@ class TorchvisionModelsTest {
         assertEquals(conveyKeys(a), conveyKeys(b));
     }
 
-    /** What Convey writes, PyTorch loads: torchvision.models.resnet18().load_state_dict(torch.load(f)). */
+    /** torchvision's checkpoints of DenseNet keep the old keys denselayerJ.norm.1.weight; they load. */
+    @Test
+    void denseNetLoadsTorchvisionsLegacyKeys() throws IOException {
+        Layer.setRandomSeed(6);
+        int[] shape = {64, 64, 3};
+        TorchvisionModel model = Torchvision.create("densenet121", 10, shape);
+        Map<String, TorchTensor> legacy = new LinkedHashMap<>();
+        model.stateDict().forEach((k, v) -> legacy.put(k.replaceAll("(denselayer\\d+\\.(norm|conv))([12])\\.(weight|bias|running)",
+                "$1.$3.$4"), v));
+        assertTrue(legacy.containsKey("features.denseblock1.denselayer1.norm.1.running_mean"), legacy.keySet().toString());
+        assertTrue(legacy.containsKey("features.denseblock1.denselayer1.norm1.num_batches_tracked"));
+        Path file = tmp.resolve("legacy.safetensors");
+        Safetensors.write(file, legacy);
+        TorchvisionModel back = Torchvision.load("densenet121", file, shape);
+        Tensor x = Tensor.zeros(1, 64, 64, 3);
+        java.util.Random r = new java.util.Random(4);
+        for (int i = 0; i < x.size(); i++) {
+            x.data().put(i, (float) r.nextGaussian());
+        }
+        assertArrayEquals(model.model().predict(x, 1).toArray(), back.model().predict(x, 1).toArray(), 0f);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Torchvision.create("densenet121",
+                10, shape).loadStateDict(new StateDict(file, legacy), true));
+        assertTrue(e.getMessage().contains("denselayer1.norm.1.weight"), e.getMessage());
+    }
+
+    /** inception_v3's AuxLogits (not on the eval path) is in its state_dict and loads, also on small inputs. */
+    @Test
+    void inceptionCarriesItsAuxiliaryHead() {
+        TorchvisionModel model = Torchvision.create("inception_v3", 7, new int[] {139, 139, 3});
+        assertEquals(7, model.auxiliary().output().shape()[0]);
+        assertTrue(model.stateDict().containsKey("AuxLogits.conv1.conv.weight"));
+        assertEquals(List.of("AuxLogits.fc", "fc"), model.classifiers());
+    }
+
+    /** What Convey writes, PyTorch loads: torchvision.models.NAME().load_state_dict(torch.load(f)), same outputs. */
     @Tag("slow")
     @ParameterizedTest
-    @ValueSource(strings = {"resnet18.pth", "resnet18.safetensors"})
+    @ValueSource(strings = {"resnet18.pth", "resnet18.safetensors", "efficientnet_b0.safetensors", "densenet121.pth",
+            "mobilenet_v3_large.pth", "inception_v3.pth"})
     void pyTorchLoadsWhatConveyWrote(String file) throws IOException, InterruptedException {
         PyTorch.require();
         Layer.setRandomSeed(5);
-        TorchvisionModel model = Torchvision.create("resnet18");
+        String name = file.substring(0, file.indexOf('.'));
+        TorchvisionModel model = Torchvision.create(name);
         Path path = tmp.resolve(file);
         model.saveStateDict(path);
-        Tensor x = Tensor.zeros(1, 224, 224, 3);
+        int[] shape = Torchvision.defaultInputShape(name);
+        Tensor x = Tensor.zeros(1, shape[0], shape[1], 3);
         java.util.Random r = new java.util.Random(2);
         for (int i = 0; i < x.size(); i++) {
             x.data().put(i, (float) r.nextGaussian());
         }
         Npy.write(tmp.resolve("x.npy"), x);
-        PyTorch.run(PyTorch.script("load_in_torchvision.py").toString(), "resnet18", path.toString(),
+        PyTorch.run(PyTorch.script("load_in_torchvision.py").toString(), name, path.toString(),
                 tmp.resolve("x.npy").toString(), tmp.resolve("y.npy").toString());
         float[] expected = Npy.read(tmp.resolve("y.npy")).toArray();
         float[] actual = model.model().predict(x, 1).toArray();
