@@ -23,7 +23,9 @@ ALL = ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'mobilenet_
 
 def build(name):
     if name == 'inception_v3':
-        return torchvision.models.inception_v3(init_weights=True)   # aux_logits=True, transform_input=False
+        # aux_logits=True, transform_input=False; PyTorch's default initialisation: init_weights' trunc_normal(0.1)
+        # with randomised BatchNorm grows the logits to ~1e13, a weak reference
+        return torchvision.models.inception_v3(init_weights=False)
     return getattr(torchvision.models, name)()
 
 out = sys.argv[1]
