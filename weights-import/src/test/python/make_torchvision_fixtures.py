@@ -18,7 +18,8 @@ import torch, torchvision
 ALL = ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'mobilenet_v2', 'vgg11', 'vgg11_bn', 'vgg13', 'vgg13_bn',
        'vgg16', 'vgg16_bn', 'vgg19', 'vgg19_bn', 'mobilenet_v3_large', 'mobilenet_v3_small',
        'efficientnet_b0', 'efficientnet_b1', 'efficientnet_b2', 'efficientnet_b3', 'efficientnet_b4', 'efficientnet_b5',
-       'efficientnet_b6', 'efficientnet_b7', 'densenet121', 'densenet161', 'densenet169', 'densenet201', 'inception_v3']
+       'efficientnet_b6', 'efficientnet_b7', 'densenet121', 'densenet161', 'densenet169', 'densenet201', 'inception_v3',
+       'squeezenet1_0', 'squeezenet1_1']
 
 
 def build(name):

@@ -58,11 +58,12 @@ public final class TorchConvert {
             last = keras.output().layer();
             requireAveragePooledHead(keras, input);
         }
-        if (last.weights().isEmpty() || last.weights().get(0).value().rank() != 2) {
+        if (last.weights().isEmpty() || last.weights().get(0).value().rank() < 2) {
             throw new IllegalArgumentException(input + " is not a Convey torchvision/" + name + " model: it has no"
                     + " Linear layer '" + head + "' and does not end with a Dense layer");
         }
-        TorchvisionModel model = Torchvision.create(name, last.weights().get(0).value().dim(1), inputShape);
+        int classes = last.weights().get(0).value().dim(-1);          // a kernel's last axis: its outputs
+        TorchvisionModel model = Torchvision.create(name, classes, inputShape);
         List<String> missing = new ArrayList<>();
         Set<Layer> used = new HashSet<>();
         for (String module : model.moduleOrder()) {

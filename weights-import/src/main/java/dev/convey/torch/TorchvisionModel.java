@@ -133,7 +133,7 @@ public final class TorchvisionModel {
      * {@code pooling} "avg" or "max" (global), or null for the 4-D map. It shares this model's layers.
      */
     public Model base(String pooling) {
-        String head = name.startsWith("vgg") ? "flatten" : "avgpool";
+        String head = name.startsWith("vgg") ? "flatten" : name.startsWith("squeezenet") ? "classifier.0" : "avgpool";
         dev.convey.models.SymbolicTensor features = model.outputOf(head).inputs().get(0);
         if (features.layer().name().equals("avgpool")) {
             features = features.inputs().get(0);

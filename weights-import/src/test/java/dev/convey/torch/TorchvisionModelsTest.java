@@ -54,7 +54,7 @@ class TorchvisionModelsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"resnet18", "resnet50", "vgg11_bn", "mobilenet_v2", "mobilenet_v3_small",
-            "mobilenet_v3_large", "efficientnet_b0", "densenet121"})
+            "mobilenet_v3_large", "efficientnet_b0", "densenet121", "squeezenet1_0", "squeezenet1_1"})
     void stateDictKeysAndShapesAreTorchvisions(String name) throws IOException {
         assertEquals(torchvisionKeys(name), conveyKeys(Torchvision.create(name)));
     }
@@ -135,6 +135,39 @@ class TorchvisionModelsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Torchvision.create("densenet121",
                 10, shape).loadStateDict(new StateDict(file, legacy), true));
         assertTrue(e.getMessage().contains("denselayer1.norm.1.weight"), e.getMessage());
+    }
+
+    /**
+     * squeezenet's MaxPool2d(3, 2, ceil_mode=True) on non-negative inputs against the loop PyTorch's ceil mode
+     * defines: ceil((H - 3) / 2) + 1 windows, the last one clipped at the edge.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {7, 8, 9, 10, 109})
+    void ceilModeMaxPoolIsPyTorchs(int size) {
+        int h = size, w = size + 1, c = 2;
+        dev.convey.models.SymbolicTensor in = dev.convey.models.Input.of(h, w, c);
+        dev.convey.models.Model pool = new dev.convey.models.Model(in, SqueezeNets.maxPoolCeil(in, "pool"), "pool");
+        Tensor x = Tensor.zeros(1, h, w, c);
+        java.util.Random r = new java.util.Random(size);
+        for (int i = 0; i < x.size(); i++) {
+            x.data().put(i, (float) Math.max(0, r.nextGaussian()));
+        }
+        int oh = (h - 3 + 1) / 2 + 1, ow = (w - 3 + 1) / 2 + 1;
+        Tensor y = pool.predict(x, 1);
+        assertArrayEquals(new int[] {1, oh, ow, c}, y.shape());
+        for (int i = 0; i < oh; i++) {
+            for (int j = 0; j < ow; j++) {
+                for (int ch = 0; ch < c; ch++) {
+                    float max = Float.NEGATIVE_INFINITY;
+                    for (int a = 2 * i; a < Math.min(2 * i + 3, h); a++) {
+                        for (int b = 2 * j; b < Math.min(2 * j + 3, w); b++) {
+                            max = Math.max(max, x.data().get((a * w + b) * c + ch));
+                        }
+                    }
+                    assertEquals(max, y.data().get((i * ow + j) * c + ch), 0f, i + "," + j);
+                }
+            }
+        }
     }
 
     /** inception_v3's AuxLogits (not on the eval path) is in its state_dict and loads, also on small inputs. */
