@@ -7,6 +7,7 @@ import java.util.List;
 import dev.convey.data.ColorMode;
 import dev.convey.data.Images;
 import dev.convey.data.Images.Pixels;
+import dev.convey.layers.ActivationFunction;
 import dev.convey.models.Model;
 import dev.convey.tensor.Tensor;
 import dev.convey.torch.Torchvision;
@@ -85,21 +86,9 @@ final class TorchvisionSource {
 
     /** softmax over the last axis of (N, classes) logits: exp(z - max) / sum exp(z - max). */
     static Tensor softmax(Tensor logits) {
-        int n = logits.dim(0), k = logits.dim(1);
-        float[] z = logits.toArray();
-        for (int r = 0; r < n; r++) {
-            double max = Double.NEGATIVE_INFINITY, sum = 0;
-            for (int c = 0; c < k; c++) {
-                max = Math.max(max, z[r * k + c]);
-            }
-            for (int c = 0; c < k; c++) {
-                sum += Math.exp(z[r * k + c] - max);
-            }
-            for (int c = 0; c < k; c++) {
-                z[r * k + c] = (float) (Math.exp(z[r * k + c] - max) / sum);
-            }
-        }
-        return Tensor.of(z, n, k);
+        Tensor p = Tensor.of(logits.toArray(), logits.shape());
+        ActivationFunction.SOFTMAX.forward(p);
+        return p;
     }
 
     /** The Convey model of a torchvision model, for the commands that only need a Model. */

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.convey.io.Npy;
 import dev.convey.keras.KerasFiles;
+import dev.convey.layers.ActivationFunction;
 import dev.convey.layers.Layer;
 import dev.convey.models.Model;
 import dev.convey.models.TransferLearning;
@@ -39,22 +40,11 @@ class TorchConvertTest {
         return t;
     }
 
-    /** softmax over the rows of (n, k) logits, in double. */
+    /** softmax over the rows of (n, k) logits. */
     static float[] softmax(float[] z, int k) {
-        float[] p = new float[z.length];
-        for (int r = 0; r < z.length / k; r++) {
-            double max = Double.NEGATIVE_INFINITY, sum = 0;
-            for (int c = 0; c < k; c++) {
-                max = Math.max(max, z[r * k + c]);
-            }
-            for (int c = 0; c < k; c++) {
-                sum += Math.exp(z[r * k + c] - max);
-            }
-            for (int c = 0; c < k; c++) {
-                p[r * k + c] = (float) (Math.exp(z[r * k + c] - max) / sum);
-            }
-        }
-        return p;
+        Tensor t = Tensor.of(z.clone(), z.length / k, k);
+        ActivationFunction.SOFTMAX.forward(t);
+        return t.toArray();
     }
 
     @Test
