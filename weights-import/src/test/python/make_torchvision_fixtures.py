@@ -19,7 +19,7 @@ ALL = ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'mobilenet_
        'vgg16', 'vgg16_bn', 'vgg19', 'vgg19_bn', 'mobilenet_v3_large', 'mobilenet_v3_small',
        'efficientnet_b0', 'efficientnet_b1', 'efficientnet_b2', 'efficientnet_b3', 'efficientnet_b4', 'efficientnet_b5',
        'efficientnet_b6', 'efficientnet_b7', 'densenet121', 'densenet161', 'densenet169', 'densenet201', 'inception_v3',
-       'squeezenet1_0', 'squeezenet1_1']
+       'squeezenet1_0', 'squeezenet1_1', 'googlenet']
 
 
 def build(name):
@@ -27,6 +27,8 @@ def build(name):
         # aux_logits=True, transform_input=False; PyTorch's default initialisation: init_weights' trunc_normal(0.1)
         # with randomised BatchNorm grows the logits to ~1e13, a weak reference
         return torchvision.models.inception_v3(init_weights=False)
+    if name == 'googlenet':
+        return torchvision.models.googlenet(init_weights=False)   # aux_logits=True, transform_input=False
     return getattr(torchvision.models, name)()
 
 out = sys.argv[1]

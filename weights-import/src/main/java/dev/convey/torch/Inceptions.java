@@ -1,5 +1,6 @@
 package dev.convey.torch;
 
+import java.util.List;
 import java.util.Map;
 
 import dev.convey.layers.AveragePooling2D;
@@ -16,7 +17,7 @@ import dev.convey.models.SymbolicTensor;
 /**
  * torchvision's {@code inception_v3} ({@code torchvision/models/inception.py}) as {@code inception_v3()} builds
  * it: {@code aux_logits=True} (the {@code AuxLogits} head is in the state_dict; it is the model's
- * {@link TorchvisionModel#auxiliary}, PyTorch only runs it in training) and {@code transform_input=False}
+ * {@link TorchvisionModel#auxiliaries}, PyTorch only runs it in training) and {@code transform_input=False}
  * (torchvision's pretrained weights set it True: renormalise the input as ImageNet mean/std to 0.5/0.5 first).
  * Input 299x299. Every conv is a BasicConv2d {@code MODULE.conv} (no bias) + {@code MODULE.bn} (eps 1e-3) + ReLU.
  * <pre>
@@ -71,7 +72,7 @@ final class Inceptions {
         modules.add("fc");
         x = new Dense(classes).name("fc").apply(x);
         return new TorchvisionModel(name, new Model(input, x, name), Map.of(), modules.order(),
-                new Model(auxInput, aux, name + "_aux"));
+                List.of(new Model(auxInput, aux, name + "_aux")));
     }
 
     /**

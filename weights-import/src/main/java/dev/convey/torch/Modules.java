@@ -9,6 +9,7 @@ import dev.convey.layers.Conv2D;
 import dev.convey.layers.DepthwiseConv2D;
 import dev.convey.layers.GlobalAveragePooling2D;
 import dev.convey.layers.Layer;
+import dev.convey.layers.MaxPooling2D;
 import dev.convey.layers.Multiply;
 import dev.convey.layers.Reshape;
 import dev.convey.layers.ZeroPadding2D;
@@ -115,6 +116,28 @@ final class Modules {
 
     static Layer activation(String function, String name) {
         return new Activation(function).name(name);
+    }
+
+    /**
+     * {@code nn.MaxPool2d(k, stride, padding, ceil_mode=True)} on a ReLU's output (inputs >= 0). Ceil mode gives
+     * ceil((H + 2p - k) / s) + 1 rows, less one if the last window would start in the bottom padding, the last
+     * window hanging over the edge; PyTorch fills padding and overhang with -inf, which for inputs >= 0 (every
+     * window holds at least one real pixel) is the same as zeros: so zero padding, p at the top and left and
+     * what the last window needs at the bottom and right, then a valid max pool.
+     */
+    static SymbolicTensor maxPoolCeil(SymbolicTensor x, int k, int stride, int padding, String name) {
+        int[][] pads = new int[2][];
+        for (int axis = 0; axis < 2; axis++) {
+            int size = x.shape()[axis];
+            int out = Math.floorDiv(size + 2 * padding - k + stride - 1, stride) + 1;
+            if ((out - 1) * stride >= size + padding) {
+                out--;
+            }
+            pads[axis] = new int[] {padding, (out - 1) * stride + k - size - padding};
+        }
+        boolean none = pads[0][0] == 0 && pads[0][1] == 0 && pads[1][0] == 0 && pads[1][1] == 0;
+        SymbolicTensor padded = none ? x : new ZeroPadding2D(pads).name(name + ".ceil_pad").apply(x);
+        return new MaxPooling2D(k).strides(stride).name(name).apply(padded);
     }
 
     /** {@code nn.ReLU} as a layer of that module name. */

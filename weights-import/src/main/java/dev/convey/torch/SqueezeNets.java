@@ -5,8 +5,6 @@ import java.util.Map;
 import dev.convey.layers.Concatenate;
 import dev.convey.layers.Dropout;
 import dev.convey.layers.GlobalAveragePooling2D;
-import dev.convey.layers.MaxPooling2D;
-import dev.convey.layers.ZeroPadding2D;
 import dev.convey.models.Input;
 import dev.convey.models.Model;
 import dev.convey.models.SymbolicTensor;
@@ -21,7 +19,7 @@ import dev.convey.models.SymbolicTensor;
  * </pre>
  * A Fire module: {@code squeeze} 1x1 conv + ReLU, then {@code expand1x1} (1x1) and {@code expand3x3}
  * (3x3 pad 1), each + ReLU, concatenated. Convolutions have biases; no BatchNorm. The max pools are
- * {@code MaxPool2d(3, stride=2, ceil_mode=True)} ({@link #maxPoolCeil}).
+ * {@code MaxPool2d(3, stride=2, ceil_mode=True)} ({@link Modules#maxPoolCeil}).
  */
 final class SqueezeNets {
 
@@ -67,22 +65,7 @@ final class SqueezeNets {
         return new Concatenate().name(p + ".cat").apply(e1, e3);
     }
 
-    /**
-     * {@code nn.MaxPool2d(3, stride=2, ceil_mode=True)} on a ReLU's output. Ceil mode gives
-     * ceil((H - 3) / 2) + 1 rows, the last window hanging over the bottom (or right) edge; PyTorch fills the
-     * overhang with -inf, which for inputs >= 0 is the same as zeros: so zero padding at the bottom and right
-     * then a valid pool. (PyTorch drops a last window that would start past the edge; with kernel 3 > stride 2
-     * none does.)
-     */
-    static SymbolicTensor maxPoolCeil(SymbolicTensor x, String name) {
-        int[] extra = new int[2];
-        for (int axis = 0; axis < 2; axis++) {
-            int size = x.shape()[axis];
-            int out = Math.floorDiv(size - 3 + 1, 2) + 1;             // ceil((size - 3) / 2) + 1
-            extra[axis] = (out - 1) * 2 + 3 - size;
-        }
-        SymbolicTensor padded = extra[0] == 0 && extra[1] == 0 ? x
-                : new ZeroPadding2D(new int[][] {{0, extra[0]}, {0, extra[1]}}).name(name + ".ceil_pad").apply(x);
-        return new MaxPooling2D(3).strides(2).name(name).apply(padded);
+    private static SymbolicTensor maxPoolCeil(SymbolicTensor x, String name) {
+        return Modules.maxPoolCeil(x, 3, 2, 0, name);
     }
 }

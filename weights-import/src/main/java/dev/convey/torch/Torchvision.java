@@ -10,8 +10,7 @@ import java.util.List;
  * (default 224x224x3, inception_v3 299x299x3) with torchvision's preprocessing
  * ({@link TorchTransforms#imagenetEval}); outputs are logits, as in PyTorch (apply softmax for probabilities).
  *
- * <p>Only squeezenet uses {@code ceil_mode} ({@link SqueezeNets#maxPoolCeil}); googlenet, which also does, is
- * not here.
+ * <p>squeezenet and googlenet use {@code ceil_mode} max pools ({@link Modules#maxPoolCeil}).
  */
 public final class Torchvision {
 
@@ -20,7 +19,8 @@ public final class Torchvision {
             "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn", "mobilenet_v2",
             "mobilenet_v3_large", "mobilenet_v3_small", "efficientnet_b0", "efficientnet_b1", "efficientnet_b2",
             "efficientnet_b3", "efficientnet_b4", "efficientnet_b5", "efficientnet_b6", "efficientnet_b7",
-            "densenet121", "densenet161", "densenet169", "densenet201", "inception_v3", "squeezenet1_0", "squeezenet1_1");
+            "densenet121", "densenet161", "densenet169", "densenet201", "inception_v3", "squeezenet1_0", "squeezenet1_1",
+            "googlenet");
 
     private Torchvision() {
     }
@@ -65,12 +65,15 @@ public final class Torchvision {
         if (name.startsWith("squeezenet")) {
             return SqueezeNets.create(name, classes, inputShape);
         }
+        if (name.equals("googlenet")) {
+            return GoogLeNets.create(name, classes, inputShape);
+        }
         return Inceptions.create(name, classes, inputShape);
     }
 
     /** The state_dict key of the last Linear's (squeezenet: 1x1 conv's) weight, whose rows are the classes. */
     static String headWeight(String name) {
-        if (name.startsWith("resnet") || name.equals("inception_v3")) {
+        if (name.startsWith("resnet") || name.equals("inception_v3") || name.equals("googlenet")) {
             return "fc.weight";
         }
         if (name.startsWith("vgg")) {

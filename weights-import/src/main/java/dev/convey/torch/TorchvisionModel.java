@@ -19,36 +19,38 @@ public final class TorchvisionModel {
     private final Model model;
     private final Map<String, int[]> flattenedInputs;
     private final List<String> moduleOrder;
-    private final Model auxiliary;
+    private final List<Model> auxiliaries;
 
     TorchvisionModel(String name, Model model, Map<String, int[]> flattenedInputs, List<String> moduleOrder) {
-        this(name, model, flattenedInputs, moduleOrder, null);
+        this(name, model, flattenedInputs, moduleOrder, List.of());
     }
 
-    /** With an auxiliary head whose weights are in the state_dict but not on the eval path (inception_v3's AuxLogits). */
+    /**
+     * With auxiliary heads whose weights are in the state_dict but not on the eval path (inception_v3's
+     * AuxLogits, googlenet's aux1 and aux2).
+     */
     TorchvisionModel(String name, Model model, Map<String, int[]> flattenedInputs, List<String> moduleOrder,
-            Model auxiliary) {
+            List<Model> auxiliaries) {
         this.name = name;
         this.model = model;
         this.flattenedInputs = Collections.unmodifiableMap(flattenedInputs);
         this.moduleOrder = List.copyOf(moduleOrder);
-        this.auxiliary = auxiliary;
+        this.auxiliaries = List.copyOf(auxiliaries);
     }
 
     /**
-     * The auxiliary classifier PyTorch runs only in training mode ({@code inception_v3}'s {@code AuxLogits}, on
-     * the Mixed_6e features; it shares the model's layers up to there), or null.
+     * The auxiliary classifiers PyTorch runs only in training mode ({@code inception_v3}'s {@code AuxLogits} on
+     * the Mixed_6e features, googlenet's {@code aux1}, {@code aux2}; they share the model's layers up to there);
+     * empty for the other models.
      */
-    public Model auxiliary() {
-        return auxiliary;
+    public List<Model> auxiliaries() {
+        return auxiliaries;
     }
 
-    /** Every layer, of the model and of the auxiliary head, once each. */
+    /** Every layer, of the model and of the auxiliary heads, once each. */
     List<dev.convey.layers.Layer> layers() {
         java.util.Set<dev.convey.layers.Layer> all = new java.util.LinkedHashSet<>(model.layers());
-        if (auxiliary != null) {
-            all.addAll(auxiliary.layers());
-        }
+        auxiliaries.forEach(a -> all.addAll(a.layers()));
         return List.copyOf(all);
     }
 
@@ -62,10 +64,12 @@ public final class TorchvisionModel {
         throw new IllegalArgumentException(name + " has no module '" + module + "'");
     }
 
-    /** The modules whose shapes depend on the number of classes: the last Linear (and inception's AuxLogits.fc). */
+    /** The modules whose shapes depend on the number of classes: each auxiliary head's last Linear, the last Linear. */
     List<String> classifiers() {
-        String head = moduleOrder.get(moduleOrder.size() - 1);
-        return moduleOrder.contains("AuxLogits.fc") ? List.of("AuxLogits.fc", head) : List.of(head);
+        List<String> out = new java.util.ArrayList<>();
+        auxiliaries.forEach(a -> out.add(a.output().layer().name()));
+        out.add(moduleOrder.get(moduleOrder.size() - 1));
+        return out;
     }
 
     /** The layers with weights, in torchvision's module order (its state_dict's order). */

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.convey.io.Npy;
@@ -54,7 +55,7 @@ class TorchvisionModelsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"resnet18", "resnet50", "vgg11_bn", "mobilenet_v2", "mobilenet_v3_small",
-            "mobilenet_v3_large", "efficientnet_b0", "densenet121", "squeezenet1_0", "squeezenet1_1"})
+            "mobilenet_v3_large", "efficientnet_b0", "densenet121", "squeezenet1_0", "squeezenet1_1", "googlenet"})
     void stateDictKeysAndShapesAreTorchvisions(String name) throws IOException {
         assertEquals(torchvisionKeys(name), conveyKeys(Torchvision.create(name)));
     }
@@ -142,25 +143,26 @@ class TorchvisionModelsTest {
      * defines: ceil((H - 3) / 2) + 1 windows, the last one clipped at the edge.
      */
     @ParameterizedTest
-    @ValueSource(ints = {7, 8, 9, 10, 109})
-    void ceilModeMaxPoolIsPyTorchs(int size) {
+    @CsvSource({"7,3,2,0", "8,3,2,0", "9,3,2,0", "10,3,2,0", "109,3,2,0", "7,2,2,0", "14,2,2,0", "7,3,1,1", "12,3,1,1",
+            "9,3,2,1", "10,3,2,1"})
+    void ceilModeMaxPoolIsPyTorchs(int size, int k, int s, int p) {
         int h = size, w = size + 1, c = 2;
         dev.convey.models.SymbolicTensor in = dev.convey.models.Input.of(h, w, c);
-        dev.convey.models.Model pool = new dev.convey.models.Model(in, SqueezeNets.maxPoolCeil(in, "pool"), "pool");
+        dev.convey.models.Model pool = new dev.convey.models.Model(in, Modules.maxPoolCeil(in, k, s, p, "pool"), "pool");
         Tensor x = Tensor.zeros(1, h, w, c);
         java.util.Random r = new java.util.Random(size);
         for (int i = 0; i < x.size(); i++) {
             x.data().put(i, (float) Math.max(0, r.nextGaussian()));
         }
-        int oh = (h - 3 + 1) / 2 + 1, ow = (w - 3 + 1) / 2 + 1;
+        int oh = ceilOut(h, k, s, p), ow = ceilOut(w, k, s, p);
         Tensor y = pool.predict(x, 1);
         assertArrayEquals(new int[] {1, oh, ow, c}, y.shape());
         for (int i = 0; i < oh; i++) {
             for (int j = 0; j < ow; j++) {
                 for (int ch = 0; ch < c; ch++) {
                     float max = Float.NEGATIVE_INFINITY;
-                    for (int a = 2 * i; a < Math.min(2 * i + 3, h); a++) {
-                        for (int b = 2 * j; b < Math.min(2 * j + 3, w); b++) {
+                    for (int a = Math.max(0, s * i - p); a < Math.min(s * i - p + k, h); a++) {
+                        for (int b = Math.max(0, s * j - p); b < Math.min(s * j - p + k, w); b++) {
                             max = Math.max(max, x.data().get((a * w + b) * c + ch));
                         }
                     }
@@ -170,11 +172,30 @@ class TorchvisionModelsTest {
         }
     }
 
+    /** PyTorch's pooling_output_shape with ceil_mode: the last window must start inside the image or left padding. */
+    private static int ceilOut(int size, int k, int s, int p) {
+        int out = (int) Math.ceil((size + 2.0 * p - k) / s) + 1;
+        return (out - 1) * s >= size + p ? out - 1 : out;
+    }
+
+    /** googlenet's aux1, aux2 (not on the eval path) are in its state_dict; a new head replaces all three classifiers. */
+    @Test
+    void googLeNetCarriesTwoAuxiliaryHeads() {
+        Layer.setRandomSeed(7);
+        TorchvisionModel model = Torchvision.create("googlenet", 5, new int[] {96, 96, 3});
+        assertEquals(List.of("aux1.fc2", "aux2.fc2", "fc"), model.classifiers());
+        assertEquals(5, model.auxiliaries().get(1).output().shape()[0]);
+        TorchvisionModel three = model.withNewHead(3);
+        assertEquals(3, three.auxiliaries().get(0).output().shape()[0]);
+        assertArrayEquals(model.layer("aux1.fc1").getWeights().get(0).toArray(),
+                three.layer("aux1.fc1").getWeights().get(0).toArray(), 0f);
+    }
+
     /** inception_v3's AuxLogits (not on the eval path) is in its state_dict and loads, also on small inputs. */
     @Test
     void inceptionCarriesItsAuxiliaryHead() {
         TorchvisionModel model = Torchvision.create("inception_v3", 7, new int[] {139, 139, 3});
-        assertEquals(7, model.auxiliary().output().shape()[0]);
+        assertEquals(7, model.auxiliaries().get(0).output().shape()[0]);
         assertTrue(model.stateDict().containsKey("AuxLogits.conv1.conv.weight"));
         assertEquals(List.of("AuxLogits.fc", "fc"), model.classifiers());
     }
@@ -183,7 +204,7 @@ class TorchvisionModelsTest {
     @Tag("slow")
     @ParameterizedTest
     @ValueSource(strings = {"resnet18.pth", "resnet18.safetensors", "efficientnet_b0.safetensors", "densenet121.pth",
-            "mobilenet_v3_large.pth", "inception_v3.pth"})
+            "mobilenet_v3_large.pth", "inception_v3.pth", "googlenet.safetensors", "squeezenet1_1.pth"})
     void pyTorchLoadsWhatConveyWrote(String file) throws IOException, InterruptedException {
         PyTorch.require();
         Layer.setRandomSeed(5);
