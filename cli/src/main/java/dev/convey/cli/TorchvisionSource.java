@@ -65,11 +65,6 @@ final class TorchvisionSource {
         return Torchvision.load(name, stateDictFile(modelName, weights), inputShape).base(pooling);
     }
 
-    /** Each image through torchvision's ImageNet eval transforms, stacked into (N, 224, 224, 3). */
-    static Tensor preprocess(List<Path> files) {
-        return preprocess(files, 224);
-    }
-
     /**
      * The eval transforms for a model of (crop, crop, 3) inputs: Resize(crop * 256 / 224) (inception_v3's
      * Resize(342) for CenterCrop(299)), CenterCrop(crop), ToTensor, Normalize; stacked into (N, crop, crop, 3).
