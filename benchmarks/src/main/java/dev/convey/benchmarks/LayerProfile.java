@@ -32,8 +32,8 @@ import dev.convey.tensor.Tensor;
  * </pre>
  * Each round runs ONNX Runtime's whole model once with its profiler on (per-node kernel times), then each of
  * Convey's convolution and dense layers alone on an input of its shape, then Convey's whole model once. Printed:
- * the medians over the rounds per layer (ONNX Runtime's nodes are named {@code layer/Op} by the export, and its
- * fusions keep the first node's name, so a Conv row also holds the batch norm and ReLU ORT fused into it),
+ * the medians over the rounds per layer (ONNX Runtime's nodes are named {@code layer/Op} by the export; a batch
+ * norm, Add or activation counts with the convolution before it, as both engines fuse them into it),
  * summed by kind of layer, and the whole models. Convey's layers run alone here, without the batch norm, Add
  * and ReLU that its inference folds into them: their epilogue's cost is in the gap between the whole model and
  * the sum of its layers, with the pooling and layout work.
@@ -109,16 +109,27 @@ public final class LayerProfile {
         } finally {
             Files.deleteIfExists(file);
         }
-        Map<String, double[]> ort = ortNodeMedians(profileFile, rounds);
+        // ORT names a fused node after one of its layers (conv2_block1_2_relu/Relu holds the conv, its batch norm
+        // and its ReLU): a batch norm, Add or activation counts with the convolution before it.
+        Map<String, String> owner = new LinkedHashMap<>();
+        String lastTimed = null;
+        for (Layer layer : model.layers()) {
+            lastTimed = timed.contains(layer) ? layer.name() : lastTimed;
+            boolean folds = layer.epilogueStep() != null && lastTimed != null;
+            owner.put(layer.name(), timed.contains(layer) || folds ? lastTimed : "(" + layer.name() + ")");
+        }
+        Map<String, double[]> ort = ortNodeMedians(profileFile, rounds, owner);
         Files.deleteIfExists(profileFile);
         report(name, rounds, timed, convey, ort, conveyTotal, ortTotal);
     }
 
     /**
-     * Per layer name (the part of the ONNX node name before '/'; ORT's own nodes by operator), the median over the
-     * last {@code rounds} runs of the summed kernel times of its nodes, in ms; [0] = median, [1] = run count.
+     * Per owner (the timed layer a node's layer folds into, see {@code owner}; the ONNX node name up to '/' is the
+     * layer's; ORT's own nodes by operator), the median over the last {@code rounds} runs of the summed kernel
+     * times of its nodes, in ms.
      */
-    private static Map<String, double[]> ortNodeMedians(Path profile, int rounds) throws Exception {
+    private static Map<String, double[]> ortNodeMedians(Path profile, int rounds, Map<String, String> owner)
+            throws Exception {
         JsonArray events;
         try (Reader in = Files.newBufferedReader(profile)) {
             events = JsonParser.parseReader(in).getAsJsonArray();
@@ -152,7 +163,8 @@ public final class LayerProfile {
             }
             node = node.substring(0, node.length() - "_kernel_time".length());
             String op = e.getAsJsonObject("args").get("op_name").getAsString();
-            String key = node.contains("/") ? node.substring(0, node.indexOf('/')) : "(ORT " + op + ")";
+            String layer = node.contains("/") ? node.substring(0, node.indexOf('/')) : node;
+            String key = owner.getOrDefault(layer, "(ORT " + op + " " + node + ")");
             perRun.computeIfAbsent(key, k -> new double[rounds])[run] += e.get("dur").getAsDouble() / 1000;
         }
         Map<String, double[]> medians = new LinkedHashMap<>();

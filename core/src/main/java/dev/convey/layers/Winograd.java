@@ -73,11 +73,16 @@ final class Winograd {
      * Vectorised over the filters: each row below is a vector of {@code out} (or 3 out) floats.
      */
     static void transformKernel(FloatBuffer kernel, int in, int out, FloatBuffer u) {
-        transformKernel(in, out, u, (c, g) -> {
+        transformKernel(in, out, u, forwardTaps(kernel, in, out));
+    }
+
+    /** The taps of an HWIO kernel (3, 3, in, out) by input channel: g[(3i + j) out + f] = W[i, j, c, f]. */
+    static KernelTaps forwardTaps(FloatBuffer kernel, int in, int out) {
+        return (c, g) -> {
             for (int tap = 0; tap < 9; tap++) {
                 kernel.get((tap * in + c) * out, g, tap * out, out);
             }
-        });
+        };
     }
 
     /**
@@ -86,17 +91,22 @@ final class Winograd {
      * (16, out, in). Reads W across its rows (one float at a time): once per kernel version.
      */
     static void transformKernelForInputGradient(FloatBuffer kernel, int in, int out, FloatBuffer u) {
-        transformKernel(out, in, u, (f, g) -> {
+        transformKernel(out, in, u, inputGradientTaps(kernel, in, out));
+    }
+
+    /** The taps of the rotated, swapped kernel W'[i, j, f, c] = W[2 - i, 2 - j, c, f] by its input channel f. */
+    static KernelTaps inputGradientTaps(FloatBuffer kernel, int in, int out) {
+        return (f, g) -> {
             for (int tap = 0; tap < 9; tap++) {
                 for (int c = 0; c < in; c++) {
                     g[tap * in + c] = kernel.get(((8 - tap) * in + c) * out + f);
                 }
             }
-        });
+        };
     }
 
     /** Reads the 3x3 kernel of input channel c of the convolution being transformed: g[(3i + j) out + f]. */
-    private interface KernelTaps {
+    interface KernelTaps {
         void read(int c, float[] g);
     }
 
@@ -209,7 +219,7 @@ final class Winograd {
     }
 
     /** d = pixels [iw0, iw0 + pixels) of row ih of image n (NHWC), zero outside the image. */
-    private static void readInputRow(Window2D g, FloatBuffer x, int n, int ih, int iw0, int pixels, float[] d) {
+    static void readInputRow(Window2D g, FloatBuffer x, int n, int ih, int iw0, int pixels, float[] d) {
         int c = g.channels();
         if (ih < 0 || ih >= g.height()) {
             Arrays.fill(d, 0, pixels * c, 0f);
