@@ -10,9 +10,12 @@ package dev.convey.layers;
  *   otherwise                                                        -> Im2colConvolution
  * </pre>
  * The thresholds are measured (see {@link WinogradConvolution#worthIt}, {@link WinogradConvolution#worthIt4x4});
- * tests force one with {@link Conv2D.Algorithm}.
+ * tests force one with {@link Conv2D.Algorithm}. For measurements, the system property {@value #WINOGRAD_4X4_PROPERTY}
+ * = false turns F(4x4, 3x3) off (read at every call, so that one JVM can compare both: {@code AbProbe}).
  */
 final class ConvolutionKernels {
+
+    static final String WINOGRAD_4X4_PROPERTY = "convey.winograd4x4";
 
     private final Im2colConvolution im2col = new Im2colConvolution();
     private final PointwiseConvolution pointwise = new PointwiseConvolution();
@@ -31,7 +34,8 @@ final class ConvolutionKernels {
             return im2col;
         }
         boolean f4 = algorithm == Conv2D.Algorithm.WINOGRAD_4X4
-                || (algorithm == Conv2D.Algorithm.AUTO && WinogradConvolution.worthIt4x4(g));
+                || (algorithm == Conv2D.Algorithm.AUTO && WinogradConvolution.worthIt4x4(g)
+                    && !"false".equals(System.getProperty(WINOGRAD_4X4_PROPERTY)));
         return f4 ? winograd4x4 : winograd;
     }
 
