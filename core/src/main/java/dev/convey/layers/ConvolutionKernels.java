@@ -5,7 +5,7 @@ package dev.convey.layers;
  * <pre>
  *   1x1, stride 1                                                    -> PointwiseConvolution (P is the input)
  *   3x3, stride 1, undilated, >= 16 channels and filters, >= 32 2x2 tiles -> WinogradConvolution:
- *        output map >= 28 x 28                                       ->   F(4x4, 3x3)
+ *        output map >= 112 x 112                                     ->   F(4x4, 3x3)
  *        otherwise                                                   ->   F(2x2, 3x3)
  *   otherwise                                                        -> Im2colConvolution
  * </pre>

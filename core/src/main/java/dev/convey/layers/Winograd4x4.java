@@ -20,9 +20,9 @@ import dev.convey.tensor.Scratch;
  *         | 0  4  0 -5  0  1 |        |  0     0     1    |
  * </pre>
  * and, summed over the channels, 36 GEMMs M_p = V_p U_p as for F(2x2, 3x3). The price: the transforms' larger
- * coefficients cost float32 precision (a relative error of a few 1e-6 to 1e-5 instead of about 1e-6), U is 4x the
- * kernel's size (16/9 for F(2x2)), and a map that is not a multiple of 4 computes wasted tiles; so the choosing
- * rule takes it for large maps only ({@link WinogradConvolution#worthIt}).
+ * coefficients cost float32 precision (measured against F(2x2, 3x3): 1e-5 to 3e-5 of the largest output at 64-128
+ * channels, 1e-4 at 256), U is 4x the kernel's size (16/9 for F(2x2)), and a map that is not a multiple of 4
+ * computes wasted tiles; so the choosing rule takes it for large maps only ({@link WinogradConvolution#worthIt4x4}).
  *
  * <p>Vectorised as {@link Winograd}: a group of adjacent tiles of a tile row reads its 6 input rows once and
  * splits each into 4 phases (pixel 4j + k is phase k, entry j), so that window column k of tile j is phase

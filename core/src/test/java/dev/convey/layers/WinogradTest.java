@@ -112,13 +112,13 @@ class WinogradTest {
     }
 
     /**
-     * The automatic choice takes Winograd on a VGG-like layer (F(2x2, 3x3) at 16 x 16, F(4x4, 3x3) at 32 x 32), and
+     * The automatic choice takes Winograd on a VGG-like layer (F(2x2, 3x3) at 16 x 16, F(4x4, 3x3) at 112 x 112), and
      * it agrees with im2col.
      */
     @ParameterizedTest
     @EnumSource(names = {"WINOGRAD", "WINOGRAD_4X4"})
     void automaticChoiceAgreesWithIm2col(Conv2D.Algorithm algorithm) {
-        int side = algorithm == Conv2D.Algorithm.WINOGRAD ? 16 : 32;
+        int side = algorithm == Conv2D.Algorithm.WINOGRAD ? 16 : 112;
         Conv2D conv = new Conv2D(32, 3).padding("same").activation("relu");
         conv.build(new int[] {side, side, 32});
         Window2D g = Window2D.of(new int[] {1, side, side, 32}, new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1},
