@@ -164,6 +164,7 @@ public final class LayerProfile {
             node = node.substring(0, node.length() - "_kernel_time".length());
             String op = e.getAsJsonObject("args").get("op_name").getAsString();
             String layer = node.contains("/") ? node.substring(0, node.indexOf('/')) : node;
+            layer = layer.startsWith("fused ") ? layer.substring("fused ".length()) : layer;   // ORT's fused Gemm
             String key = owner.getOrDefault(layer, "(ORT " + op + " " + node + ")");
             perRun.computeIfAbsent(key, k -> new double[rounds])[run] += e.get("dur").getAsDouble() / 1000;
         }

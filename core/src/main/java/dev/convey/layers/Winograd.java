@@ -197,10 +197,7 @@ final class Winograd {
                     aheadDifference(sEven[a], sOdd[a], c, points[4 * a + 2], m);
                     differenceAhead(sOdd[a], sOdd[a], c, points[4 * a + 3], m);
                 }
-                int t0 = (q - q0) * tilesW + tw0;
-                for (int point = 0; point < POINTS; point++) {
-                    v.put((point * tiles + t0) * c, points[point], 0, m);
-                }
+                writePoints(points, m, v, tiles, (q - q0) * tilesW + tw0, c);
             }
         });
     }
@@ -230,6 +227,23 @@ final class Winograd {
         Arrays.fill(d, 0, (first - iw0) * c, 0f);
         x.get(g.inputOffset(n, ih, first), d, (first - iw0) * c, (last - first) * c);
         Arrays.fill(d, (last - iw0) * c, pixels * c, 0f);
+    }
+
+    /**
+     * The points of a group of tiles: V[p, t0 .., :] = points[p][0, length) for every point p of the array (V is
+     * (points, tiles, width), the group's tiles from t0 on, {@code width} floats each).
+     */
+    static void writePoints(float[][] points, int length, FloatBuffer v, int tiles, int t0, int width) {
+        for (int point = 0; point < points.length; point++) {
+            v.put((point * tiles + t0) * width, points[point], 0, length);
+        }
+    }
+
+    /** The reverse, from M (points, tiles, width): points[p][0, length) = M[p, t0 .., :]. */
+    static void readPoints(FloatBuffer m, int tiles, int t0, int width, float[][] points, int length) {
+        for (int point = 0; point < points.length; point++) {
+            m.get((point * tiles + t0) * width, points[point], 0, length);
+        }
     }
 
     // ---------------------------------------------------------------- the 16 products
@@ -269,9 +283,7 @@ final class Winograd {
                 int tilesInGroup = Math.min(group, tilesW - tw0);
                 int n = tilesInGroup * out;
                 int t0 = (q - q0) * tilesW + tw0;
-                for (int point = 0; point < POINTS; point++) {
-                    m.get((point * tiles + t0) * out, points[point], 0, n);
-                }
+                readPoints(m, tiles, t0, out, points, n);
                 // rows of A^T M: m0 + m1 + m2 and m1 - m2 - m3, for each column b
                 for (int b = 0; b < 4; b++) {
                     sumOfThree(points[b], points[4 + b], points[8 + b], 1f, rows[b], n);

@@ -169,10 +169,7 @@ final class Winograd4x4 implements WinogradTransforms {
                         combine(BT[b], BT_TERMS[b], window, shifts, points[WINDOW * a + b], m);
                     }
                 }
-                int t0 = (q - q0) * tilesW + tw0;
-                for (int point = 0; point < POINTS; point++) {
-                    v.put((point * tiles + t0) * c, points[point], 0, m);
-                }
+                Winograd.writePoints(points, m, v, tiles, (q - q0) * tilesW + tw0, c);
             }
         });
     }
@@ -216,9 +213,7 @@ final class Winograd4x4 implements WinogradTransforms {
                 int tilesInGroup = Math.min(group, tilesW - tw0);
                 int n = tilesInGroup * out;
                 int t0 = (q - q0) * tilesW + tw0;
-                for (int point = 0; point < POINTS; point++) {
-                    mm.get((point * tiles + t0) * out, points[point], 0, n);
-                }
+                Winograd.readPoints(mm, tiles, t0, out, points, n);
                 for (int b = 0; b < WINDOW; b++) {
                     for (int a = 0; a < WINDOW; a++) {
                         column[a] = points[WINDOW * a + b];
