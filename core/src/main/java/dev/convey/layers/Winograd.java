@@ -162,11 +162,10 @@ final class Winograd {
      */
     static void transformInput(Window2D g, FloatBuffer x, int q0, int q1, FloatBuffer v) {
         int c = g.channels();
-        int tilesW = tilesWide(g);
-        int tiles = (q1 - q0) * tilesW;
-        int group = groupSize(c);
-        int groupsPerRow = (tilesW + group - 1) / group;
-        Parallel.range((q1 - q0) * groupsPerRow, MIN_GROUPS_PER_CHUNK, (k0, k1) -> {
+        WinogradTransforms.TileGroups groups = new WinogradTransforms.TileGroups(q0, tilesWide(g), groupSize(c));
+        int group = groups.group();
+        int tiles = (q1 - q0) * groups.tilesW();
+        Parallel.range(groups.count(q1), MIN_GROUPS_PER_CHUNK, (k0, k1) -> {
             Workspace scratch = SCRATCH.get();
             float[] pixels = array(scratch, 0, (2 * group + 2) * c);
             float[][] dEven = arrays(scratch, 1, 4, (group + 1) * c);    // input rows 0..3, even pixels
@@ -175,9 +174,9 @@ final class Winograd {
             float[][] sOdd = arrays(scratch, 13, 4, (group + 1) * c);
             float[][] points = arrays(scratch, 17, POINTS, group * c);  // point (a, b) at 4a + b, tile j at j c
             for (int k = k0; k < k1; k++) {
-                int q = q0 + k / groupsPerRow;
-                int tw0 = (k % groupsPerRow) * group;
-                int tilesInGroup = Math.min(group, tilesW - tw0);
+                int q = groups.tileRow(k);
+                int tw0 = groups.firstTile(k);
+                int tilesInGroup = groups.size(k);
                 for (int row = 0; row < 4; row++) {
                     readInputRow(g, x, q / tilesHigh(g), 2 * (q % tilesHigh(g)) - g.padTop() + row,
                             2 * tw0 - g.padLeft(), 2 * tilesInGroup + 2, pixels);
@@ -197,7 +196,7 @@ final class Winograd {
                     aheadDifference(sEven[a], sOdd[a], c, points[4 * a + 2], m);
                     differenceAhead(sOdd[a], sOdd[a], c, points[4 * a + 3], m);
                 }
-                writePoints(points, m, v, tiles, (q - q0) * tilesW + tw0, c);
+                writePoints(points, m, v, tiles, groups.offset(k), c);
             }
         });
     }
@@ -265,11 +264,10 @@ final class Winograd {
      * output pixels of the group's two rows, which are interleaved and written at once.
      */
     static void transformOutput(Window2D g, FloatBuffer m, int q0, int q1, int out, FloatBuffer y, Epilogue.Bound e) {
-        int tilesW = tilesWide(g);
-        int tiles = (q1 - q0) * tilesW;
-        int group = groupSize(out);
-        int groupsPerRow = (tilesW + group - 1) / group;
-        Parallel.range((q1 - q0) * groupsPerRow, MIN_GROUPS_PER_CHUNK, (k0, k1) -> {
+        WinogradTransforms.TileGroups groups = new WinogradTransforms.TileGroups(q0, tilesWide(g), groupSize(out));
+        int group = groups.group();
+        int tiles = (q1 - q0) * groups.tilesW();
+        Parallel.range(groups.count(q1), MIN_GROUPS_PER_CHUNK, (k0, k1) -> {
             Workspace scratch = SCRATCH.get();
             float[][] points = arrays(scratch, 0, POINTS, group * out);   // M's point (a, b) at 4a + b
             float[][] rows = arrays(scratch, 16, 8, group * out);         // A^T M: (i, b) at 4i + b
@@ -278,11 +276,11 @@ final class Winograd {
             float[] pixels = array(scratch, 28, 4 * group * out);         // both output rows, interleaved
             float[] residual = array(scratch, 29, e.residual() == null ? 0 : 4 * group * out);  // the residual there
             for (int k = k0; k < k1; k++) {
-                int q = q0 + k / groupsPerRow;
-                int tw0 = (k % groupsPerRow) * group;
-                int tilesInGroup = Math.min(group, tilesW - tw0);
+                int q = groups.tileRow(k);
+                int tw0 = groups.firstTile(k);
+                int tilesInGroup = groups.size(k);
                 int n = tilesInGroup * out;
-                int t0 = (q - q0) * tilesW + tw0;
+                int t0 = groups.offset(k);
                 readPoints(m, tiles, t0, out, points, n);
                 // rows of A^T M: m0 + m1 + m2 and m1 - m2 - m3, for each column b
                 for (int b = 0; b < 4; b++) {

@@ -130,12 +130,11 @@ final class Winograd4x4 implements WinogradTransforms {
     @Override
     public void transformInput(Window2D g, FloatBuffer x, int q0, int q1, FloatBuffer v) {
         int c = g.channels();
-        int tilesW = tilesWide(g);
-        int tiles = (q1 - q0) * tilesW;
-        int group = groupSize(c);
-        int groupsPerRow = (tilesW + group - 1) / group;
+        TileGroups groups = new TileGroups(q0, tilesWide(g), groupSize(c));
+        int group = groups.group();
+        int tiles = (q1 - q0) * groups.tilesW();
         int[] shifts = columnShifts(c);
-        Parallel.range((q1 - q0) * groupsPerRow, 1, (k0, k1) -> {
+        Parallel.range(groups.count(q1), 1, (k0, k1) -> {
             Workspace w = SCRATCH.get();
             float[] pixels = w.array(0, (TILE * group + 2) * c);
             float[][][] phases = w.grid(1, TILE, WINDOW, (group + 1) * c);    // [k][row]: input row, phase k
@@ -143,9 +142,9 @@ final class Winograd4x4 implements WinogradTransforms {
             float[][] points = w.grid(3, 1, POINTS, group * c)[0];           // point (a, b) at 6a + b
             float[][] window = new float[WINDOW][];
             for (int k = k0; k < k1; k++) {
-                int q = q0 + k / groupsPerRow;
-                int tw0 = (k % groupsPerRow) * group;
-                int tilesInGroup = Math.min(group, tilesW - tw0);
+                int q = groups.tileRow(k);
+                int tw0 = groups.firstTile(k);
+                int tilesInGroup = groups.size(k);
                 int width = TILE * tilesInGroup + 2;
                 for (int row = 0; row < WINDOW; row++) {
                     Winograd.readInputRow(g, x, q / tilesHigh(g), TILE * (q % tilesHigh(g)) - g.padTop() + row,
@@ -169,7 +168,7 @@ final class Winograd4x4 implements WinogradTransforms {
                         combine(BT[b], BT_TERMS[b], window, shifts, points[WINDOW * a + b], m);
                     }
                 }
-                Winograd.writePoints(points, m, v, tiles, (q - q0) * tilesW + tw0, c);
+                Winograd.writePoints(points, m, v, tiles, groups.offset(k), c);
             }
         });
     }
@@ -194,12 +193,11 @@ final class Winograd4x4 implements WinogradTransforms {
 
     @Override
     public void transformOutput(Window2D g, FloatBuffer mm, int q0, int q1, int out, FloatBuffer y, Epilogue.Bound e) {
-        int tilesW = tilesWide(g);
-        int tiles = (q1 - q0) * tilesW;
+        int tiles = (q1 - q0) * tilesWide(g);
         // one output row of a group (4 G pixels) per epilogue call, within the epilogue's constants
-        int group = Math.max(1, Math.min(16, Scratch.FLOATS / out));
-        int groupsPerRow = (tilesW + group - 1) / group;
-        Parallel.range((q1 - q0) * groupsPerRow, 1, (k0, k1) -> {
+        TileGroups groups = new TileGroups(q0, tilesWide(g), Math.max(1, Math.min(16, Scratch.FLOATS / out)));
+        int group = groups.group();
+        Parallel.range(groups.count(q1), 1, (k0, k1) -> {
             Workspace w = SCRATCH.get();
             float[][] points = w.grid(4, 1, POINTS, group * out)[0];        // M's point (a, b) at 6a + b
             float[][][] rows = w.grid(5, TILE, WINDOW, group * out);         // A^T M: [i][b]
@@ -208,12 +206,11 @@ final class Winograd4x4 implements WinogradTransforms {
             float[][] residual = w.grid(8, 1, TILE, e.residual() == null ? 1 : TILE * group * out)[0];
             float[][] column = new float[WINDOW][];
             for (int k = k0; k < k1; k++) {
-                int q = q0 + k / groupsPerRow;
-                int tw0 = (k % groupsPerRow) * group;
-                int tilesInGroup = Math.min(group, tilesW - tw0);
+                int q = groups.tileRow(k);
+                int tw0 = groups.firstTile(k);
+                int tilesInGroup = groups.size(k);
                 int n = tilesInGroup * out;
-                int t0 = (q - q0) * tilesW + tw0;
-                Winograd.readPoints(mm, tiles, t0, out, points, n);
+                Winograd.readPoints(mm, tiles, groups.offset(k), out, points, n);
                 for (int b = 0; b < WINDOW; b++) {
                     for (int a = 0; a < WINDOW; a++) {
                         column[a] = points[WINDOW * a + b];

@@ -45,6 +45,42 @@ interface WinogradTransforms {
         return g.batch() * tilesHigh(g);
     }
 
+    /**
+     * How the transforms walk a block of tile rows [q0, q1) of tilesW tiles each: in groups of {@code group}
+     * adjacent tiles of one tile row (the last group of a row may be shorter), numbered k = 0, 1, ... row by row.
+     */
+    record TileGroups(int q0, int tilesW, int group) {
+
+        int perRow() {
+            return (tilesW + group - 1) / group;
+        }
+
+        /** Groups in tile rows [q0, q1). */
+        int count(int q1) {
+            return (q1 - q0) * perRow();
+        }
+
+        /** The tile row q of group k. */
+        int tileRow(int k) {
+            return q0 + k / perRow();
+        }
+
+        /** The column of group k's first tile in its row. */
+        int firstTile(int k) {
+            return (k % perRow()) * group;
+        }
+
+        /** Tiles in group k. */
+        int size(int k) {
+            return Math.min(group, tilesW - firstTile(k));
+        }
+
+        /** Group k's first tile, counted from the block's first tile (its index in V and M). */
+        int offset(int k) {
+            return (k / perRow()) * tilesW + firstTile(k);
+        }
+    }
+
     /** F(2x2, 3x3): the transforms of {@link Winograd}. */
     WinogradTransforms F2X2 = new WinogradTransforms() {
         @Override
