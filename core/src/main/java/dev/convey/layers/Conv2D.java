@@ -17,15 +17,18 @@ import dev.convey.tensor.Tensor;
  *   dZ = act'(dY)   dL/db = sum over pixels of dZ   dL/dW, dL/dx: the convolution kernel's backward
  * </pre>
  * This file is the layer's two passes; the configuration, shapes and weights are {@link BaseConv}'s. The arithmetic
- * is a {@link ConvolutionKernel} (im2col + GEMM, 1x1 as one GEMM, Winograd F(2x2, 3x3)) picked by
+ * is a {@link ConvolutionKernel} (im2col + GEMM, 1x1 as one GEMM, Winograd F(2x2, 3x3) or F(4x4, 3x3)) picked by
  * {@link ConvolutionKernels#choose}; each equals {@link ReferenceConvolution}. In inference the planner may
  * fold the following batch norm, residual Add and activation into the kernel's epilogue
  * ({@link #forwardWithEpilogue}).
  */
 public final class Conv2D extends BaseConv<Conv2D> {
 
-    /** How the forward pass computes a convolution; AUTO follows {@link ConvolutionKernels}' rule (tests force one). */
-    enum Algorithm { AUTO, IM2COL, WINOGRAD }
+    /**
+     * How the forward pass computes a convolution; AUTO follows {@link ConvolutionKernels}' rule (tests force one):
+     * WINOGRAD is F(2x2, 3x3), WINOGRAD_4X4 F(4x4, 3x3).
+     */
+    enum Algorithm { AUTO, IM2COL, WINOGRAD, WINOGRAD_4X4 }
 
     private final int filters;
     private Algorithm algorithm = Algorithm.AUTO;

@@ -4,25 +4,39 @@ package dev.convey.layers;
  * A convolution layer's kernels and the one rule that picks one for a geometry (see {@link ConvolutionKernel}):
  * <pre>
  *   1x1, stride 1                                                    -> PointwiseConvolution (P is the input)
- *   3x3, stride 1, undilated, >= 16 channels and filters, >= 32 2x2 tiles -> WinogradConvolution
+ *   3x3, stride 1, undilated, >= 16 channels and filters, >= 32 2x2 tiles -> WinogradConvolution:
+ *        output map >= 112 x 112                                     ->   F(4x4, 3x3)
+ *        otherwise                                                   ->   F(2x2, 3x3)
  *   otherwise                                                        -> Im2colConvolution
  * </pre>
- * The thresholds are measured (see {@link WinogradConvolution#worthIt}); tests force one with {@link Conv2D.Algorithm}.
+ * The thresholds are measured (see {@link WinogradConvolution#worthIt}, {@link WinogradConvolution#worthIt4x4});
+ * tests force one with {@link Conv2D.Algorithm}. For measurements, the system property {@value #WINOGRAD_4X4_PROPERTY}
+ * = false turns F(4x4, 3x3) off (read at every call, so that one JVM can compare both: {@code AbProbe}).
  */
 final class ConvolutionKernels {
 
+    static final String WINOGRAD_4X4_PROPERTY = "convey.winograd4x4";
+
     private final Im2colConvolution im2col = new Im2colConvolution();
     private final PointwiseConvolution pointwise = new PointwiseConvolution();
-    private final WinogradConvolution winograd = new WinogradConvolution(im2col);
+    private final WinogradConvolution winograd = new WinogradConvolution(WinogradTransforms.F2X2, im2col);
+    private final WinogradConvolution winograd4x4 = new WinogradConvolution(Winograd4x4.F4X4, im2col);
 
     /** The kernel for geometry g with {@code filters} output channels. */
     ConvolutionKernel choose(Window2D g, int filters, Conv2D.Algorithm algorithm) {
         if (g.kernelH() == 1 && g.kernelW() == 1 && g.strideH() == 1 && g.strideW() == 1) {
             return pointwise;
         }
-        boolean winogradApplies = algorithm != Conv2D.Algorithm.IM2COL && Winograd.applies(g)
-                && (algorithm == Conv2D.Algorithm.WINOGRAD || WinogradConvolution.worthIt(g, filters));
-        return winogradApplies ? winograd : im2col;
+        if (algorithm == Conv2D.Algorithm.IM2COL || !Winograd.applies(g)) {
+            return im2col;
+        }
+        if (algorithm == Conv2D.Algorithm.AUTO && !WinogradConvolution.worthIt(g, filters)) {
+            return im2col;
+        }
+        boolean f4 = algorithm == Conv2D.Algorithm.WINOGRAD_4X4
+                || (algorithm == Conv2D.Algorithm.AUTO && WinogradConvolution.worthIt4x4(g)
+                    && !"false".equals(System.getProperty(WINOGRAD_4X4_PROPERTY)));
+        return f4 ? winograd4x4 : winograd;
     }
 
     /** For tests: caps the workspaces so that small convolutions also run in several blocks. */
@@ -30,5 +44,6 @@ final class ConvolutionKernels {
         im2col.maxPatchFloats = floats;
         pointwise.maxPatchFloats = floats;
         winograd.maxWorkspaceFloats = floats;
+        winograd4x4.maxWorkspaceFloats = floats;
     }
 }

@@ -73,11 +73,16 @@ final class Winograd {
      * Vectorised over the filters: each row below is a vector of {@code out} (or 3 out) floats.
      */
     static void transformKernel(FloatBuffer kernel, int in, int out, FloatBuffer u) {
-        transformKernel(in, out, u, (c, g) -> {
+        transformKernel(in, out, u, forwardTaps(kernel, in, out));
+    }
+
+    /** The taps of an HWIO kernel (3, 3, in, out) by input channel: g[(3i + j) out + f] = W[i, j, c, f]. */
+    static KernelTaps forwardTaps(FloatBuffer kernel, int in, int out) {
+        return (c, g) -> {
             for (int tap = 0; tap < 9; tap++) {
                 kernel.get((tap * in + c) * out, g, tap * out, out);
             }
-        });
+        };
     }
 
     /**
@@ -86,17 +91,22 @@ final class Winograd {
      * (16, out, in). Reads W across its rows (one float at a time): once per kernel version.
      */
     static void transformKernelForInputGradient(FloatBuffer kernel, int in, int out, FloatBuffer u) {
-        transformKernel(out, in, u, (f, g) -> {
+        transformKernel(out, in, u, inputGradientTaps(kernel, in, out));
+    }
+
+    /** The taps of the rotated, swapped kernel W'[i, j, f, c] = W[2 - i, 2 - j, c, f] by its input channel f. */
+    static KernelTaps inputGradientTaps(FloatBuffer kernel, int in, int out) {
+        return (f, g) -> {
             for (int tap = 0; tap < 9; tap++) {
                 for (int c = 0; c < in; c++) {
                     g[tap * in + c] = kernel.get(((8 - tap) * in + c) * out + f);
                 }
             }
-        });
+        };
     }
 
     /** Reads the 3x3 kernel of input channel c of the convolution being transformed: g[(3i + j) out + f]. */
-    private interface KernelTaps {
+    interface KernelTaps {
         void read(int c, float[] g);
     }
 
@@ -152,11 +162,10 @@ final class Winograd {
      */
     static void transformInput(Window2D g, FloatBuffer x, int q0, int q1, FloatBuffer v) {
         int c = g.channels();
-        int tilesW = tilesWide(g);
-        int tiles = (q1 - q0) * tilesW;
-        int group = groupSize(c);
-        int groupsPerRow = (tilesW + group - 1) / group;
-        Parallel.range((q1 - q0) * groupsPerRow, MIN_GROUPS_PER_CHUNK, (k0, k1) -> {
+        WinogradTransforms.TileGroups groups = new WinogradTransforms.TileGroups(q0, tilesWide(g), groupSize(c));
+        int group = groups.group();
+        int tiles = (q1 - q0) * groups.tilesW();
+        Parallel.range(groups.count(q1), MIN_GROUPS_PER_CHUNK, (k0, k1) -> {
             Workspace scratch = SCRATCH.get();
             float[] pixels = array(scratch, 0, (2 * group + 2) * c);
             float[][] dEven = arrays(scratch, 1, 4, (group + 1) * c);    // input rows 0..3, even pixels
@@ -165,9 +174,9 @@ final class Winograd {
             float[][] sOdd = arrays(scratch, 13, 4, (group + 1) * c);
             float[][] points = arrays(scratch, 17, POINTS, group * c);  // point (a, b) at 4a + b, tile j at j c
             for (int k = k0; k < k1; k++) {
-                int q = q0 + k / groupsPerRow;
-                int tw0 = (k % groupsPerRow) * group;
-                int tilesInGroup = Math.min(group, tilesW - tw0);
+                int q = groups.tileRow(k);
+                int tw0 = groups.firstTile(k);
+                int tilesInGroup = groups.size(k);
                 for (int row = 0; row < 4; row++) {
                     readInputRow(g, x, q / tilesHigh(g), 2 * (q % tilesHigh(g)) - g.padTop() + row,
                             2 * tw0 - g.padLeft(), 2 * tilesInGroup + 2, pixels);
@@ -187,10 +196,7 @@ final class Winograd {
                     aheadDifference(sEven[a], sOdd[a], c, points[4 * a + 2], m);
                     differenceAhead(sOdd[a], sOdd[a], c, points[4 * a + 3], m);
                 }
-                int t0 = (q - q0) * tilesW + tw0;
-                for (int point = 0; point < POINTS; point++) {
-                    v.put((point * tiles + t0) * c, points[point], 0, m);
-                }
+                writePoints(points, m, v, tiles, groups.offset(k), c);
             }
         });
     }
@@ -209,7 +215,7 @@ final class Winograd {
     }
 
     /** d = pixels [iw0, iw0 + pixels) of row ih of image n (NHWC), zero outside the image. */
-    private static void readInputRow(Window2D g, FloatBuffer x, int n, int ih, int iw0, int pixels, float[] d) {
+    static void readInputRow(Window2D g, FloatBuffer x, int n, int ih, int iw0, int pixels, float[] d) {
         int c = g.channels();
         if (ih < 0 || ih >= g.height()) {
             Arrays.fill(d, 0, pixels * c, 0f);
@@ -220,6 +226,23 @@ final class Winograd {
         Arrays.fill(d, 0, (first - iw0) * c, 0f);
         x.get(g.inputOffset(n, ih, first), d, (first - iw0) * c, (last - first) * c);
         Arrays.fill(d, (last - iw0) * c, pixels * c, 0f);
+    }
+
+    /**
+     * The points of a group of tiles: V[p, t0 .., :] = points[p][0, length) for every point p of the array (V is
+     * (points, tiles, width), the group's tiles from t0 on, {@code width} floats each).
+     */
+    static void writePoints(float[][] points, int length, FloatBuffer v, int tiles, int t0, int width) {
+        for (int point = 0; point < points.length; point++) {
+            v.put((point * tiles + t0) * width, points[point], 0, length);
+        }
+    }
+
+    /** The reverse, from M (points, tiles, width): points[p][0, length) = M[p, t0 .., :]. */
+    static void readPoints(FloatBuffer m, int tiles, int t0, int width, float[][] points, int length) {
+        for (int point = 0; point < points.length; point++) {
+            m.get((point * tiles + t0) * width, points[point], 0, length);
+        }
     }
 
     // ---------------------------------------------------------------- the 16 products
@@ -241,11 +264,10 @@ final class Winograd {
      * output pixels of the group's two rows, which are interleaved and written at once.
      */
     static void transformOutput(Window2D g, FloatBuffer m, int q0, int q1, int out, FloatBuffer y, Epilogue.Bound e) {
-        int tilesW = tilesWide(g);
-        int tiles = (q1 - q0) * tilesW;
-        int group = groupSize(out);
-        int groupsPerRow = (tilesW + group - 1) / group;
-        Parallel.range((q1 - q0) * groupsPerRow, MIN_GROUPS_PER_CHUNK, (k0, k1) -> {
+        WinogradTransforms.TileGroups groups = new WinogradTransforms.TileGroups(q0, tilesWide(g), groupSize(out));
+        int group = groups.group();
+        int tiles = (q1 - q0) * groups.tilesW();
+        Parallel.range(groups.count(q1), MIN_GROUPS_PER_CHUNK, (k0, k1) -> {
             Workspace scratch = SCRATCH.get();
             float[][] points = arrays(scratch, 0, POINTS, group * out);   // M's point (a, b) at 4a + b
             float[][] rows = arrays(scratch, 16, 8, group * out);         // A^T M: (i, b) at 4i + b
@@ -254,14 +276,12 @@ final class Winograd {
             float[] pixels = array(scratch, 28, 4 * group * out);         // both output rows, interleaved
             float[] residual = array(scratch, 29, e.residual() == null ? 0 : 4 * group * out);  // the residual there
             for (int k = k0; k < k1; k++) {
-                int q = q0 + k / groupsPerRow;
-                int tw0 = (k % groupsPerRow) * group;
-                int tilesInGroup = Math.min(group, tilesW - tw0);
+                int q = groups.tileRow(k);
+                int tw0 = groups.firstTile(k);
+                int tilesInGroup = groups.size(k);
                 int n = tilesInGroup * out;
-                int t0 = (q - q0) * tilesW + tw0;
-                for (int point = 0; point < POINTS; point++) {
-                    m.get((point * tiles + t0) * out, points[point], 0, n);
-                }
+                int t0 = groups.offset(k);
+                readPoints(m, tiles, t0, out, points, n);
                 // rows of A^T M: m0 + m1 + m2 and m1 - m2 - m3, for each column b
                 for (int b = 0; b < 4; b++) {
                     sumOfThree(points[b], points[4 + b], points[8 + b], 1f, rows[b], n);

@@ -7,10 +7,11 @@ import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Tensor;
 
 /**
- * A 3x3, stride-1, undilated convolution by Winograd's F(2x2, 3x3) (the transforms are in {@link Winograd});
- * equals {@link ReferenceConvolution#conv2d}. Per block of 2x2 output tiles:
+ * A 3x3, stride-1, undilated convolution by Winograd's F(2x2, 3x3) or F(4x4, 3x3) (the transforms are in
+ * {@link Winograd} and {@link Winograd4x4}, see {@link WinogradTransforms}); equals
+ * {@link ReferenceConvolution#conv2d}. Per block of m x m output tiles:
  * <pre>
- *   V = B^T d B (input tiles),  M_p = V_p U_p (16 GEMMs, tiles x in by in x out),  Y = A^T M A,  then the epilogue
+ *   V = B^T d B (input tiles),  M_p = V_p U_p (16 or 36 GEMMs, tiles x in by in x out),  Y = A^T M A,  then the epilogue
  * </pre>
  * with U = G g G^T the transformed kernel, cached per {@link Parameter#version()}. Backward: dL/dW by
  * {@link Im2colConvolution}; dL/dx of a 3x3 stride-1 convolution is itself one, dz convolved with the kernel
@@ -27,9 +28,18 @@ final class WinogradConvolution implements ConvolutionKernel {
      */
     private static final int MIN_CHANNELS = 16;
     private static final int MIN_TILES = 32;
+    /**
+     * F(4x4, 3x3) from output maps of 112 x 112 on (VGG16's blocks 1 and 2). Measured against F(2x2, 3x3) in one
+     * JVM, whole layers at batch 1 (2-core AVX-512, loaded): 0.86x the time at 224x224x64, 0.90-0.94x at 112x112;
+     * at 56x56 and below it gains 0-10% at best (its products have 4x fewer rows, each re-packing its point of
+     * U, and its output transform costs more) while its rounding grows with the channels (1e-4 of the largest
+     * output at 56x56x256 against 2e-5 at 128 channels), and U takes 4x the kernel's memory (16/9 for F(2x2)).
+     */
+    private static final int MIN_SIDE_4X4 = 112;
     private static final int TARGET_FLOATS = 1 << 19;
     private static final int MIN_BLOCK_TILES = 256;
 
+    private final WinogradTransforms transforms;
     private final Im2colConvolution weightGradients;
     int maxWorkspaceFloats = Im2colConvolution.DEFAULT_MAX_PATCH_FLOATS;
     // U for the forward pass and for the input gradient, each valid for one kernel version; per-thread V and M.
@@ -40,23 +50,37 @@ final class WinogradConvolution implements ConvolutionKernel {
     private final Tensor[] inputs = new Tensor[Parallel.threads()];
     private final Tensor[] products = new Tensor[Parallel.threads()];
 
-    /** @param weightGradients the im2col kernel that computes dL/dW for this one */
-    WinogradConvolution(Im2colConvolution weightGradients) {
+    /**
+     * @param transforms      F(2x2, 3x3) or F(4x4, 3x3)
+     * @param weightGradients the im2col kernel that computes dL/dW for this one
+     */
+    WinogradConvolution(WinogradTransforms transforms, Im2colConvolution weightGradients) {
+        this.transforms = transforms;
         this.weightGradients = weightGradients;
     }
 
-    /** Whether Winograd is faster than im2col for geometry g (which {@link Winograd#applies} to). */
+    /** Whether Winograd F(2x2, 3x3) is faster than im2col for geometry g (which {@link Winograd#applies} to). */
     static boolean worthIt(Window2D g, int filters) {
         return g.channels() >= MIN_CHANNELS && filters >= MIN_CHANNELS
                 && (long) Winograd.tileRows(g) * Winograd.tilesWide(g) >= MIN_TILES;
+    }
+
+    /** Whether F(4x4, 3x3) is faster than F(2x2, 3x3) for geometry g (which F(2x2, 3x3) is {@link #worthIt} for). */
+    static boolean worthIt4x4(Window2D g) {
+        return g.outH() >= MIN_SIDE_4X4 && g.outW() >= MIN_SIDE_4X4;
+    }
+
+    @Override
+    public String toString() {
+        return "Winograd " + transforms;
     }
 
     @Override
     public void forward(Window2D g, Tensor x, Parameter kernel, Tensor y, Epilogue.Bound e) {
         int filters = kernel.value().dim(3);
         if (forwardU == null || forwardUVersion != kernel.version()) {
-            forwardU = Tensor.reuse(forwardU, Winograd.POINTS, g.channels(), filters);
-            Winograd.transformKernel(kernel.value().data(), g.channels(), filters, forwardU.data());
+            forwardU = Tensor.reuse(forwardU, transforms.points(), g.channels(), filters);
+            transforms.transformKernel(kernel.value().data(), g.channels(), filters, forwardU.data());
             forwardUVersion = kernel.version();
         }
         convolve(g, x, y, forwardU.data(), filters, e);
@@ -74,8 +98,8 @@ final class WinogradConvolution implements ConvolutionKernel {
         int filters = kernel.value().dim(3);
         // A training step changes the kernel, so each step transforms it once.
         if (inputGradientU == null || inputGradientUVersion != kernel.version()) {
-            inputGradientU = Tensor.reuse(inputGradientU, Winograd.POINTS, filters, in);
-            Winograd.transformKernelForInputGradient(kernel.value().data(), in, filters, inputGradientU.data());
+            inputGradientU = Tensor.reuse(inputGradientU, transforms.points(), filters, in);
+            transforms.transformKernelForInputGradient(kernel.value().data(), in, filters, inputGradientU.data());
             inputGradientUVersion = kernel.version();
         }
         Window2D back = new Window2D(g.batch(), g.outH(), g.outW(), filters, 3, 3, 1, 1, 1, 1,
@@ -87,12 +111,12 @@ final class WinogradConvolution implements ConvolutionKernel {
      * y = the 3x3 convolution of geometry g of x with the transformed kernel u (in: g.channels(), out: {@code out}),
      * then the epilogue, block of tile rows by block. As for im2col, a large map gives each thread a share of the
      * tile rows to compute alone, and a small one shares each block: the threads transform its tiles together
-     * and then split the 16 products.
+     * and then split the products.
      */
     private void convolve(Window2D g, Tensor x, Tensor y, FloatBuffer u, int out, Epilogue.Bound e) {
-        int tileRows = Winograd.tileRows(g);
-        int tilesW = Winograd.tilesWide(g);
-        int floatsPerTile = Winograd.POINTS * (g.channels() + out);
+        int tileRows = transforms.tileRows(g);
+        int tilesW = transforms.tilesWide(g);
+        int floatsPerTile = transforms.points() * (g.channels() + out);
         int blockTiles = Math.min(Math.max(TARGET_FLOATS / floatsPerTile, MIN_BLOCK_TILES),
                 maxWorkspaceFloats / floatsPerTile);
         int blockRows = Math.max(1, Math.min(tileRows, blockTiles / tilesW));
@@ -110,21 +134,22 @@ final class WinogradConvolution implements ConvolutionKernel {
         }
     }
 
-    /** Tile rows [q0, q1): V = B^T d B, the 16 products M_p = V_p U_p, Y = A^T M A and the epilogue. */
+    /** Tile rows [q0, q1): V = B^T d B, the products M_p = V_p U_p, Y = A^T M A and the epilogue. */
     private void block(Window2D g, Tensor x, Tensor y, FloatBuffer u, int out, int q0, int q1, int workspace,
                        boolean shareProducts, Epilogue.Bound e) {
         int in = g.channels();
-        int tiles = (q1 - q0) * Winograd.tilesWide(g);
-        inputs[workspace] = Tensor.reuse(inputs[workspace], Winograd.POINTS, tiles, in);
-        products[workspace] = Tensor.reuse(products[workspace], Winograd.POINTS, tiles, out);
+        int tiles = (q1 - q0) * transforms.tilesWide(g);
+        int points = transforms.points();
+        inputs[workspace] = Tensor.reuse(inputs[workspace], points, tiles, in);
+        products[workspace] = Tensor.reuse(products[workspace], points, tiles, out);
         FloatBuffer v = inputs[workspace].data();
         FloatBuffer m = products[workspace].data();
-        Winograd.transformInput(g, x.data(), q0, q1, v);
+        transforms.transformInput(g, x.data(), q0, q1, v);
         if (shareProducts) {
-            Gemm.onEachCore(Winograd.POINTS, 1, (p0, p1) -> Winograd.multiply(v, u, m, tiles, in, out, p0, p1));
+            Gemm.onEachCore(points, 1, (p0, p1) -> Winograd.multiply(v, u, m, tiles, in, out, p0, p1));
         } else {
-            Winograd.multiply(v, u, m, tiles, in, out, 0, Winograd.POINTS);
+            Winograd.multiply(v, u, m, tiles, in, out, 0, points);
         }
-        Winograd.transformOutput(g, m, q0, q1, out, y.data(), e);
+        transforms.transformOutput(g, m, q0, q1, out, y.data(), e);
     }
 }

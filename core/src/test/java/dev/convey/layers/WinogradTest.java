@@ -9,17 +9,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
 
-/** Conv2D computed by Winograd F(2x2, 3x3) against the direct convolution written from the definition. */
+/**
+ * Conv2D computed by Winograd F(2x2, 3x3) and F(4x4, 3x3) against the direct convolution written from the
+ * definition (the parameterised tests run each of the two).
+ */
 class WinogradTest {
 
     /** The transforms add a few terms before and after the product: float32 rounding, a little above im2col's. */
     private static final double TOLERANCE = 2e-5;
 
+    /** Tolerance of an algorithm: F(4x4, 3x3)'s transforms have larger coefficients (up to 8 and 1/24). */
+    private static double tolerance(Conv2D.Algorithm algorithm) {
+        return algorithm == Conv2D.Algorithm.WINOGRAD_4X4 ? TOLERANCE_4X4 : TOLERANCE;
+    }
+
+    private static final double TOLERANCE_4X4 = 2e-5;
+
     private static void assertMatchesNaive(Conv2D conv, Tensor x, String what) {
+        assertMatchesNaive(conv, x, TOLERANCE, what);
+    }
+
+    private static void assertMatchesNaive(Conv2D conv, Tensor x, double tolerance, String what) {
         Tensor y = conv.forward(x);
         int[] shape = new int[4];
         double[] expected = ReferenceConvolution.conv2d(x, conv.kernel().value(), conv.useBias() ? conv.bias().value() : null,
@@ -29,12 +45,17 @@ class WinogradTest {
                 expected[i] = Math.max(0, expected[i]);
             }
         }
-        assertClose(expected, shape, y, TOLERANCE, what);
+        assertClose(expected, shape, y, tolerance, what);
     }
 
     private static Conv2D winogradConv(int filters, String padding, boolean bias, int[] inputShape, long seed) {
+        return winogradConv(Conv2D.Algorithm.WINOGRAD, filters, padding, bias, inputShape, seed);
+    }
+
+    private static Conv2D winogradConv(Conv2D.Algorithm algorithm, int filters, String padding, boolean bias,
+                                       int[] inputShape, long seed) {
         Conv2D conv = new Conv2D(filters, 3).padding(padding).useBias(bias);
-        conv.algorithm(Conv2D.Algorithm.WINOGRAD);
+        conv.algorithm(algorithm);
         conv.build(inputShape);
         randomizeWeights(conv, seed);
         return conv;
@@ -44,10 +65,11 @@ class WinogradTest {
      * Odd sizes leave output tiles hanging over the right and bottom edges; 'same' reads the zero border on every
      * side; a 1x1 input under 'same' is a single tile that is mostly padding.
      */
-    @Test
-    void gridOfSizesPaddingsBatchesChannelsAndBias() {
+    @ParameterizedTest
+    @EnumSource(names = {"WINOGRAD", "WINOGRAD_4X4"})
+    void gridOfSizesPaddingsBatchesChannelsAndBias(Conv2D.Algorithm algorithm) {
         int cases = 0;
-        for (int[] hw : new int[][] {{1, 1}, {3, 3}, {4, 5}, {7, 6}, {9, 9}}) {
+        for (int[] hw : new int[][] {{1, 1}, {3, 3}, {4, 5}, {7, 6}, {9, 9}, {13, 10}}) {
             for (String padding : new String[] {"valid", "same"}) {
                 if (padding.equals("valid") && Math.min(hw[0], hw[1]) < 3) {
                     continue;
@@ -55,18 +77,19 @@ class WinogradTest {
                 for (int batch : new int[] {1, 3}) {
                     for (int[] channelsFilters : new int[][] {{3, 5}, {17, 16}}) {
                         for (boolean bias : new boolean[] {true, false}) {
-                            Conv2D conv = winogradConv(channelsFilters[1], padding, bias,
+                            Conv2D conv = winogradConv(algorithm, channelsFilters[1], padding, bias,
                                     new int[] {hw[0], hw[1], channelsFilters[0]}, cases);
                             Tensor x = uniform(100 + cases, batch, hw[0], hw[1], channelsFilters[0]);
-                            assertMatchesNaive(conv, x, String.format("%s %dx%dx%d -> %d, batch %d, bias=%b",
-                                    padding, hw[0], hw[1], channelsFilters[0], channelsFilters[1], batch, bias));
+                            assertMatchesNaive(conv, x, tolerance(algorithm), String.format(
+                                    "%s %s %dx%dx%d -> %d, batch %d, bias=%b", algorithm, padding, hw[0], hw[1],
+                                    channelsFilters[0], channelsFilters[1], batch, bias));
                             cases++;
                         }
                     }
                 }
             }
         }
-        assertEquals(72, cases);
+        assertEquals(88, cases);
     }
 
     /**
@@ -74,25 +97,36 @@ class WinogradTest {
      * 15 tiles, so that blocks end mid-image); a small one is shared block by block, the threads splitting the
      * 16 products. Both with a fused ReLU.
      */
-    @Test
-    void threadSharesBlocksAndActivationMatchNaive() {
-        for (int hw : new int[] {29, 6}) {
+    @ParameterizedTest
+    @EnumSource(names = {"WINOGRAD", "WINOGRAD_4X4"})
+    void threadSharesBlocksAndActivationMatchNaive(Conv2D.Algorithm algorithm) {
+        for (int hw : new int[] {29, 6, 58}) {
             Conv2D conv = new Conv2D(16, 3).padding("same").activation("relu");
-            conv.algorithm(Conv2D.Algorithm.WINOGRAD);
+            conv.algorithm(algorithm);
             conv.maxPatchFloats(Winograd.POINTS * (8 + 16) * 30);
             conv.build(new int[] {hw, hw, 8});
             randomizeWeights(conv, 7);
-            assertMatchesNaive(conv, uniform(hw, 2, hw, hw, 8), "2x" + hw + "x" + hw + "x8 -> 16, relu, small blocks");
+            assertMatchesNaive(conv, uniform(hw, 2, hw, hw, 8), tolerance(algorithm),
+                    algorithm + " 2x" + hw + "x" + hw + "x8 -> 16, relu, small blocks");
         }
     }
 
-    /** The automatic choice takes Winograd on a VGG-like layer, and it agrees with im2col. */
-    @Test
-    void automaticChoiceAgreesWithIm2col() {
+    /**
+     * The automatic choice takes Winograd on a VGG-like layer (F(2x2, 3x3) at 16 x 16, F(4x4, 3x3) at 112 x 112), and
+     * it agrees with im2col.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"WINOGRAD", "WINOGRAD_4X4"})
+    void automaticChoiceAgreesWithIm2col(Conv2D.Algorithm algorithm) {
+        int side = algorithm == Conv2D.Algorithm.WINOGRAD ? 16 : 112;
         Conv2D conv = new Conv2D(32, 3).padding("same").activation("relu");
-        conv.build(new int[] {32, 32, 32});
+        conv.build(new int[] {side, side, 32});
+        Window2D g = Window2D.of(new int[] {1, side, side, 32}, new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1},
+                Padding.SAME);
+        assertEquals("Winograd " + (side == 16 ? "F(2x2, 3x3)" : "F(4x4, 3x3)"),
+                new ConvolutionKernels().choose(g, 32, Conv2D.Algorithm.AUTO).toString());
         randomizeWeights(conv, 11);
-        Tensor x = uniform(12, 1, 32, 32, 32);
+        Tensor x = uniform(12, 1, side, side, 32);
         float[] automatic = conv.forward(x).toArray();
         conv.algorithm(Conv2D.Algorithm.IM2COL);
         Tensor im2col = conv.forward(x);
@@ -103,13 +137,15 @@ class WinogradTest {
             differs |= automatic[i] != im2col.data().get(i);
         }
         assertTrue(differs, "AUTO should have taken Winograd, whose rounding differs from im2col's somewhere");
-        assertClose(expected, im2col.shape(), Tensor.of(automatic, im2col.shape()), TOLERANCE, "AUTO against im2col");
+        assertClose(expected, im2col.shape(), Tensor.of(automatic, im2col.shape()), tolerance(algorithm),
+                "AUTO against im2col");
     }
 
     /** An inference-mode batch norm, a residual and ReLU folded into the Winograd epilogue equal the layers run apart. */
-    @Test
-    void foldedBatchNormMatchesSeparateLayers() {
-        Conv2D conv = winogradConv(16, "same", true, new int[] {9, 8, 12}, 21);
+    @ParameterizedTest
+    @EnumSource(names = {"WINOGRAD", "WINOGRAD_4X4"})
+    void foldedBatchNormMatchesSeparateLayers(Conv2D.Algorithm algorithm) {
+        Conv2D conv = winogradConv(algorithm, 16, "same", true, new int[] {9, 8, 12}, 21);
         BatchNormalization bn = new BatchNormalization();
         bn.build(new int[] {9, 8, 16});
         List<Tensor> statistics = bn.getWeights();
@@ -145,20 +181,21 @@ class WinogradTest {
     }
 
     /** The transformed kernel is recomputed whenever the kernel changes: setWeights, or a write and changed(). */
-    @Test
-    void kernelChangesAreSeen() {
+    @ParameterizedTest
+    @EnumSource(names = {"WINOGRAD", "WINOGRAD_4X4"})
+    void kernelChangesAreSeen(Conv2D.Algorithm algorithm) {
         int[] inputShape = {6, 6, 4};
-        Conv2D conv = winogradConv(5, "same", true, inputShape, 50);
+        Conv2D conv = winogradConv(algorithm, 5, "same", true, inputShape, 50);
         Tensor x = uniform(51, 1, 6, 6, 4);
-        assertMatchesNaive(conv, x, "first weights");
+        assertMatchesNaive(conv, x, tolerance(algorithm), "first weights");
         randomizeWeights(conv, 52);
-        assertMatchesNaive(conv, x, "after setWeights");
+        assertMatchesNaive(conv, x, tolerance(algorithm), "after setWeights");
         Tensor kernel = conv.kernel().value();
         for (int i = 0; i < kernel.size(); i++) {
             kernel.data().put(i, -kernel.data().get(i));
         }
         conv.kernel().changed();
-        assertMatchesNaive(conv, x, "after writing the kernel and calling changed()");
+        assertMatchesNaive(conv, x, tolerance(algorithm), "after writing the kernel and calling changed()");
         assertEquals(Shapes.toString(new int[] {3, 3, 4, 5}), Shapes.toString(kernel.shape()));
     }
 
@@ -168,8 +205,9 @@ class WinogradTest {
      * (a full convolution) and 'same', odd sizes, blocks shared by the threads or not; the weight gradient is
      * unchanged.
      */
-    @Test
-    void inputGradientByWinogradMatchesIm2col() {
+    @ParameterizedTest
+    @EnumSource(names = {"WINOGRAD", "WINOGRAD_4X4"})
+    void inputGradientByWinogradMatchesIm2col(Conv2D.Algorithm algorithm) {
         int cases = 0;
         for (String padding : new String[] {"valid", "same"}) {
             for (int[] shape : new int[][] {{2, 7, 6, 5, 4}, {2, 29, 29, 8, 16}, {1, 3, 3, 17, 3}}) {
@@ -183,7 +221,7 @@ class WinogradTest {
                 Tensor dy = uniform(80 + cases, y.shape());
                 Tensor expected = conv.backward(dy, new boolean[] {true}, true)[0].copy();
                 float[] expectedKernelGradient = conv.kernel().gradient().toArray();
-                conv.algorithm(Conv2D.Algorithm.WINOGRAD);
+                conv.algorithm(algorithm);
                 conv.forward(new Tensor[] {x}, true);
                 Tensor actual = conv.backward(dy, new boolean[] {true}, true)[0];
                 double[] reference = new double[expected.size()];
@@ -191,7 +229,7 @@ class WinogradTest {
                     reference[i] = expected.data().get(i);
                 }
                 String what = padding + " " + java.util.Arrays.toString(shape);
-                assertClose(reference, expected.shape(), actual, TOLERANCE, "dL/dx, " + what);
+                assertClose(reference, expected.shape(), actual, tolerance(algorithm), algorithm + " dL/dx, " + what);
                 double[] kernelReference = new double[expectedKernelGradient.length];
                 for (int i = 0; i < kernelReference.length; i++) {
                     kernelReference[i] = expectedKernelGradient[i];
@@ -204,13 +242,20 @@ class WinogradTest {
         assertEquals(6, cases);
     }
 
-    /** The Winograd forward and input gradient against central finite differences of the loss. */
-    @Test
-    void gradientsMatchFiniteDifferences() {
+    /**
+     * The Winograd forward and input gradient against central finite differences of the loss. F(4x4, 3x3)'s
+     * forward rounds about 10x more than F(2x2, 3x3)'s (see {@link Winograd4x4}), noise the difference quotient
+     * divides by 2h: its convolution is checked linear (whose central difference has no truncation error at any
+     * step) with h = 0.1; the activation's backward is the same code for every algorithm.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"WINOGRAD", "WINOGRAD_4X4"})
+    void gradientsMatchFiniteDifferences(Conv2D.Algorithm algorithm) {
+        boolean f4 = algorithm == Conv2D.Algorithm.WINOGRAD_4X4;
         for (String padding : new String[] {"valid", "same"}) {
-            Conv2D conv = new Conv2D(4, 3).padding(padding).activation("tanh");
-            conv.algorithm(Conv2D.Algorithm.WINOGRAD);
-            GradientCheck.of(conv).inputs(uniform(90, 2, 6, 7, 3)).training(true)
+            Conv2D conv = new Conv2D(4, 3).padding(padding).activation(f4 ? "linear" : "tanh");
+            conv.algorithm(algorithm);
+            GradientCheck.of(conv).inputs(uniform(90, 2, 6, 7, 3)).training(true).step(f4 ? 0.1 : 1e-2)
                     .assertMatches(LayerGradientTest.TOLERANCE);
         }
     }

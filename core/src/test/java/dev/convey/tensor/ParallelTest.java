@@ -2,6 +2,8 @@ package dev.convey.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +49,34 @@ class ParallelTest {
         for (int i = 0; i < 10; i++) {
             assertEquals(1, hits.get(i));
         }
+    }
+
+    /**
+     * A chunk its worker has not started when the caller is done with its own runs on the caller: after 5 ms
+     * idle the workers are parked, and waking one takes far longer than the caller's empty chunk. Each index
+     * still runs exactly once.
+     */
+    @Test
+    void aChunkWhoseWorkerHasNotStartedRunsOnTheCaller() throws InterruptedException {
+        assumeTrue(Parallel.threads() > 1, "one core: no workers");
+        int onCaller = 0;
+        for (int attempt = 0; attempt < 20; attempt++) {
+            Thread.sleep(5);
+            Thread caller = Thread.currentThread();
+            AtomicIntegerArray hits = new AtomicIntegerArray(Parallel.threads());
+            AtomicIntegerArray byCaller = new AtomicIntegerArray(Parallel.threads());
+            Parallel.range(Parallel.threads(), 1, (start, end) -> {
+                for (int i = start; i < end; i++) {
+                    hits.incrementAndGet(i);
+                    byCaller.set(i, Thread.currentThread() == caller ? 1 : 0);
+                }
+            });
+            for (int i = 0; i < hits.length(); i++) {
+                assertEquals(1, hits.get(i), "index " + i);
+            }
+            onCaller += byCaller.get(hits.length() - 1);
+        }
+        assertTrue(onCaller > 0, "the caller never ran a parked worker's chunk in 20 attempts");
     }
 
     @Test
