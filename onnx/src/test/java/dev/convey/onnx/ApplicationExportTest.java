@@ -87,8 +87,17 @@ class ApplicationExportTest {
     }
 
     static Stream<String> otherApplications() {
-        return Applications.names().stream().filter(n -> !n.equals("vgg16") && !n.equals("resnet50"));
+        return Applications.names().stream().filter(n -> !n.equals("vgg16") && !n.equals("resnet50"))
+                .filter(n -> !LARGER_VARIANTS.contains(n));
     }
+
+    /**
+     * zoob: wider or deeper variants of a family exported small above (the same layers, more of them): exported
+     * at full size in the slow group only, to keep the default suite quick.
+     */
+    private static final java.util.Set<String> LARGER_VARIANTS = java.util.Set.of("efficientnet_b1", "efficientnet_b2",
+            "efficientnet_b3", "efficientnet_b4", "efficientnet_b5", "efficientnet_b6", "efficientnet_b7",
+            "densenet169", "densenet201");
 
     @Tag("slow")
     @ParameterizedTest

@@ -2,6 +2,7 @@ package dev.convey.onnx;
 
 import java.util.Random;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,13 +20,15 @@ import dev.convey.models.SymbolicTensor;
 import dev.convey.tensor.Tensor;
 
 /**
- * EfficientNetB0 and DenseNet121 at full size (224 x 224) with the synthetic weights of SYNTHETIC_WEIGHTS.md,
+ * EfficientNetB0 and DenseNet121 at full size (224 x 224, slow group; ApplicationExportTest exports them small by
+ * default) with the synthetic weights of SYNTHETIC_WEIGHTS.md,
  * exported to ONNX and run in ONNX Runtime: its outputs equal Convey's to 1e-5 of their largest magnitude (logits,
  * so that the comparison sees every class). And EfficientNet's imagenet stem, whose third layer is a per-channel
  * Rescaling, after a Conv2D so that the channels-first layout has to come back to channels-last for it.
  */
 class ZooExportTest {
 
+    @Tag("slow")
     @ParameterizedTest
     @ValueSource(strings = {"efficientnet_b0", "densenet121"})
     void fullSizeWithSyntheticWeightsMatchesConvey(String name) throws Exception {
