@@ -19,20 +19,6 @@ import dev.convey.tensor.Tensor;
  */
 class EfficientNetLayersTest {
 
-    private static Tensor counting(int start, int... shape) {
-        Tensor t = Tensor.zeros(shape);
-        for (int i = 0; i < t.size(); i++) {
-            t.data().put(i, start + i);
-        }
-        return t;
-    }
-
-    private static void assertMessageHas(Throwable e, String... parts) {
-        for (String p : parts) {
-            assertTrue(e.getMessage().contains(p), "'" + p + "' missing from: " + e.getMessage());
-        }
-    }
-
     @Test
     void perChannelRescalingMultipliesEachChannelByItsScale() {
         double[] s = {1 / Math.sqrt(0.229), 1 / Math.sqrt(0.224), 1 / Math.sqrt(0.225)};
@@ -54,7 +40,7 @@ class EfficientNetLayersTest {
 
     @Test
     void perChannelRescalingRefusesAnotherChannelCount() {
-        assertMessageHas(assertThrows(IllegalArgumentException.class,
+        MergeAndDropoutTest.assertMessageHas(assertThrows(IllegalArgumentException.class,
                 () -> new Rescaling(new double[] {1, 2, 3}, 0).build(new int[] {4, 4, 2})), "3 per-channel scales",
                 "(None, 4, 4, 2)");
         assertThrows(IllegalArgumentException.class, () -> new Rescaling(new double[0], 0));
@@ -69,7 +55,7 @@ class EfficientNetLayersTest {
         Layer.setRandomSeed(3);
         Dropout d = new Dropout(0.5).noiseShape(-1, 1, 1, 1);
         assertArrayEquals(new int[] {4, 3, 2}, d.build(new int[] {4, 3, 2}));
-        Tensor x = counting(1, 400, 4, 3, 2);
+        Tensor x = MergeAndDropoutTest.counting(1, 400, 4, 3, 2);
         Tensor y = d.forward(new Tensor[] {x}, true);
         int dropped = 0;
         for (int n = 0; n < 400; n++) {
@@ -105,14 +91,14 @@ class EfficientNetLayersTest {
 
     @Test
     void dropoutNoiseShapesThatDoNotFitAreRefused() {
-        assertMessageHas(assertThrows(IllegalArgumentException.class,
+        MergeAndDropoutTest.assertMessageHas(assertThrows(IllegalArgumentException.class,
                 () -> new Dropout(0.5).noiseShape(-1, 1, 1).build(new int[] {4, 3, 2})), "noise_shape", "(None, 4, 3, 2)");
-        assertMessageHas(assertThrows(IllegalArgumentException.class,
+        MergeAndDropoutTest.assertMessageHas(assertThrows(IllegalArgumentException.class,
                 () -> new Dropout(0.5).noiseShape(-1, 5, 1, 1).build(new int[] {4, 3, 2})), "noise_shape");
         assertThrows(IllegalArgumentException.class, () -> new Dropout(0.5).noiseShape(-1, 0));
         Dropout d = new Dropout(0.5).noiseShape(3, 1);
         d.build(new int[] {4});
-        assertMessageHas(assertThrows(IllegalArgumentException.class,
+        MergeAndDropoutTest.assertMessageHas(assertThrows(IllegalArgumentException.class,
                 () -> d.forward(new Tensor[] {Tensor.zeros(2, 4)}, true)), "batch of 2");
     }
 }

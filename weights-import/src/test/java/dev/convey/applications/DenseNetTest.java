@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.util.Arrays;
-
 import org.junit.jupiter.api.Test;
 
 import dev.convey.layers.Parameter;
@@ -71,13 +69,7 @@ class DenseNetTest {
     void denseNet121MatchesKerasSummary() {
         Model m = random(121);
         assertEquals("densenet121", m.name());
-        for (String row : ROWS_121) {
-            String[] f = row.split(" ");
-            assertEquals(f[1], m.getLayer(f[0]).className(), f[0]);
-            int[] shape = Arrays.stream(f[2].split(",")).mapToInt(Integer::parseInt).toArray();
-            assertArrayEquals(shape, m.outputOf(f[0]).shape(), f[0]);
-            assertEquals(Long.parseLong(f[3]), m.getLayer(f[0]).countParams(), f[0]);
-        }
+        EfficientNetTest.assertSummaryRows(m, ROWS_121);
         assertEquals(1.001e-5, ((Number) m.getLayer("conv3_block5_1_bn").getConfig().get("epsilon")).doubleValue(), 1e-12);
     }
 

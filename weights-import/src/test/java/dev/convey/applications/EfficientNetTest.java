@@ -93,6 +93,17 @@ class EfficientNetTest {
         5_330_571, 7_856_239, 9_177_569, 12_320_535, 19_466_823, 30_562_527, 43_265_143, 66_658_687,
     };
 
+    /** Each row "name class h,w,c parameters" (Keras' summary without the batch axis) describes that layer of m. */
+    static void assertSummaryRows(Model m, String[] rows) {
+        for (String row : rows) {
+            String[] f = row.split(" ");
+            assertEquals(f[1], m.getLayer(f[0]).className(), f[0]);
+            int[] shape = Arrays.stream(f[2].split(",")).mapToInt(Integer::parseInt).toArray();
+            assertArrayEquals(shape, m.outputOf(f[0]).shape(), f[0]);
+            assertEquals(Long.parseLong(f[3]), m.getLayer(f[0]).countParams(), f[0]);
+        }
+    }
+
     static Model imagenetStructure(int size, ApplicationOptions options) {
         return EfficientNet.build(size, options.weights(null), true);
     }
@@ -101,13 +112,7 @@ class EfficientNetTest {
     void b0MatchesKerasSummary() {
         Model m = imagenetStructure(0, new ApplicationOptions());
         assertEquals("efficientnetb0", m.name());
-        for (String row : B0_ROWS) {
-            String[] f = row.split(" ");
-            assertEquals(f[1], m.getLayer(f[0]).className(), f[0]);
-            int[] shape = Arrays.stream(f[2].split(",")).mapToInt(Integer::parseInt).toArray();
-            assertArrayEquals(shape, m.outputOf(f[0]).shape(), f[0]);
-            assertEquals(Long.parseLong(f[3]), m.getLayer(f[0]).countParams(), f[0]);
-        }
+        assertSummaryRows(m, B0_ROWS);
         assertEquals(TOTAL_PARAMS[0], m.countParams());
         assertEquals(314, m.weights().size());
         // The 7 of Normalization and the moving statistics of the 49 BatchNormalization layers are not trained.

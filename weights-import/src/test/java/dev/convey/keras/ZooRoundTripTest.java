@@ -62,15 +62,20 @@ class ZooRoundTripTest {
         return t;
     }
 
+    /** {@code model.save(name)} then {@code keras.models.load_model(name)}, in the format the name's suffix says. */
+    private Model savedAndLoaded(Model model, String name) {
+        Path file = dir.resolve(name);
+        KerasFiles.save(model, file);
+        return KerasFiles.loadModel(file);
+    }
+
     @Test
     void perChannelRescalingAndNoiseShapeSurviveEveryFormat() {
         Model original = efficientNetStem();
         Tensor x = pixels(2, 9, 9, 1);
         Tensor expected = original.predict(x, 2);
         for (String name : List.of("stem.keras", "stem.h5")) {
-            Path file = dir.resolve(name);
-            KerasFiles.save(original, file);
-            Model loaded = KerasFiles.loadModel(file);
+            Model loaded = savedAndLoaded(original, name);
             assertSameWeights(original, loaded);
             assertArrayEquals(expected.toArray(), loaded.predict(x, 2).toArray(), name);
             Rescaling channels = (Rescaling) loaded.layers().get(3);
@@ -101,9 +106,7 @@ class ZooRoundTripTest {
             Tensor x = Applications.get(app).preprocessInput(pixels(2, 64, 64, 2));
             Tensor expected = original.predict(x, 2);
             for (String name : List.of(app + ".keras", app + ".h5")) {
-                Path file = dir.resolve(name);
-                KerasFiles.save(original, file);
-                Model loaded = KerasFiles.loadModel(file);
+                Model loaded = savedAndLoaded(original, name);
                 assertEquals(original.layers().size(), loaded.layers().size(), name);
                 assertArrayEquals(expected.toArray(), loaded.predict(x, 2).toArray(), name);
             }
