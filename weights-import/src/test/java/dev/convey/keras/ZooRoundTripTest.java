@@ -112,4 +112,33 @@ class ZooRoundTripTest {
             }
         }
     }
+
+    /**
+     * Keras' own EfficientNet files (Keras 2 layout) store Normalization's count as an int64 scalar beside the
+     * float32 mean and variance (ImageNet's statistics); such a file loads, the count converted to float32.
+     */
+    @Test
+    void aKeras2NormalizationWithAnInt64CountLoads() {
+        Path file = dir.resolve("keras2_normalization.h5");
+        float[] mean = {0.485f, 0.456f, 0.406f};
+        float[] variance = {0.229f * 0.229f, 0.224f * 0.224f, 0.225f * 0.225f};
+        Hdf5File.writeAtomically(file, root -> {
+            root.writeStrings("layer_names", List.of("normalization"));
+            Hdf5Group layer = root.createGroup("normalization");
+            layer.writeStrings("weight_names", List.of("normalization/mean:0", "normalization/variance:0",
+                    "normalization/count:0"));
+            Hdf5Group weights = layer.createGroup("normalization");
+            weights.writeDataset("mean:0", Tensor.of(mean, 3));
+            weights.writeDataset("variance:0", Tensor.of(variance, 3));
+            weights.writeLong("count:0", 1_281_167);
+        });
+        SymbolicTensor in = Input.of(1, 1, 3);
+        Model m = new Model(in, new Normalization().apply(in), "m");
+        KerasWeights.load(m, file);
+        assertEquals(1_281_167f, m.weights().get(2).value().data().get(0));
+        Tensor y = m.forward(Tensor.of(new float[] {1, 0, 0.5f}, 1, 1, 1, 3));
+        assertEquals((1 - 0.485) / 0.229, y.data().get(0), 1e-5);
+        assertEquals(-0.456 / 0.224, y.data().get(1), 1e-5);
+        assertEquals((0.5 - 0.406) / 0.225, y.data().get(2), 1e-5);
+    }
 }
