@@ -81,7 +81,7 @@ final class PredictCommand implements Callable<Integer> {
         for (int start = 0; start < images.size(); start += batchSize) {
             List<Path> chunk = images.subList(start, Math.min(images.size(), start + batchSize));
             Tensor probabilities = model.isTorchvision()
-                    ? TorchvisionSource.softmax(network.forward(TorchvisionSource.preprocess(chunk)))
+                    ? TorchvisionSource.softmax(network.forward(TorchvisionSource.preprocess(chunk, inputShape[0])))
                     : network.forward(ImageNet.preprocessInput(
                             loadBatch(chunk, inputShape[0], inputShape[1], filter), model.preprocessMode()));
             List<List<ImageNet.Prediction>> decoded = ImageNet.decodePredictions(probabilities, top);

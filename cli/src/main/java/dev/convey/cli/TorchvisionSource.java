@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
+import dev.convey.data.ColorMode;
+import dev.convey.data.Images;
+import dev.convey.data.Images.Pixels;
+import dev.convey.layers.ActivationFunction;
 import dev.convey.models.Model;
 import dev.convey.tensor.Tensor;
 import dev.convey.torch.Torchvision;
@@ -61,32 +65,25 @@ final class TorchvisionSource {
         return Torchvision.load(name, stateDictFile(modelName, weights), inputShape).base(pooling);
     }
 
-    /** Each image through torchvision's ImageNet eval transforms, stacked into (N, 224, 224, 3). */
-    static Tensor preprocess(List<Path> files) {
-        Tensor batch = Tensor.zeros(files.size(), 224, 224, 3);
+    /**
+     * The eval transforms for a model of (crop, crop, 3) inputs: Resize(crop * 256 / 224) (inception_v3's
+     * Resize(342) for CenterCrop(299)), CenterCrop(crop), ToTensor, Normalize; stacked into (N, crop, crop, 3).
+     */
+    static Tensor preprocess(List<Path> files, int crop) {
+        int resize = (int) Math.round(crop * 256 / 224.0);
+        Tensor batch = Tensor.zeros(files.size(), crop, crop, 3);
         for (int i = 0; i < files.size(); i++) {
-            batch.batchSlice(i, 1).copyFrom(TorchTransforms.imagenetEval(files.get(i)).reshape(1, 224, 224, 3));
+            Pixels image = Images.decode(files.get(i), ColorMode.RGB);
+            batch.batchSlice(i, 1).copyFrom(TorchTransforms.imagenetEval(image, resize, crop).reshape(1, crop, crop, 3));
         }
         return batch;
     }
 
     /** softmax over the last axis of (N, classes) logits: exp(z - max) / sum exp(z - max). */
     static Tensor softmax(Tensor logits) {
-        int n = logits.dim(0), k = logits.dim(1);
-        float[] z = logits.toArray();
-        for (int r = 0; r < n; r++) {
-            double max = Double.NEGATIVE_INFINITY, sum = 0;
-            for (int c = 0; c < k; c++) {
-                max = Math.max(max, z[r * k + c]);
-            }
-            for (int c = 0; c < k; c++) {
-                sum += Math.exp(z[r * k + c] - max);
-            }
-            for (int c = 0; c < k; c++) {
-                z[r * k + c] = (float) (Math.exp(z[r * k + c] - max) / sum);
-            }
-        }
-        return Tensor.of(z, n, k);
+        Tensor p = Tensor.of(logits.toArray(), logits.shape());
+        ActivationFunction.SOFTMAX.forward(p);
+        return p;
     }
 
     /** The Convey model of a torchvision model, for the commands that only need a Model. */

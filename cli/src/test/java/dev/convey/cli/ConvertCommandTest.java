@@ -70,6 +70,45 @@ class ConvertCommandTest {
         Npy.write(in, Tensor.zeros(2, 5, 1));
         r = ConveyTest.run("infer", "--model-file", model.toString(), "--input", in.toString(), "--output", out.toString());
         assertEquals(1, r.exitCode());
-        assertTrue(r.err().contains("the model expects (None, 5)"), r.err());
+        assertTrue(r.err().contains(in.toString()) && r.err().contains("expects (None, 5)"), r.err());
+    }
+
+    /** Several named inputs from a .npz, several outputs (two layers) to a .npz named by layer. */
+    @Test
+    void inferTakesAndWritesNpz() throws Exception {
+        dev.convey.models.SymbolicTensor a = dev.convey.models.Input.of("image_features", 4);
+        dev.convey.models.SymbolicTensor b = dev.convey.models.Input.of("text_features", 4);
+        dev.convey.models.SymbolicTensor h = new Dense(3).activation("relu").name("joint")
+                .apply(new dev.convey.layers.Concatenate(-1).apply(a, b));
+        dev.convey.models.Model m = new dev.convey.models.Model(java.util.List.of(a, b),
+                new Dense(2).activation("softmax").name("scores").apply(h), "two_inputs");
+        Path model = dir.resolve("two.keras");
+        KerasFiles.save(m, model);
+        Tensor xa = Tensor.of(new float[] {1, 2, 3, 4, -1, 0, 1, 2, 0.5f, 0.5f, 0.5f, 0.5f}, 3, 4);
+        Tensor xb = Tensor.of(new float[] {4, 3, 2, 1, 0, 0, 0, 1, -2, 1, 0, 3}, 3, 4);
+        Path in = dir.resolve("x.npz");
+        dev.convey.io.Npz.write(in, java.util.Map.of("text_features", xb, "image_features", xa));
+        Path out = dir.resolve("y.npz");
+        ConveyTest.Result r = ConveyTest.run("infer", "--model-file", model.toString(), "--input", in.toString(),
+                "--output", out.toString(), "--layer", "joint", "--layer", "scores");
+        assertEquals(0, r.exitCode(), r.err());
+        var y = dev.convey.io.Npz.read(out);
+        assertEquals(java.util.List.of("joint", "scores"), java.util.List.copyOf(y.keySet()));
+        Tensor expected = m.forward(new Tensor[] {xa, xb}, false).copy();
+        assertArrayEquals(expected.toArray(), y.get("scores").toArray());
+        Tensor joint = new dev.convey.models.Model(m.inputs(), m.outputOf("joint"), "cut")
+                .forward(new Tensor[] {xa, xb}, false).copy();
+        assertArrayEquals(joint.toArray(), y.get("joint").toArray());
+
+        dev.convey.io.Npz.write(in, java.util.Map.of("image_features", xa, "txt", xb));
+        r = ConveyTest.run("infer", "--model-file", model.toString(), "--input", in.toString(), "--output",
+                out.toString());
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().contains(in.toString()) && r.err().contains("text_features") && r.err().contains("txt"),
+                r.err());
+        r = ConveyTest.run("infer", "--model-file", model.toString(), "--input", in.toString(), "--output",
+                dir.resolve("y.npy").toString(), "--layer", "joint", "--layer", "scores");
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().contains(".npz"), r.err());
     }
 }

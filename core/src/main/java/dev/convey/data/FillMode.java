@@ -1,8 +1,9 @@
 package dev.convey.data;
 
 /**
- * Keras' {@code fill_mode}: what an augmentation sees outside the image. Keras hands it to
- * {@code scipy.ndimage.affine_transform}, so these follow SciPy's modes on a row {@code a b c d}:
+ * Keras' {@code fill_mode}: what an augmentation sees outside the image. Keras 2's ImageDataGenerator hands it to
+ * {@code scipy.ndimage.affine_transform}, so these follow SciPy's modes on a row {@code a b c d} (Keras 3's
+ * image layers use TensorFlow's instead: {@link #tfMapCoordinate}):
  * <ul>
  *   <li>{@link #NEAREST}: {@code a a a | a b c d | d d d}</li>
  *   <li>{@link #CONSTANT}: {@code k k k | a b c d | k k k} with {@code k = cval}; a position is outside when it
@@ -53,6 +54,53 @@ public enum FillMode {
             default:
                 throw new IllegalStateException(name());
         }
+    }
+
+    /**
+     * TensorFlow's {@code MapCoordinate} of {@code ImageProjectiveTransformV3} (what Keras 3's image layers use),
+     * which differs from SciPy's at the edges: REFLECT {@code d c b a | a b c d | d c b a} and WRAP
+     * {@code a b c d | a b c d} with period n, NEAREST a clamp, then all three clamped to [0, n - 1]; CONSTANT leaves
+     * p as it is (the taps outside read the fill value). In float, as TF computes it.
+     */
+    public float tfMapCoordinate(float p, int n) {
+        float q = p;
+        switch (this) {
+            case CONSTANT:
+                return p;
+            case NEAREST:
+                break;
+            case REFLECT:
+                if (q < 0) {
+                    if (n <= 1) {
+                        q = 0;
+                    } else {
+                        long period = 2L * n;
+                        q = period * (long) (-q / period) + q;
+                        q = q < -n ? q + period : -q - 1;
+                    }
+                } else if (q > n - 1) {
+                    if (n <= 1) {
+                        q = 0;
+                    } else {
+                        long period = 2L * n;
+                        q -= period * (long) (q / period);
+                        if (q >= n) {
+                            q = period - q - 1;
+                        }
+                    }
+                }
+                break;
+            case WRAP:
+                if (q < 0) {
+                    q = n <= 1 ? 0 : q + n * ((long) (-q / (n - 1)) + 1);
+                } else if (q > n - 1) {
+                    q = n <= 1 ? 0 : q - n * (long) (q / (n - 1));
+                }
+                break;
+            default:
+                throw new IllegalStateException(name());
+        }
+        return Math.max(0f, Math.min(n - 1f, q));
     }
 
     /** The pixel read for integer tap {@code i} next to a mapped position: reflected for REFLECT, else clamped. */

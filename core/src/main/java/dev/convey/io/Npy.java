@@ -81,13 +81,27 @@ public final class Npy {
         }
     }
 
+    /**
+     * Parses the bytes of a .npy file (an entry of a {@code .npz} archive, for instance); errors are
+     * IllegalArgumentExceptions saying what is wrong, for the caller to prefix with the source's name.
+     */
+    public static Array parse(byte[] bytes) {
+        return parse(ByteBuffer.wrap(bytes));
+    }
+
     /** Writes a float32 tensor as {@code <f4} (to a temporary file that is then renamed over {@code file}). */
     public static void write(Path file, Tensor tensor) throws IOException {
+        byte[] bytes = encode(tensor);
+        AtomicFiles.write(file, temporary -> Files.write(temporary, bytes));
+    }
+
+    /** The bytes of a .npy 1.0 file holding {@code tensor} as {@code <f4}. */
+    public static byte[] encode(Tensor tensor) {
         ByteBuffer data = ByteBuffer.allocate(tensor.size() * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < tensor.size(); i++) {
             data.putFloat(tensor.data().get(i));
         }
-        writeFile(file, "<f4", tensor.shape(), data.array());
+        return encode("<f4", tensor.shape(), data.array());
     }
 
     /**
@@ -104,7 +118,8 @@ public final class Npy {
             }
             data[i] = (byte) (int) v;
         }
-        writeFile(file, "|u1", tensor.shape(), data);
+        byte[] bytes = encode("|u1", tensor.shape(), data);
+        AtomicFiles.write(file, temporary -> Files.write(temporary, bytes));
     }
 
     // ---------------------------------------------------------------- reading
@@ -308,7 +323,7 @@ public final class Npy {
 
     // ---------------------------------------------------------------- writing
 
-    private static void writeFile(Path file, String descr, int[] shape, byte[] data) throws IOException {
+    private static byte[] encode(String descr, int[] shape, byte[] data) {
         StringBuilder shapeText = new StringBuilder("(");
         for (int d : shape) {
             shapeText.append(d).append(", ");
@@ -328,7 +343,6 @@ public final class Npy {
         ByteBuffer out = ByteBuffer.allocate(MAGIC.length + 4 + header.length() + data.length).order(ByteOrder.LITTLE_ENDIAN);
         out.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
         out.put(header.getBytes(StandardCharsets.US_ASCII)).put(data);
-
-        AtomicFiles.write(file, temporary -> Files.write(temporary, out.array()));
+        return out.array();
     }
 }

@@ -2,13 +2,13 @@ package dev.convey.layers;
 
 import java.util.Map;
 
-import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
-import dev.convey.tensor.Scratch;
 
 /**
- * Keras' {@code BatchNormalization} over the last (channel) axis. With c the channel of element j:
+ * Keras' {@code BatchNormalization} over one axis (the last, the channels, by default; any other with
+ * {@link #axis}: then the values are moved so that axis is last, normalised as below, and moved back). With c the
+ * index of element j along that axis:
  * <pre>
  *   y_j = gamma_c * (x_j - mu_c) / sqrt(var_c + eps) + beta_c
  * </pre>
@@ -31,8 +31,6 @@ import dev.convey.tensor.Scratch;
  * the last two are non-trainable.
  */
 public final class BatchNormalization extends Layer {
-
-    private static final int MIN_FLOATS_PER_CHUNK = 1 << 15;
 
     private int axis = -1;
     private float epsilon = 1e-3f;
@@ -61,11 +59,33 @@ public final class BatchNormalization extends Layer {
 
     // ---------------------------------------------------------------- configuration (before build)
 
-    /** Keras' {@code axis}: only the channel axis, -1 (or its positive index), is supported. */
+    /**
+     * Keras' {@code axis}, counted with the batch axis 0: -1 (the last, the default), or any other non-batch axis
+     * (1 for channels-first data); negative counts from the end.
+     */
     public BatchNormalization axis(int axis) {
         requireUnbuilt("axis");
+        if (axis == 0) {
+            throw new IllegalArgumentException(describe() + ": axis 0 is the batch axis; normalise another axis");
+        }
         this.axis = axis;
         return this;
+    }
+
+    /** The axis as given (Keras' {@code axis}). */
+    public int axis() {
+        return axis;
+    }
+
+    // The 0-based per-sample index of the normalised axis for inputs of per-sample rank r.
+    private int sampleAxis(int r) {
+        int a = axis < 0 ? axis + r + 1 : axis;
+        return a - 1;
+    }
+
+    private boolean onLastAxis() {
+        int[][] built = inputShapes();
+        return built == null || sampleAxis(built[0].length) == built[0].length - 1;
     }
 
     /** Keras' {@code epsilon} (default 1e-3; Keras' ResNet50 uses 1.001e-5). */
@@ -141,7 +161,7 @@ public final class BatchNormalization extends Layer {
     @Override
     public Map<String, Object> getConfig() {
         Map<String, Object> c = super.getConfig();
-        c.put("axis", -1);
+        c.put("axis", axis);
         c.put("momentum", momentum());
         c.put("epsilon", epsilon());
         c.put("center", beta() != null);
@@ -149,10 +169,13 @@ public final class BatchNormalization extends Layer {
         return c;
     }
 
-    /** In inference a batch norm is a per-channel scale and shift: it folds into a convolution's epilogue. */
+    /**
+     * In inference a batch norm is a per-channel scale and shift: it folds into a convolution's epilogue (on the
+     * channel axis only).
+     */
     @Override
     public Epilogue.Step epilogueStep() {
-        return Epilogue.Step.SCALE_SHIFT;
+        return onLastAxis() ? Epilogue.Step.SCALE_SHIFT : null;
     }
 
     @Override
@@ -166,19 +189,21 @@ public final class BatchNormalization extends Layer {
         if (s.length < 1) {
             throw shapeError("expects inputs with a channel axis, got shape " + Shapes.toString(Shapes.withBatch(-1, s)));
         }
-        if (axis != -1 && axis != s.length) {
-            throw shapeError("only the last (channel) axis is supported, got axis " + axis + " for input shape "
+        int a = sampleAxis(s.length);
+        if (a < 0 || a >= s.length) {
+            throw shapeError("axis " + axis + " is not a non-batch axis of input shape "
                     + Shapes.toString(Shapes.withBatch(-1, s)));
         }
-        if (s[s.length - 1] == Shapes.UNKNOWN) {
-            throw shapeError("the channel axis must be known, got input shape " + Shapes.toString(Shapes.withBatch(-1, s)));
+        if (s[a] == Shapes.UNKNOWN) {
+            throw shapeError("the normalised axis " + axis + " must be known, got input shape "
+                    + Shapes.toString(Shapes.withBatch(-1, s)));
         }
         return s.clone();
     }
 
     @Override
     protected void createWeights(int[][] inputShapes) {
-        int[] channels = {inputShapes[0][inputShapes[0].length - 1]};
+        int[] channels = {inputShapes[0][sampleAxis(inputShapes[0].length)]};
         gamma = scale ? addWeight("gamma", channels, Initializer.ONES, true) : null;
         beta = center ? addWeight("beta", channels, Initializer.ZEROS, true) : null;
         movingMean = addWeight("moving_mean", channels, Initializer.ZEROS, false);
@@ -187,9 +212,55 @@ public final class BatchNormalization extends Layer {
 
     // ---------------------------------------------------------------- forward
 
+    // ---------------------------------------------------------------- another axis: moved last, then back
+
+    private int[] movedPermutation;   // for the last forward pass on another axis than the last, else null
+    private Tensor movedOutput;
+    private Tensor movedGradient;
+    private int[] movedShape;
+
     @Override
     protected Tensor computeForward(Tensor[] inputs, boolean training) {
         Tensor x = inputs[0];
+        int a = sampleAxis(x.rank() - 1) + 1;
+        if (a == x.rank() - 1) {
+            movedPermutation = null;
+            return forwardOnLastAxis(x, training, x.rank() == 4);
+        }
+        movedPermutation = AxisPermutation.of(x.shape(), a, true);
+        movedShape = x.shape();
+        int[] shape = new int[x.rank()];
+        for (int i = 0, o = 0; i < x.rank(); i++) {
+            if (i != a) {
+                shape[o++] = x.dim(i);
+            }
+        }
+        shape[x.rank() - 1] = x.dim(a);
+        Tensor moved = Tensor.of(AxisPermutation.gather(x.toArray(), movedPermutation), shape);
+        // tf.keras' fused kernel also serves channels-first 4-D data (axis 1); other axes take the biased path
+        Tensor y = forwardOnLastAxis(moved, training, x.rank() == 4 && a == 1);
+        movedOutput = Tensor.reuse(movedOutput, movedShape);
+        movedOutput.data().put(0, AxisPermutation.scatter(y.toArray(), movedPermutation));
+        return movedOutput;
+    }
+
+    @Override
+    protected Tensor[] computeBackward(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients) {
+        if (movedPermutation == null) {
+            return backwardOnLastAxis(outputGradient, inputGradientNeeded, weightGradients);
+        }
+        requireSameShape("output gradient", outputGradient, movedOutput);
+        Tensor moved = Tensor.of(AxisPermutation.gather(outputGradient.toArray(), movedPermutation), output.shape());
+        Tensor[] d = backwardOnLastAxis(moved, inputGradientNeeded, weightGradients);
+        if (d[0] == null) {
+            return d;
+        }
+        movedGradient = Tensor.reuse(movedGradient, movedShape);
+        movedGradient.data().put(0, AxisPermutation.scatter(d[0].toArray(), movedPermutation));
+        return new Tensor[] {movedGradient};
+    }
+
+    private Tensor forwardOnLastAxis(Tensor x, boolean training, boolean fusedKernel) {
         int channels = x.dim(-1);
         int rows = x.size() / channels;
         input = x;
@@ -201,7 +272,7 @@ public final class BatchNormalization extends Layer {
             mean = BatchStatistics.toFloat(batchMean);
             inverseStd = BatchStatistics.inverseStd(BatchStatistics.toFloat(batchVariance), epsilon);
             // tf.keras' fused kernel (4-D inputs) reports var * n/(n-1); the non-fused path the biased var.
-            double correction = x.rank() == 4 && rows > 1 ? (double) rows / (rows - 1) : 1.0;
+            double correction = fusedKernel && rows > 1 ? (double) rows / (rows - 1) : 1.0;
             updateMovingAverage(movingMean.value(), batchMean, 1.0, momentum);
             updateMovingAverage(movingVariance.value(), batchVariance, correction, momentum);
             movingMean.changed();
@@ -276,8 +347,7 @@ public final class BatchNormalization extends Layer {
      * </pre>
      * The training formula is the derivative through mu and var as well (Ioffe and Szegedy 2015, section 3).
      */
-    @Override
-    protected Tensor[] computeBackward(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients) {
+    private Tensor[] backwardOnLastAxis(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients) {
         requireSameShape("output gradient", outputGradient, output);
         int channels = mean.length;
         int rows = outputGradient.size() / channels;

@@ -67,6 +67,22 @@ public final class Conv2D extends BaseConv<Conv2D> {
         config.put("filters", filters);
     }
 
+    /**
+     * {@link BaseConv#getConfig()} with Keras' {@code groups} after {@code dilation_rate}, where Keras puts it (1:
+     * Convey has no grouped convolution).
+     */
+    @Override
+    public Map<String, Object> getConfig() {
+        Map<String, Object> c = new java.util.LinkedHashMap<>();
+        super.getConfig().forEach((key, value) -> {
+            c.put(key, value);
+            if (key.equals("dilation_rate")) {
+                c.put("groups", 1);
+            }
+        });
+        return c;
+    }
+
     // ---------------------------------------------------------------- shapes and weights
 
     @Override

@@ -184,11 +184,21 @@ public abstract class Layer {
     /** Connects this layer to a functional model's tensors, as calling a Keras layer does: {@code y = conv.apply(x)}. */
     @SafeVarargs
     public final <T extends SymbolicInput<T>> T apply(T... inputs) {
+        return apply((Boolean) null, inputs);
+    }
+
+    /**
+     * Keras' {@code layer(x, training=False)}: this call always runs in that mode (null: the model's), so the
+     * guide's {@code base_model(x, training=False)} keeps the base's BatchNormalization on its moving statistics
+     * even while the base is unfrozen and its weights train.
+     */
+    @SafeVarargs
+    public final <T extends SymbolicInput<T>> T apply(Boolean training, T... inputs) {
         if (inputs.length == 0) {
             throw new IllegalArgumentException(describe() + " was applied to no inputs");
         }
         requireApplicable();
-        return inputs[0].connect(this, inputs);
+        return inputs[0].connect(this, inputs, training);
     }
 
     /** Throws if this layer cannot be applied to tensors (an InputLayer is where a graph starts). */

@@ -9,6 +9,9 @@ package dev.convey.layers;
  */
 public interface SymbolicInput<T extends SymbolicInput<T>> {
 
-    /** Builds {@code layer} for the shapes of {@code inputs} (this tensor is one of them) and returns its output. */
-    T connect(Layer layer, T[] inputs);
+    /**
+     * Builds {@code layer} for the shapes of {@code inputs} (this tensor is one of them) and returns its output;
+     * {@code training} fixes the call's mode (Keras' {@code layer(x, training=False)}), null leaves it to the pass.
+     */
+    T connect(Layer layer, T[] inputs, Boolean training);
 }

@@ -41,7 +41,7 @@ final class InferenceFusion {
         }
 
         boolean inferenceMode(boolean training) {
-            return !training || !bn.layer.isTrainableWhenCompiled();
+            return !bn.training(training) || !bn.layer.isTrainableWhenCompiled();
         }
 
         boolean backwardRuns(boolean[] runs) {
@@ -118,11 +118,14 @@ final class InferenceFusion {
         return computedByChain[node.index];
     }
 
-    /** Runs the node: the whole chain fused if one starts here and may be fused, else the layer alone. */
+    /**
+     * Runs the node in a pass of mode {@code training} (the node's own {@code training=} wins): the whole chain
+     * fused if one starts here and may be fused, else the layer alone.
+     */
     Tensor forward(Node node, Tensor[] in, boolean training) {
         Chain c = startingAt[node.index];
         if (c == null || !c.inferenceMode(training) || c.backwardRuns(expectedBackward)) {
-            return node.layer.forward(in, training);
+            return node.layer.forward(in, node.training(training));
         }
         Epilogue after = c.bn.layer.appendToEpilogue(Epilogue.NONE, null);
         if (c.add != null) {
@@ -168,15 +171,16 @@ final class InferenceFusion {
             if (!c.backwardRuns(runs)) {
                 continue;
             }
-            c.conv.value = c.conv.layer.forward(new Tensor[] {c.conv.inputs[0].value}, lastPassTraining);
-            c.bn.value = c.bn.layer.forward(new Tensor[] {c.conv.value}, lastPassTraining);
+            c.conv.value = c.conv.layer.forward(new Tensor[] {c.conv.inputs[0].value}, c.conv.training(lastPassTraining));
+            c.bn.value = c.bn.layer.forward(new Tensor[] {c.conv.value}, c.bn.training(lastPassTraining));
             if (c.add != null) {
                 c.add.value = c.add.layer.forward(
-                        new Tensor[] {c.add.inputs[0].value, c.add.inputs[1].value}, lastPassTraining);
+                        new Tensor[] {c.add.inputs[0].value, c.add.inputs[1].value}, c.add.training(lastPassTraining));
             }
             if (c.activation != null) {
                 Node before = c.add != null ? c.add : c.bn;
-                c.activation.value = c.activation.layer.forward(new Tensor[] {before.value}, lastPassTraining);
+                c.activation.value = c.activation.layer.forward(new Tensor[] {before.value},
+                        c.activation.training(lastPassTraining));
             }
         }
         fusedLastPass.clear();

@@ -3,6 +3,7 @@ package dev.convey.models;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 import dev.convey.layers.ActivationFunction;
 import dev.convey.layers.Layer;
@@ -10,6 +11,7 @@ import dev.convey.layers.Parameter;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
 import dev.convey.training.TrainableModel;
+import dev.convey.training.Trainer;
 
 /**
  * A functional model (Keras' {@code Model(inputs, outputs)}): a directed acyclic graph of layers from one or
@@ -205,6 +207,71 @@ public class Model extends TrainableModel {
         for (int i = 0; i < ls.size(); i++) {
             ls.get(i).setTrainable(i >= firstTrainable);
         }
+    }
+
+    // ---------------------------------------------------------------- several inputs by name
+
+    /**
+     * Keras' {@code model.predict({"input_a": a, "input_b": b})}: one batch per model input, matched to the
+     * inputs by their InputLayer names (see {@link #orderInputs}); inference mode, a new tensor.
+     */
+    public Tensor predict(Map<String, Tensor> inputs, int batchSize) {
+        return Trainer.predict(this, orderInputs(inputs, "the inputs"), batchSize);
+    }
+
+    /**
+     * The arrays of {@code arrays} in this model's input order: each input takes the array named like its
+     * InputLayer; arrays named {@code arr_0}, {@code arr_1}, ... ({@code np.savez(f, a, b)} without names) are
+     * taken by position instead; a single array feeds a single input whatever its name. Every array must be
+     * used and have its input's shape (the batch axis first); errors name {@code source}, the array and the
+     * input.
+     */
+    public Tensor[] orderInputs(Map<String, Tensor> arrays, String source) {
+        List<SymbolicTensor> ins = inputs();
+        List<String> names = new ArrayList<>();
+        ins.forEach(t -> names.add(t.layer().name()));
+        List<String> keys = new ArrayList<>(arrays.keySet());
+        List<String> chosen;
+        if (arrays.keySet().containsAll(names)) {
+            chosen = names;
+        } else if (keys.size() == ins.size() && (keys.size() == 1 || positional(keys))) {
+            chosen = keys.size() == 1 ? keys : positionalOrder(keys.size());
+        } else {
+            List<String> missing = new ArrayList<>(names);
+            missing.removeAll(arrays.keySet());
+            throw new IllegalArgumentException(source + " holds the arrays " + keys + " but " + describe()
+                    + " takes the inputs " + names + " (missing: " + missing + "); name each array like its input");
+        }
+        if (arrays.size() != chosen.size()) {
+            List<String> unused = new ArrayList<>(keys);
+            unused.removeAll(chosen);
+            throw new IllegalArgumentException(source + ": the arrays " + unused + " are not inputs of " + describe()
+                    + " (its inputs: " + names + ")");
+        }
+        Tensor[] out = new Tensor[ins.size()];
+        for (int i = 0; i < out.length; i++) {
+            Tensor x = arrays.get(chosen.get(i));
+            int[] expected = ins.get(i).shape();
+            if (x.rank() != expected.length + 1 || !compatible(Shapes.withoutBatch(x.shape()), expected)) {
+                throw new IllegalArgumentException(source + ": array '" + chosen.get(i) + "' has shape "
+                        + Shapes.toString(x.shape()) + " but input '" + names.get(i) + "' of " + describe()
+                        + " expects " + Shapes.toString(Shapes.withBatch(Shapes.UNKNOWN, expected)));
+            }
+            out[i] = x;
+        }
+        return out;
+    }
+
+    private static boolean positional(List<String> keys) {
+        return new java.util.HashSet<>(keys).equals(new java.util.HashSet<>(positionalOrder(keys.size())));
+    }
+
+    private static List<String> positionalOrder(int n) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add("arr_" + i);
+        }
+        return out;
     }
 
     /** Keras' {@code model.summary()}. */

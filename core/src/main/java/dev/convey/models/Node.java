@@ -35,6 +35,11 @@ final class Node {
         this.index = index;
     }
 
+    /** The mode this call runs in during a pass in mode {@code pass}: its fixed {@code training=} if it has one. */
+    boolean training(boolean pass) {
+        return tensor.training() != null ? tensor.training() : pass;
+    }
+
     /** "conv2d (Conv2D)". */
     String label() {
         return layer.name() + " (" + layer.className() + ")";

@@ -17,15 +17,27 @@ public final class SymbolicTensor implements SymbolicInput<SymbolicTensor> {
     private final Layer layer;
     private final List<SymbolicTensor> inputs;
     private final int[] shape;
+    /** The call's fixed mode ({@code training=False} in Keras), or null: the mode of the model's pass. */
+    private final Boolean training;
 
     SymbolicTensor(Layer layer, List<SymbolicTensor> inputs, int[] shape) {
+        this(layer, inputs, shape, null);
+    }
+
+    private SymbolicTensor(Layer layer, List<SymbolicTensor> inputs, int[] shape, Boolean training) {
         this.layer = layer;
         this.inputs = List.copyOf(inputs);
         this.shape = shape.clone();
+        this.training = training;
     }
 
     /** Builds {@code layer} for the inputs' shapes and returns the symbolic output. */
     public static SymbolicTensor applyLayer(Layer layer, SymbolicTensor... inputs) {
+        return applyLayer(layer, null, inputs);
+    }
+
+    /** {@link #applyLayer(Layer, SymbolicTensor...)} with the call's fixed mode (null: the pass's mode). */
+    public static SymbolicTensor applyLayer(Layer layer, Boolean training, SymbolicTensor... inputs) {
         if (inputs.length == 0) {
             throw new IllegalArgumentException(layer.describe() + " was applied to no inputs");
         }
@@ -34,13 +46,21 @@ public final class SymbolicTensor implements SymbolicInput<SymbolicTensor> {
             shapes[i] = inputs[i].shape;
         }
         int[] out = layer.build(shapes);
-        return new SymbolicTensor(layer, List.of(inputs), out);
+        return new SymbolicTensor(layer, List.of(inputs), out, training);
     }
 
-    /** {@link #applyLayer}: what {@code layer.apply(inputs)} calls. */
+    /** {@link #applyLayer}: what {@code layer.apply(inputs)} and {@code layer.apply(training, inputs)} call. */
     @Override
-    public SymbolicTensor connect(Layer layer, SymbolicTensor[] inputs) {
-        return applyLayer(layer, inputs);
+    public SymbolicTensor connect(Layer layer, SymbolicTensor[] inputs, Boolean training) {
+        return applyLayer(layer, training, inputs);
+    }
+
+    /**
+     * The mode the call producing this tensor was fixed to (Keras' {@code training=False} argument, saved in the
+     * node's {@code kwargs}), or null when it runs in the mode of the model's pass.
+     */
+    public Boolean training() {
+        return training;
     }
 
     /**

@@ -261,18 +261,33 @@ public final class Trainer {
      * tensor (batch first). Needs no compile.
      */
     public static Tensor predict(Layer model, Tensor x, int batchSize) {
+        return predict(model, new Tensor[] {x}, batchSize);
+    }
+
+    /** {@link #predict(Layer, Tensor, int)} for a model with several inputs: one tensor per input, in order. */
+    public static Tensor predict(Layer model, Tensor[] xs, int batchSize) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch_size must be positive, got " + batchSize);
         }
-        if (x.rank() == 0 || x.dim(0) == 0) {
-            throw new IllegalArgumentException(model.describe() + ": predict needs a batch, got shape "
-                    + Shapes.toString(x.shape()));
+        for (int i = 0; i < xs.length; i++) {
+            if (xs[i].rank() == 0 || xs[i].dim(0) == 0) {
+                throw new IllegalArgumentException(model.describe() + ": predict needs a batch, got shape "
+                        + Shapes.toString(xs[i].shape()) + (xs.length > 1 ? " for input " + i : ""));
+            }
+            if (xs[i].dim(0) != xs[0].dim(0)) {
+                throw new IllegalArgumentException(model.describe() + ": input " + i + " has " + xs[i].dim(0)
+                        + " samples, input 0 has " + xs[0].dim(0));
+            }
         }
-        int n = x.dim(0);
+        int n = xs[0].dim(0);
         Tensor result = null;
         for (int start = 0; start < n; start += batchSize) {
             int count = Math.min(batchSize, n - start);
-            Tensor out = model.forward(new Tensor[] {x.batchSlice(start, count)}, false);
+            Tensor[] batch = new Tensor[xs.length];
+            for (int i = 0; i < xs.length; i++) {
+                batch[i] = xs[i].batchSlice(start, count);
+            }
+            Tensor out = model.forward(batch, false);
             if (result == null) {
                 result = Tensor.zeros(Shapes.withBatch(n, Shapes.withoutBatch(out.shape())));
             }

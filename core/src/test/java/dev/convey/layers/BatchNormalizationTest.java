@@ -160,13 +160,15 @@ class BatchNormalizationTest {
     }
 
     @Test
-    void onlyTheChannelAxisIsSupported() {
-        BatchNormalization bn = new BatchNormalization().axis(1);
+    void anAxisOutsideTheInputIsRefusedAndAxisThreeIsTheChannelAxis() {
+        BatchNormalization bn = new BatchNormalization().axis(4);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> bn.build(new int[] {8, 8, 3}));
-        assertTrue(e.getMessage().contains("only the last (channel) axis"), e.getMessage());
+        assertTrue(e.getMessage().contains("axis 4"), e.getMessage());
         assertTrue(e.getMessage().contains("(None, 8, 8, 3)"), e.getMessage());
         assertTrue(e.getMessage().contains(bn.name()), e.getMessage());
-        new BatchNormalization().axis(3).build(new int[] {8, 8, 3}); // Keras' axis=3 is the last axis of NHWC
+        BatchNormalization channels = new BatchNormalization().axis(3); // Keras' axis=3 is the last axis of NHWC
+        channels.build(new int[] {8, 8, 3});
+        assertEquals(Epilogue.Step.SCALE_SHIFT, channels.epilogueStep());
     }
 
     @Test

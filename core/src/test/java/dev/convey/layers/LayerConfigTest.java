@@ -17,7 +17,7 @@ class LayerConfigTest {
         conv.name("c");
         Map<String, Object> c = conv.getConfig();
         assertEquals(Arrays.asList("name", "trainable", "dtype", "filters", "kernel_size", "strides", "padding",
-                "data_format", "dilation_rate", "activation", "use_bias"), List.copyOf(c.keySet()));
+                "data_format", "dilation_rate", "groups", "activation", "use_bias"), List.copyOf(c.keySet()));
         assertEquals("c", c.get("name"));
         assertEquals(8, c.get("filters"));
         assertEquals(List.of(3, 5), c.get("kernel_size"));

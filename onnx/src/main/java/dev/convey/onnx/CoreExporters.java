@@ -63,11 +63,33 @@ final class CoreExporters {
     private static OnnxGraph.Value batchNormalization(LayerCall call) {
         OnnxGraph g = call.graph();
         int rank = call.outputRank();
-        double axis = call.number("axis");
-        if ((rank != 4 && rank != 2) || (axis != -1 && axis != rank - 1)) {
-            throw call.failure("only the channel axis of a 2-D or 4-D input can be exported, got axis " + axis);
+        int axis = (int) call.number("axis");
+        int a = axis < 0 ? axis + rank : axis;
+        if (a <= 0 || a >= rank) {
+            throw call.failure("axis " + axis + " is not a non-batch axis of the input");
         }
-        OnnxGraph.Value x = rank == 4 ? g.channelsFirst(call.input()) : call.input();
+        if ((rank == 4 || rank == 2) && a == rank - 1) {
+            return onChannelAxis(call, rank == 4 ? g.channelsFirst(call.input()) : call.input());
+        }
+        // another axis: moved to position 1 (where ONNX normalises) of the channels-last value, and back
+        long[] perm = new long[rank];
+        long[] back = new long[rank];
+        perm[1] = a;
+        for (int i = 1, o = 2; i < rank; i++) {
+            if (i != a) {
+                perm[o++] = i;
+            }
+        }
+        for (int i = 0; i < rank; i++) {
+            back[(int) perm[i]] = i;
+        }
+        OnnxGraph.Value x = g.channelsLast(call.input());
+        OnnxGraph.Value moved = g.op("Transpose", call.stem("Transpose")).input(x).attribute("perm", perm).output(x);
+        return g.op("Transpose", call.stem("Transpose")).input(onChannelAxis(call, moved)).attribute("perm", back).output(x);
+    }
+
+    private static OnnxGraph.Value onChannelAxis(LayerCall call, OnnxGraph.Value x) {
+        OnnxGraph g = call.graph();
         Parameter mean = call.requiredWeight("moving_mean");
         int[] channels = mean.value().shape();
         return g.op("BatchNormalization", call.stem("BatchNormalization")).input(x)

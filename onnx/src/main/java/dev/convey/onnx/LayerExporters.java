@@ -19,6 +19,7 @@ public final class LayerExporters {
         PoolingExporters.register();
         CoreExporters.register();
         ElementwiseExporters.register();
+        PreprocessingExporters.register();
         // A nested model (a Model is a layer) is inlined: its inputs are bound to the call's inputs.
         for (String model : new String[] {"Model", "Functional", "Sequential"}) {
             register(model, call -> OnnxExport.inline(call.graph(), (Model) call.layer(), call.inputs()));

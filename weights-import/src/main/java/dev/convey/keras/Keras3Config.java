@@ -1,6 +1,5 @@
 package dev.convey.keras;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,11 +15,6 @@ import dev.convey.models.Model;
 import dev.convey.models.Sequential;
 import dev.convey.models.SymbolicTensor;
 import dev.convey.tensor.Shapes;
-import dev.convey.training.Adam;
-import dev.convey.training.Optimizer;
-import dev.convey.training.RMSprop;
-import dev.convey.training.SGD;
-import dev.convey.training.Trainer;
 
 /**
  * {@code config.json} of a Keras 3 {@code .keras} zip, as {@code keras.saving.serialize_keras_object(model)}
@@ -29,8 +23,8 @@ import dev.convey.training.Trainer;
  * {@code compile_config} on a compiled model; the dtype is a {@code DTypePolicy} object; Functional layers carry
  * {@code name} and {@code inbound_nodes = [{"args": [...], "kwargs": {}}]} whose inputs are
  * {@code __keras_tensor__} objects with {@code keras_history = [layer, 0, 0]} (a list of them for merges).
- * Reading goes through {@link KerasModelConfig}, which knows these forms; {@link #compile} applies
- * {@code compile_config} as {@code keras.models.load_model} does.
+ * Reading goes through {@link KerasModelConfig}, which knows these forms; {@link KerasCompileConfig} writes
+ * and applies {@code compile_config}.
  */
 final class Keras3Config {
 
@@ -49,7 +43,7 @@ final class Keras3Config {
     /** The whole {@code config.json} object. */
     static JsonObject toJson(Model model) {
         JsonObject out = object(model);
-        JsonElement compile = compileConfig(model);
+        JsonElement compile = KerasCompileConfig.toJson(model);
         if (compile != null) {
             out.add("compile_config", compile);
         }
@@ -96,7 +90,59 @@ final class Keras3Config {
         if (o.has("dtype") && o.get("dtype").isJsonPrimitive()) {
             o.add("dtype", dtypePolicy(o.get("dtype").getAsString()));
         }
+        addInitializers(layer, o);
         return o;
+    }
+
+    /**
+     * The initializer each Convey weight is created with, as Keras names it, by weight name (Keras' defaults,
+     * which Convey's layers use): {@code kernel} and {@code depthwise_kernel} GlorotUniform, {@code bias} Zeros,
+     * BatchNormalization's gamma Ones, beta Zeros, moving statistics Zeros and Ones, PReLU's alpha Zeros.
+     */
+    private static final java.util.Set<String> CONVOLUTIONS = java.util.Set.of("Conv1D", "Conv2D", "Conv3D",
+            "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose");
+
+    private static final Map<String, String> INITIALIZERS = Map.of("kernel", "GlorotUniform",
+            "depthwise_kernel", "GlorotUniform", "pointwise_kernel", "GlorotUniform", "bias", "Zeros",
+            "gamma", "Ones", "beta", "Zeros", "moving_mean", "Zeros", "moving_variance", "Ones", "alpha", "Zeros");
+
+    /**
+     * Keras 3's {@code <weight>_initializer} objects ({@code {"module": "keras.initializers", "class_name":
+     * "GlorotUniform", "config": {"seed": null}, "registered_name": null}}) and, for trainable weights, the
+     * {@code <weight>_regularizer} and {@code <weight>_constraint} Convey never has (null), where a layer's
+     * config does not say them already. {@code depthwise_kernel} is {@code depthwise_initializer}, as in Keras.
+     */
+    private static void addInitializers(Layer layer, JsonObject config) {
+        if (CONVOLUTIONS.contains(layer.className()) && !config.has("activity_regularizer")) {
+            config.add("activity_regularizer", JsonNull.INSTANCE); // Keras 3's BaseConv has one, its Dense not
+        }
+        for (dev.convey.layers.Parameter p : layer.weights()) {
+            String initializer = INITIALIZERS.get(p.name());
+            if (initializer == null) {
+                continue;
+            }
+            String key = p.name().endsWith("_kernel") ? p.name().substring(0, p.name().length() - "_kernel".length())
+                    : p.name();
+            if (!config.has(key + "_initializer")) {
+                JsonObject init = new JsonObject();
+                init.addProperty("module", "keras.initializers");
+                init.addProperty("class_name", initializer);
+                JsonObject initConfig = new JsonObject();
+                if (initializer.equals("GlorotUniform")) {
+                    initConfig.add("seed", JsonNull.INSTANCE);
+                }
+                init.add("config", initConfig);
+                init.add("registered_name", JsonNull.INSTANCE);
+                config.add(key + "_initializer", init);
+            }
+            if (p.isTrainable()) {
+                for (String suffix : new String[] {"_regularizer", "_constraint"}) {
+                    if (!config.has(key + suffix)) {
+                        config.add(key + suffix, JsonNull.INSTANCE);
+                    }
+                }
+            }
+        }
     }
 
     static JsonObject dtypePolicy(String name) {
@@ -139,15 +185,15 @@ final class Keras3Config {
                 }
                 JsonObject node = new JsonObject();
                 node.add("args", args);
-                node.add("kwargs", new JsonObject());
+                node.add("kwargs", KerasModelConfig.callKwargs(model.outputOf(l.name())));
                 nodes.add(node);
             }
             entry.add("inbound_nodes", nodes);
             layers.add(entry);
         }
         c.add("layers", layers);
-        c.add("input_layers", references(model.inputs()));
-        c.add("output_layers", references(List.of(model.output())));
+        c.add("input_layers", KerasModelFile.references(model.inputs(), true));
+        c.add("output_layers", KerasModelFile.references(List.of(model.output()), true));
         return c;
     }
 
@@ -155,25 +201,11 @@ final class Keras3Config {
         JsonObject config = new JsonObject();
         config.add("shape", batchShape(t.shape()));
         config.addProperty("dtype", "float32");
-        config.add("keras_history", history(t));
+        config.add("keras_history", KerasModelFile.tensorReference(t, true));
         JsonObject o = new JsonObject();
         o.addProperty("class_name", "__keras_tensor__");
         o.add("config", config);
         return o;
-    }
-
-    private static JsonArray history(SymbolicTensor t) {
-        JsonArray h = new JsonArray();
-        h.add(t.layer().name());
-        h.add(0);
-        h.add(0);
-        return h;
-    }
-
-    private static JsonArray references(List<SymbolicTensor> tensors) {
-        JsonArray refs = new JsonArray();
-        tensors.forEach(t -> refs.add(history(t)));
-        return refs;
     }
 
     /** {@code [null, d1, ...]}: the batch axis unknown, unknown axes null. */
@@ -184,110 +216,5 @@ final class Keras3Config {
             a.add(d == Shapes.UNKNOWN ? null : d);
         }
         return a;
-    }
-
-    /** Keras' {@code model.get_compile_config()}; null for a model never compiled. */
-    private static JsonElement compileConfig(Model model) {
-        Trainer t;
-        try {
-            t = model.trainer();
-        } catch (IllegalStateException notCompiled) {
-            return null;
-        }
-        JsonObject optimizer = new JsonObject();
-        optimizer.addProperty("module", "keras.optimizers");
-        optimizer.addProperty("class_name", t.optimizer().name());
-        optimizer.add("config", KerasLayerConfig.json(t.optimizer().getConfig()));
-        optimizer.add("registered_name", JsonNull.INSTANCE);
-        JsonObject c = new JsonObject();
-        c.add("optimizer", optimizer);
-        c.addProperty("loss", t.loss().name());
-        c.add("loss_weights", JsonNull.INSTANCE);
-        JsonArray metrics = new JsonArray();
-        t.metrics().forEach(m -> metrics.add(m.name()));
-        c.add("metrics", metrics);
-        c.add("weighted_metrics", JsonNull.INSTANCE);
-        c.addProperty("run_eagerly", false);
-        c.addProperty("steps_per_execution", 1);
-        c.addProperty("jit_compile", false);
-        return c;
-    }
-
-    // ---------------------------------------------------------------- compile_config -> compile()
-
-    /**
-     * Compiles {@code model} from a {@code compile_config} (Adam, RMSprop or SGD with their settings; the loss
-     * and metrics by name). What Convey does not have (a custom metric class, a loss object it does not know,
-     * loss weights) is skipped and listed in the returned notes, so that loading for inference or fine-tuning
-     * never fails on it. Returns the notes (empty when everything was restored).
-     */
-    static List<String> compile(Model model, JsonElement compileConfig, String file) {
-        List<String> skipped = new ArrayList<>();
-        if (compileConfig == null || compileConfig.isJsonNull()) {
-            return skipped;
-        }
-        JsonConfig c = JsonConfig.of(compileConfig, file + ": compile_config", "compile_config");
-        Optimizer optimizer = optimizer(c, skipped);
-        String loss = null;
-        JsonElement lossElement = c.get("loss");
-        if (lossElement != null && lossElement.isJsonPrimitive()) {
-            loss = lossElement.getAsString();
-        } else if (lossElement != null && lossElement.isJsonObject()) {
-            JsonConfig l = new JsonConfig(lossElement.getAsJsonObject(), c.where() + " loss");
-            loss = l.has("config") && l.get("config").isJsonObject() ? l.object("config").string("name", null) : null;
-        }
-        List<String> metrics = new ArrayList<>();
-        if (c.has("metrics") && c.get("metrics").isJsonArray()) {
-            for (JsonElement m : c.array("metrics")) {
-                String name = m.isJsonPrimitive() ? m.getAsString() : JsonConfig.show(m);
-                try {
-                    dev.convey.training.Metric.get(name);
-                    metrics.add(name);
-                } catch (IllegalArgumentException unknown) {
-                    skipped.add("metric " + name);
-                }
-            }
-        }
-        if (loss == null) {
-            skipped.add("loss " + JsonConfig.show(lossElement) + " (the model is not compiled)");
-            return skipped;
-        }
-        try {
-            model.compile(optimizer, loss, metrics.toArray(String[]::new));
-        } catch (IllegalArgumentException e) {
-            skipped.add("loss '" + loss + "' (" + e.getMessage() + "; the model is not compiled)");
-        }
-        return skipped;
-    }
-
-    private static Optimizer optimizer(JsonConfig c, List<String> skipped) {
-        JsonElement o = c.get("optimizer");
-        if (o != null && o.isJsonPrimitive()) {
-            return byName(o.getAsString(), new JsonConfig(new JsonObject(), c.where()), skipped);
-        }
-        JsonConfig spec = c.object("optimizer");
-        JsonConfig config = spec.has("config") ? spec.object("config") : new JsonConfig(new JsonObject(), c.where());
-        return byName(spec.string("class_name"), new JsonConfig(config.json(), c.where() + " optimizer"), skipped);
-    }
-
-    private static Optimizer byName(String name, JsonConfig c, List<String> skipped) {
-        double lr = c.get("learning_rate") != null && c.get("learning_rate").isJsonObject()
-                ? skipSchedule(c, skipped) : c.number("learning_rate", 0.001, Double.MIN_VALUE, 1e6);
-        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
-            case "adam" -> new Adam(lr, c.number("beta_1", 0.9, 0, 1), c.number("beta_2", 0.999, 0, 1),
-                    c.number("epsilon", 1e-7, 0, 1));
-            case "rmsprop" -> new RMSprop(lr, c.number("rho", 0.9, 0, 1), c.number("momentum", 0, 0, 1),
-                    c.number("epsilon", 1e-7, 0, 1), c.bool("centered", false));
-            case "sgd" -> new SGD(lr, c.number("momentum", 0, 0, 1), c.bool("nesterov", false));
-            default -> {
-                skipped.add("optimizer " + name + " (replaced by Adam with learning rate " + lr + ")");
-                yield new Adam(lr);
-            }
-        };
-    }
-
-    private static double skipSchedule(JsonConfig c, List<String> skipped) {
-        skipped.add("learning-rate schedule " + JsonConfig.show(c.get("learning_rate")) + " (constant 0.001 used)");
-        return 0.001;
     }
 }

@@ -20,7 +20,7 @@ import dev.convey.training.Optimizer;
  *   vars                                    the model's own variables (none), attribute name = model name
  *   layers/&lt;snake_case class&gt;[_N]/vars/0, 1, ...   each layer's variables, trainable first, attribute name
  *   layers/functional/layers/conv2d/vars/0 ...     a nested Functional (or sequential) model, recursively
- *   optimizer/vars/0 (iterations, int64), 1 (learning_rate), then the slots of each trainable weight
+ *   optimizer/vars/0 (iteration, int64), 1 (learning_rate), then the slots in Keras' creation order
  * </pre>
  * The path uses the class name, never the layer's name: a container numbers its layers of one class
  * {@code conv2d}, {@code conv2d_1}, ... in walk order ({@code model.layers}: the InputLayer is one of a
@@ -78,20 +78,52 @@ final class Keras3Weights {
         return n == null ? name : name + "_" + (n + 1);
     }
 
-    /** optimizer/vars: iterations, learning_rate, then per trainable weight its slots (Keras' creation order). */
+    /**
+     * optimizer/vars: {@code iteration} (int64), {@code learning_rate}, then the slots in the order the Keras
+     * optimizer's {@code build()} creates them (keras/src/optimizers/*.py): Adam interleaves them per weight
+     * (m0, v0, m1, v1, ...); RMSprop creates all velocities, then all momentums (momentum > 0), then all average
+     * gradients (centered); SGD one momentum per weight (momentum > 0).
+     */
     static void saveOptimizer(Optimizer optimizer, List<Parameter> trainable, Hdf5Group root) {
         Hdf5Group vars = root.createGroup("optimizer/vars");
         vars.writeString("name", optimizer.name().toLowerCase(Locale.ROOT));
         vars.writeLong("0", optimizer.iterations());
         vars.writeDataset("1", Tensor.of(new float[] {optimizer.learningRate()}));
-        int index = 2;
-        for (Parameter p : trainable) {
+        int[][] order = slotOrder(optimizer, trainable.size());
+        for (int i = 0; i < order.length; i++) {
+            Parameter p = trainable.get(order[i][0]);
             Tensor[] slots = optimizer.slots(p);
-            for (int s = 0; s < optimizer.slotsPerWeight(); s++) {
-                Tensor slot = s < slots.length ? slots[s] : Tensor.zeros(p.value().shape());
-                vars.writeDataset(Integer.toString(index++), slot);
+            int s = order[i][1];
+            vars.writeDataset(Integer.toString(FIRST_SLOT + i), s < slots.length ? slots[s] : Tensor.zeros(p.value().shape()));
+        }
+    }
+
+    /** optimizer/vars/0 and 1 are the iteration count and the learning rate; the slots follow. */
+    private static final int FIRST_SLOT = 2;
+
+    /**
+     * {@code {weight index, slot index}} for each saved slot variable, in Keras' creation order (see
+     * {@link #saveOptimizer}). Only Adam interleaves; with one slot per weight both orders agree.
+     */
+    static int[][] slotOrder(Optimizer optimizer, int weights) {
+        int perWeight = optimizer.slotsPerWeight();
+        boolean interleaved = optimizer.name().equalsIgnoreCase("Adam");
+        int[][] order = new int[weights * perWeight][];
+        int i = 0;
+        if (interleaved) {
+            for (int w = 0; w < weights; w++) {
+                for (int s = 0; s < perWeight; s++) {
+                    order[i++] = new int[] {w, s};
+                }
+            }
+        } else {
+            for (int s = 0; s < perWeight; s++) {
+                for (int w = 0; w < weights; w++) {
+                    order[i++] = new int[] {w, s};
+                }
             }
         }
+        return order;
     }
 
     // ---------------------------------------------------------------- reading
@@ -166,25 +198,26 @@ final class Keras3Weights {
         }
         Hdf5Group vars = root.group("optimizer/vars");
         int count = countVars(vars);
-        int expected = 2 + trainable.size() * optimizer.slotsPerWeight();
+        int expected = FIRST_SLOT + trainable.size() * optimizer.slotsPerWeight();
         if (count != expected) {
             return "optimizer state skipped: the file holds " + count + " optimizer variables, " + optimizer.name()
                     + " over " + trainable.size() + " trainable weights has " + expected;
         }
         long iterations = vars.readLong("0");
         Map<Parameter, Tensor[]> slots = new IdentityHashMap<>();
-        int index = 2;
         for (Parameter p : trainable) {
-            Tensor[] s = new Tensor[optimizer.slotsPerWeight()];
-            for (int k = 0; k < s.length; k++, index++) {
-                Tensor t = vars.readDataset(Integer.toString(index));
-                if (!t.hasShape(p.value().shape())) {
-                    return "optimizer state skipped: optimizer/vars/" + index + " has shape " + Shapes.toString(t.shape())
-                            + ", weight " + p.fullName() + " has " + Shapes.toString(p.value().shape());
-                }
-                s[k] = t;
+            slots.put(p, new Tensor[optimizer.slotsPerWeight()]);
+        }
+        int[][] order = slotOrder(optimizer, trainable.size());
+        for (int i = 0; i < order.length; i++) {
+            Parameter p = trainable.get(order[i][0]);
+            int index = FIRST_SLOT + i;
+            Tensor t = vars.readDataset(Integer.toString(index));
+            if (!t.hasShape(p.value().shape())) {
+                return "optimizer state skipped: optimizer/vars/" + index + " has shape " + Shapes.toString(t.shape())
+                        + ", weight " + p.fullName() + " has " + Shapes.toString(p.value().shape());
             }
-            slots.put(p, s);
+            slots.get(p)[order[i][1]] = t;
         }
         optimizer.restoreState(iterations, slots);
         Tensor lr = vars.readDataset("1");

@@ -11,7 +11,6 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
@@ -22,6 +21,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 
 import dev.convey.io.AtomicFiles;
+import dev.convey.io.StoredZipEntry;
 import dev.convey.models.Model;
 import dev.convey.training.Trainer;
 
@@ -70,7 +70,7 @@ public final class KerasArchive {
             Model model = KerasModelConfig.fromJson(root, file + " (config.json)");
             JsonElement compile = root.isJsonObject() ? root.getAsJsonObject().get("compile_config") : null;
             try {
-                notes.addAll(Keras3Config.compile(model, compile, file.toString()));
+                notes.addAll(KerasCompileConfig.compile(model, compile, file.toString()));
             } catch (IllegalArgumentException e) {
                 notes.add("compile_config not restored: " + e.getMessage());
             }
@@ -118,11 +118,11 @@ public final class KerasArchive {
                 byte[] weights = Files.readAllBytes(h5);
                 AtomicFiles.write(file, temporary -> {
                     try (OutputStream out = Files.newOutputStream(temporary); ZipOutputStream zip = new ZipOutputStream(out)) {
-                        stored(zip, "metadata.json", metadata.toString().getBytes(StandardCharsets.UTF_8));
-                        stored(zip, "config.json", config);
-                        stored(zip, "model.weights.h5", weights);
+                        StoredZipEntry.write(zip, "metadata.json", metadata.toString().getBytes(StandardCharsets.UTF_8));
+                        StoredZipEntry.write(zip, "config.json", config);
+                        StoredZipEntry.write(zip, "model.weights.h5", weights);
                         if (convey != null) {
-                            stored(zip, ModelMetadata.ZIP_ENTRY, convey.toJson().getBytes(StandardCharsets.UTF_8));
+                            StoredZipEntry.write(zip, ModelMetadata.ZIP_ENTRY, convey.toJson().getBytes(StandardCharsets.UTF_8));
                         }
                     }
                 });
@@ -165,19 +165,6 @@ public final class KerasArchive {
         } catch (IllegalStateException notCompiled) {
             return null;
         }
-    }
-
-    private static void stored(ZipOutputStream zip, String name, byte[] bytes) throws IOException {
-        ZipEntry e = new ZipEntry(name);
-        e.setMethod(ZipEntry.STORED);
-        e.setSize(bytes.length);
-        e.setCompressedSize(bytes.length);
-        CRC32 crc = new CRC32();
-        crc.update(bytes);
-        e.setCrc(crc.getValue());
-        zip.putNextEntry(e);
-        zip.write(bytes);
-        zip.closeEntry();
     }
 
     private static ZipEntry entry(ZipFile zip, String name, Path file, long limit) {

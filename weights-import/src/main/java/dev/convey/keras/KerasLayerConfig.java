@@ -33,8 +33,8 @@ import dev.convey.tensor.Shapes;
  *
  * <p>Reading accepts Keras 2 and Keras 3 key names, and Keras 1's for the layers Keras 1 files contain
  * ({@code Convolution2D}: nb_filter, nb_row, nb_col, border_mode, subsample; Dense's output_dim). Everything
- * Convey cannot honour is an error that names the layer and the setting: channels_first data, BatchNormalization
- * on another axis, global pooling with keepdims, a class it does not have. Settings that do not change the
+ * Convey cannot honour is an error that names the layer and the setting: channels_first data,
+ * global pooling with keepdims, a class it does not have. Settings that do not change the
  * function (initializers, regularizers, constraints) are ignored, since the weights come from the file.
  *
  * <p>Writing produces the Keras 2 keys (tf.keras 2.x {@code get_config()}), which Keras 2 and 3 both read.
@@ -129,14 +129,17 @@ public final class KerasLayerConfig {
     }
 
     private static BatchNormalization batchNormalization(JsonConfig c) {
+        // Keras 3 writes axis as an int, Keras 2 as a list of one ([3]); several axes at once are not supported
         JsonElement axis = c.get("axis");
-        int a = !c.has("axis") ? -1 : axis.isJsonArray() && axis.getAsJsonArray().size() == 1
-                ? c.checkedInteger("axis", axis.getAsJsonArray().get(0), -8, 8) : c.integer("axis", -8, 8);
-        if (a != -1 && a != 3) {
-            throw new IllegalArgumentException(c.where() + ": axis " + axis + " is not supported; Convey normalises"
-                    + " the channel axis (-1, or 3 for NHWC images)");
+        if (c.has("axis") && axis.isJsonArray() && axis.getAsJsonArray().size() != 1) {
+            throw c.error("axis", axis, "one axis (an int or a list of one int)");
         }
-        return new BatchNormalization()
+        int a = !c.has("axis") ? -1 : axis.isJsonArray()
+                ? c.checkedInteger("axis", axis.getAsJsonArray().get(0), -8, 8) : c.integer("axis", -8, 8);
+        if (a == 0) {
+            throw c.error("axis", axis, "a non-batch axis (not 0)");
+        }
+        return new BatchNormalization().axis(a)
                 .epsilon(c.number("epsilon", 1e-3, Double.MIN_VALUE, 1))
                 .momentum(c.number("momentum", 0.99, 0, 1))
                 .center(c.bool("center", true))

@@ -50,7 +50,7 @@ final class KerasModelConfig {
     }
 
     static Model fromJson(JsonElement root, String file) {
-        KerasSafeMode.check(root, file);
+        KerasSafeMode.check(withoutCompileConfig(root), file);
         try {
             JsonConfig top = JsonConfig.of(root, "model config", "the model config");
             return model(top.string("class_name"), top.get("config"));
@@ -62,14 +62,35 @@ final class KerasModelConfig {
         }
     }
 
+    /**
+     * The model part of a config.json: {@code compile_config} (optimizer, loss, metrics) builds no layer and is
+     * applied apart ({@link KerasCompileConfig#compile}), where a custom class in it is skipped with a note instead
+     * of refusing a model that can still run and be fine-tuned.
+     */
+    private static JsonElement withoutCompileConfig(JsonElement root) {
+        if (root == null || !root.isJsonObject() || !root.getAsJsonObject().has("compile_config")) {
+            return root;
+        }
+        JsonObject copy = new JsonObject();
+        root.getAsJsonObject().entrySet().stream().filter(e -> !e.getKey().equals("compile_config"))
+                .forEach(e -> copy.add(e.getKey(), e.getValue()));
+        return copy;
+    }
+
     /** Sequential, Model or Functional; {@code config} is an array (old Sequential) or an object. */
     static Model model(String className, JsonElement config) {
-        return switch (className) {
+        Model model = switch (className) {
             case "Sequential" -> sequential(config);
             case "Model", "Functional" -> functional(JsonConfig.of(config, className, "its config"));
             default -> throw new IllegalArgumentException("unsupported model class '" + className
                     + "' (supported: Sequential, Model, Functional)");
         };
+        // model.trainable = False (a frozen base): the model's own flag, besides its layers' flags
+        if (config != null && config.isJsonObject()
+                && !new JsonConfig(config.getAsJsonObject(), className + " '" + model.name() + "'").bool("trainable", true)) {
+            model.setTrainable(false);
+        }
+        return model;
     }
 
     private static Sequential sequential(JsonElement config) {
@@ -110,11 +131,14 @@ final class KerasModelConfig {
         while (!pending.isEmpty()) {
             List<JsonConfig> waiting = new ArrayList<>();
             for (JsonConfig entry : pending) {
-                List<String> inbound = inboundLayerNames(entry);
-                if (outputs.keySet().containsAll(inbound)) {
+                List<Ref> inbound = inboundLayers(entry);
+                if (inbound.stream().allMatch(r -> outputs.containsKey(r.name()))) {
                     Layer layer = layer(entry);
+                    SymbolicTensor[] ins = inbound.stream().map(r -> r.tensor(outputs, layerName(entry)))
+                            .toArray(SymbolicTensor[]::new);
+                    Boolean training = callTraining(entry);
                     SymbolicTensor out = layer instanceof InputLayer input ? SymbolicTensor.of(input)
-                            : layer.apply(inbound.stream().map(outputs::get).toArray(SymbolicTensor[]::new));
+                            : layer.apply(training, ins);
                     outputs.put(layer.name(), out);
                 } else {
                     waiting.add(entry);
@@ -156,23 +180,40 @@ final class KerasModelConfig {
         return c != null && c.isJsonObject() ? new JsonConfig(c.getAsJsonObject(), "layer").string("name", "?") : "?";
     }
 
-    /** The names of the layers an entry reads (see the class comment for the forms). */
-    private static List<String> inboundLayerNames(JsonConfig entry) {
+    /**
+     * A reference to a layer's output, {@code [name, node index, tensor index]}. Convey calls each layer once and
+     * each has one output, so the tensor index is 0 and the node index 0, except for a nested Functional model
+     * (and, in tf.keras 2.x files, a nested Sequential with an input shape): Keras numbers its nodes from 1,
+     * node 0 being the model's own graph (keras/src/models/functional.py, {@code node_reindexing_map}).
+     */
+    record Ref(String name, int node) {
+
+        /** The tensor it reads, checked: node 1 only of a nested model. */
+        SymbolicTensor tensor(Map<String, SymbolicTensor> outputs, String reader) {
+            SymbolicTensor t = outputs.get(name);
+            if (node == 1 && !(t.layer() instanceof Model)) {
+                throw new IllegalArgumentException("layer '" + reader + "' reads node 1 of layer '" + name
+                        + "', which is not a nested model: a layer called twice (shared layers are not supported)");
+            }
+            return t;
+        }
+    }
+
+    /** The layers an entry reads (see the class comment for the forms). */
+    private static List<Ref> inboundLayers(JsonConfig entry) {
         JsonArray nodes = entry.has("inbound_nodes") ? entry.array("inbound_nodes") : new JsonArray();
         String where = "layer '" + layerName(entry) + "'";
         if (nodes.size() > 1) {
             throw new IllegalArgumentException(where + " is called " + nodes.size()
                     + " times (a shared layer); Convey models apply each layer once");
         }
-        List<String> names = new ArrayList<>();
+        List<Ref> names = new ArrayList<>();
         if (nodes.size() == 1) {
             JsonElement node = nodes.get(0);
-            if (node.isJsonObject()) {
+            if (node.isJsonObject() && node.getAsJsonObject().has("args")) {
                 collectKerasHistory(node.getAsJsonObject().get("args"), names, where);
-            } else if (node.isJsonArray()) {
-                for (JsonElement input : node.getAsJsonArray()) {
-                    names.add(historyName(input, where));
-                }
+            } else if (node.isJsonArray() || node.isJsonObject()) {
+                keras2References(node).forEach(ref -> names.add(historyName(ref, where)));
             } else {
                 throw new IllegalArgumentException(where + ": inbound node " + JsonConfig.show(node)
                         + " is neither a list nor {\"args\": ..., \"kwargs\": ...}");
@@ -181,24 +222,87 @@ final class KerasModelConfig {
         return names;
     }
 
-    /** {@code [name, node, tensor(, kwargs)]}: the name, checked. */
-    private static String historyName(JsonElement ref, String where) {
+    /**
+     * The tensor references {@code [name, node, tensor, kwargs]} of a Keras 2 inbound node, in order, whatever
+     * its nesting (tf.keras 2.x's Node.serialize): a list of references ({@code [[a, 0, 0, {}], [b, 0, 0, {}]]}),
+     * one reference unwrapped ({@code [a, 0, 0, {}]}, layers that keep their input structure), nested lists, or a
+     * dict of them (dict inputs). A list whose first element is a string is one reference.
+     */
+    private static List<JsonElement> keras2References(JsonElement node) {
+        List<JsonElement> out = new ArrayList<>();
+        if (node.isJsonArray()) {
+            JsonArray a = node.getAsJsonArray();
+            if (!a.isEmpty() && a.get(0).isJsonPrimitive()) {
+                out.add(a);
+            } else {
+                a.forEach(e -> out.addAll(keras2References(e)));
+            }
+        } else if (node.isJsonObject()) {
+            node.getAsJsonObject().entrySet().forEach(e -> out.addAll(keras2References(e.getValue())));
+        } else {
+            out.add(node); // historyName says what is wrong with it
+        }
+        return out;
+    }
+
+    /**
+     * The {@code training} argument of a layer's call, if its inbound node has one: {@code kwargs} of the Keras 3
+     * node object, or the kwargs (4th element) of the Keras 2 inbound tensors; null when absent or null. Other
+     * call arguments ({@code mask}) are not read.
+     */
+    private static Boolean callTraining(JsonConfig entry) {
+        JsonArray nodes = entry.has("inbound_nodes") ? entry.array("inbound_nodes") : new JsonArray();
+        if (nodes.size() != 1) {
+            return null;
+        }
+        JsonElement node = nodes.get(0);
+        JsonElement kwargs = null;
+        if (node.isJsonObject() && node.getAsJsonObject().has("args")) {
+            kwargs = node.getAsJsonObject().get("kwargs");
+        } else if (node.isJsonArray() || node.isJsonObject()) {
+            List<JsonElement> refs = keras2References(node);
+            if (!refs.isEmpty() && refs.get(0).isJsonArray() && refs.get(0).getAsJsonArray().size() > 3) {
+                kwargs = refs.get(0).getAsJsonArray().get(3);
+            }
+        }
+        if (kwargs == null || !kwargs.isJsonObject()) {
+            return null;
+        }
+        JsonConfig k = new JsonConfig(kwargs.getAsJsonObject(), "layer '" + layerName(entry) + "' call kwargs");
+        return k.has("training") ? k.bool("training", false) : null;
+    }
+
+    /** The call arguments a Convey call records ({@code {"training": false}} for a fixed mode), for the writers. */
+    static JsonObject callKwargs(SymbolicTensor call) {
+        JsonObject kwargs = new JsonObject();
+        if (call.training() != null) {
+            kwargs.addProperty("training", call.training());
+        }
+        return kwargs;
+    }
+
+    /** {@code [name, node, tensor(, kwargs)]}: the name and node index, checked. */
+    private static Ref historyName(JsonElement ref, String where) {
         if (!ref.isJsonArray() || ref.getAsJsonArray().isEmpty()
                 || !ref.getAsJsonArray().get(0).isJsonPrimitive()) {
             throw new IllegalArgumentException(where + ": inbound tensor " + JsonConfig.show(ref)
                     + " is not [layer name, node index, tensor index]");
         }
         JsonArray a = ref.getAsJsonArray();
+        int node = 0;
         for (int i = 1; i < Math.min(3, a.size()); i++) {
-            if (!a.get(i).isJsonPrimitive() || a.get(i).getAsJsonPrimitive().isNumber() && a.get(i).getAsDouble() != 0) {
+            double v = a.get(i).isJsonPrimitive() && a.get(i).getAsJsonPrimitive().isNumber() ? a.get(i).getAsDouble() : -1;
+            if (!(v == 0 || i == 1 && v == 1)) {
                 throw new IllegalArgumentException(where + ": inbound tensor " + JsonConfig.show(ref)
-                        + " reads node/tensor index other than 0 (shared layers and multi-output layers are not supported)");
+                        + " reads " + (i == 1 ? "node " : "tensor ") + JsonConfig.show(a.get(i)) + " (shared layers"
+                        + " and multi-output layers are not supported: node 0, or 1 of a nested model, and tensor 0)");
             }
+            node = i == 1 ? (int) v : node;
         }
-        return a.get(0).getAsString();
+        return new Ref(a.get(0).getAsString(), node);
     }
 
-    private static void collectKerasHistory(JsonElement e, List<String> names, String where) {
+    private static void collectKerasHistory(JsonElement e, List<Ref> names, String where) {
         if (e == null || e.isJsonNull() || e.isJsonPrimitive()) {
             return;
         }
@@ -224,11 +328,11 @@ final class KerasModelConfig {
         }
         List<SymbolicTensor> out = new ArrayList<>();
         for (JsonElement item : entries) {
-            String name = historyName(item, key);
-            if (!outputs.containsKey(name)) {
-                throw new IllegalArgumentException("the model's " + key + " entry '" + name + "' is not among its layers");
+            Ref ref = historyName(item, key);
+            if (!outputs.containsKey(ref.name())) {
+                throw new IllegalArgumentException("the model's " + key + " entry '" + ref.name() + "' is not among its layers");
             }
-            out.add(outputs.get(name));
+            out.add(ref.tensor(outputs, key));
         }
         return out;
     }

@@ -90,6 +90,7 @@ public final class KerasModelFile {
     static JsonObject modelConfig(Model model) {
         JsonObject config = new JsonObject();
         config.addProperty("name", model.name());
+        config.addProperty("trainable", model.isTrainable());
         JsonArray layers = new JsonArray();
         JsonObject out = new JsonObject();
         if (model instanceof Sequential) {
@@ -103,8 +104,11 @@ public final class KerasModelFile {
                 JsonObject entry = layerConfig(l);
                 entry.addProperty("name", l.name());
                 JsonArray node = new JsonArray();
+                JsonObject kwargs = KerasModelConfig.callKwargs(model.outputOf(l.name()));
                 for (SymbolicTensor in : model.outputOf(l.name()).inputs()) {
-                    node.add(tensorReference(in, true));
+                    JsonArray ref = tensorReference(in, false);
+                    ref.add(kwargs.deepCopy());
+                    node.add(ref);
                 }
                 JsonArray nodes = new JsonArray();
                 if (!(l instanceof InputLayer)) {
@@ -113,8 +117,8 @@ public final class KerasModelFile {
                 entry.add("inbound_nodes", nodes);
                 layers.add(entry);
             }
-            config.add("input_layers", references(model.inputs()));
-            config.add("output_layers", references(List.of(model.output())));
+            config.add("input_layers", references(model.inputs(), false));
+            config.add("output_layers", references(List.of(model.output()), false));
             out.addProperty("class_name", "Functional");
         }
         config.add("layers", layers);
@@ -126,21 +130,24 @@ public final class KerasModelFile {
         return layer instanceof Model nested ? modelConfig(nested) : KerasLayerConfig.toConfig(layer);
     }
 
-    /** {@code [layer name, node index, tensor index(, kwargs)]}: every Convey layer is called once, one output. */
-    private static JsonArray tensorReference(SymbolicTensor t, boolean withKwargs) {
+    /**
+     * {@code [layer name, node index, tensor index]}: every Convey layer is called once and has one output, so
+     * both indices are 0, except that Keras numbers a nested Functional model's calls from 1 (node 0 is its own
+     * graph), and tf.keras 2.x (Sequential being a Functional there) a nested Sequential's too; Keras 3 numbers
+     * a nested Sequential's calls from 0 ({@code keras3}).
+     */
+    static JsonArray tensorReference(SymbolicTensor t, boolean keras3) {
         JsonArray ref = new JsonArray();
         ref.add(t.layer().name());
+        boolean firstNodeIsOwnGraph = t.layer() instanceof Model && !(keras3 && t.layer() instanceof Sequential);
+        ref.add(firstNodeIsOwnGraph ? 1 : 0);
         ref.add(0);
-        ref.add(0);
-        if (withKwargs) {
-            ref.add(new JsonObject());
-        }
         return ref;
     }
 
-    private static JsonArray references(List<SymbolicTensor> tensors) {
+    static JsonArray references(List<SymbolicTensor> tensors, boolean keras3) {
         JsonArray refs = new JsonArray();
-        tensors.forEach(t -> refs.add(tensorReference(t, false)));
+        tensors.forEach(t -> refs.add(tensorReference(t, keras3)));
         return refs;
     }
 }

@@ -62,13 +62,17 @@ final class KerasMoreLayers {
             case "SpatialDropout2D" -> new SpatialDropout2D(c.number("rate", 0, 0, Math.nextDown(1.0)), seed(c));
             case "GaussianNoise" -> new GaussianNoise(c.number("stddev", 0, 0, 1e6), seed(c));
             case "GaussianDropout" -> new GaussianDropout(c.number("rate", 0, 0, Math.nextDown(1.0)), seed(c));
+            case "Dot", "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
+                    "RandomContrast", "RandomCrop" -> KerasPreprocessingLayers.fromConfig(className, c);
             default -> throw new IllegalArgumentException("Unsupported Keras layer class '" + className + "' ("
                     + c.where() + "). Supported: InputLayer, Conv2D, DepthwiseConv2D, Dense, MaxPooling2D,"
                     + " AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Flatten, Activation, ReLU,"
                     + " ZeroPadding2D, BatchNormalization, Add, Multiply, Concatenate, Dropout, Reshape, Rescaling,"
                     + " Normalization, LeakyReLU, ELU, PReLU, Softmax, Identity,"
                     + " Subtract, Average, Maximum, Minimum, Cropping2D, UpSampling2D, RepeatVector, Permute,"
-                    + " SpatialDropout2D, GaussianNoise, GaussianDropout, and nested Sequential/Functional models");
+                    + " SpatialDropout2D, GaussianNoise, GaussianDropout,"
+                    + " Dot, Resizing, CenterCrop, RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomContrast, RandomCrop,"
+                    + " and nested Sequential/Functional models");
         };
     }
 

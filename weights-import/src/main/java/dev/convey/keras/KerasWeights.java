@@ -84,6 +84,12 @@ public final class KerasWeights {
     private record SavedLayer(String name, Hdf5Group group, List<String> weightNames) {
     }
 
+    /**
+     * tf.keras 2.12+ and Keras 3's legacy writer add this group beside the layers' groups (not in layer_names)
+     * for variables created on the model itself, outside any layer: empty for Functional and Sequential models.
+     */
+    private static final String TOP_LEVEL = "top_level_model_weights";
+
     /** Files written by {@code model.save()} keep the weights under {@code model_weights}. */
     static Hdf5Group weightsRoot(Hdf5File f) {
         return f.root().hasGroup("model_weights") ? f.root().group("model_weights") : f.root();
@@ -98,6 +104,11 @@ public final class KerasWeights {
         if (root.hasAttribute("backend") && root.readString("backend").equals("theano")) {
             throw new Hdf5Exception(root.file().path() + ": the weights were saved with Keras' Theano backend, whose"
                     + " convolution kernels are flipped; only TensorFlow-backend files are supported");
+        }
+        if (root.hasGroup(TOP_LEVEL) && !readChunkedStrings(root.group(TOP_LEVEL), "weight_names").isEmpty()) {
+            throw new Hdf5Exception(root.file().path() + ": " + root.group(TOP_LEVEL).path() + " holds weights of the"
+                    + " model itself " + readChunkedStrings(root.group(TOP_LEVEL), "weight_names") + " (a subclassed"
+                    + " model's own variables); Convey models keep every weight in a layer");
         }
         List<SavedLayer> layers = new ArrayList<>();
         for (String name : readChunkedStrings(root, "layer_names")) {
@@ -260,7 +271,10 @@ public final class KerasWeights {
 
     // ---------------------------------------------------------------- saving
 
-    /** Keras' save_weights_to_hdf5_group: names, versions, and one group per layer (also weightless ones). */
+    /**
+     * Keras' save_weights_to_hdf5_group: names, versions, one group per layer (also weightless ones), and the
+     * empty {@code top_level_model_weights} group of tf.keras 2.12+.
+     */
     static void saveTo(List<Layer> layers, Hdf5Group root) {
         writeChunkedStrings(root, "layer_names", layers.stream().map(Layer::name).toList());
         root.writeString("backend", "tensorflow");
@@ -273,6 +287,7 @@ public final class KerasWeights {
                 g.writeDataset(p.fullName(), p.value());
             }
         }
+        writeChunkedStrings(root.createGroup(TOP_LEVEL), "weight_names", List.of());
     }
 
     // ---------------------------------------------------------------- inspecting

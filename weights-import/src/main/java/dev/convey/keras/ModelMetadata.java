@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -142,9 +141,9 @@ public record ModelMetadata(List<String> classNames, String preprocessing, int[]
         return Optional.of(fromJson(root.readString(ATTRIBUTE), root.file().path().toString()));
     }
 
-    /** The metadata saved in a model file ({@code .keras} archive or legacy HDF5), if any. */
+    /** The metadata saved in a model file ({@code .keras} zip or HDF5, told apart by signature), if any. */
     public static Optional<ModelMetadata> read(Path modelFile) {
-        if (modelFile.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".keras")) {
+        if (KerasFiles.format(modelFile) == KerasFiles.Format.KERAS_ZIP) { // by signature: some .keras files are HDF5
             try (ZipFile zip = new ZipFile(modelFile.toFile())) {
                 ZipEntry entry = zip.getEntry(ZIP_ENTRY);
                 if (entry == null) {

@@ -50,7 +50,7 @@ final class ResNets {
             default -> throw new IllegalArgumentException("not a torchvision ResNet: " + name);
         }
         SymbolicTensor input = Input.of(inputShape);
-        SymbolicTensor x = relu(modules.bn(conv(input, 64, 7, 2, 3, "conv1"), "bn1"), "relu");
+        SymbolicTensor x = Modules.relu(modules.bn(conv(input, 64, 7, 2, 3, "conv1"), "bn1"), "relu");
         x = new ZeroPadding2D(1).name("maxpool.pad").apply(x);
         x = new MaxPooling2D(3).strides(2).name("maxpool").apply(x);
         int inChannels = 64;
@@ -72,18 +72,18 @@ final class ResNets {
     }
 
     private SymbolicTensor basic(SymbolicTensor x, int width, int stride, boolean downsample, String p) {
-        SymbolicTensor y = relu(modules.bn(conv(x, width, 3, stride, 1, p + ".conv1"), p + ".bn1"), p + ".relu1");
+        SymbolicTensor y = Modules.relu(modules.bn(conv(x, width, 3, stride, 1, p + ".conv1"), p + ".bn1"), p + ".relu1");
         y = modules.bn(conv(y, width, 3, 1, 1, p + ".conv2"), p + ".bn2");
         SymbolicTensor shortcut = downsample ? shortcut(x, width, stride, p) : x;
-        return relu(new Add().name(p + ".add").apply(y, shortcut), p + ".relu");
+        return Modules.relu(new Add().name(p + ".add").apply(y, shortcut), p + ".relu");
     }
 
     private SymbolicTensor bottleneck(SymbolicTensor x, int width, int stride, boolean downsample, String p) {
-        SymbolicTensor y = relu(modules.bn(conv(x, width, 1, 1, 0, p + ".conv1"), p + ".bn1"), p + ".relu1");
-        y = relu(modules.bn(conv(y, width, 3, stride, 1, p + ".conv2"), p + ".bn2"), p + ".relu2");
+        SymbolicTensor y = Modules.relu(modules.bn(conv(x, width, 1, 1, 0, p + ".conv1"), p + ".bn1"), p + ".relu1");
+        y = Modules.relu(modules.bn(conv(y, width, 3, stride, 1, p + ".conv2"), p + ".bn2"), p + ".relu2");
         y = modules.bn(conv(y, 4 * width, 1, 1, 0, p + ".conv3"), p + ".bn3");
         SymbolicTensor shortcut = downsample ? shortcut(x, 4 * width, stride, p) : x;
-        return relu(new Add().name(p + ".add").apply(y, shortcut), p + ".relu");
+        return Modules.relu(new Add().name(p + ".add").apply(y, shortcut), p + ".relu");
     }
 
     private SymbolicTensor shortcut(SymbolicTensor x, int channels, int stride, String p) {
@@ -93,9 +93,5 @@ final class ResNets {
     /** torchvision's ResNet convolutions have no bias (a BatchNorm follows each). */
     private SymbolicTensor conv(SymbolicTensor x, int filters, int k, int stride, int padding, String name) {
         return modules.conv(x, filters, k, stride, padding, false, name);
-    }
-
-    private static SymbolicTensor relu(SymbolicTensor x, String name) {
-        return Modules.activation("relu", name).apply(x);
     }
 }

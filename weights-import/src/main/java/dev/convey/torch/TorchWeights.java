@@ -26,7 +26,8 @@ import dev.convey.tensor.Tensor;
  *   BN gamma, beta                .weight, .bias
  *   BN moving_mean, _variance     .running_mean, .running_var    plus .num_batches_tracked (int64, not used in eval)
  * </pre>
- * As {@code load_state_dict}: with {@code strict}, a missing or unexpected key is an error listing them all;
+ * As {@code load_state_dict}: with {@code strict}, a missing or unexpected key is an error listing them all
+ * (except a missing {@code num_batches_tracked}, which PyTorch's BatchNorm supplies for older checkpoints);
  * without, the keys both sides have are loaded and the others returned ({@link IncompatibleKeys}, as PyTorch
  * returns them). A shape mismatch is always an error.
  */
@@ -89,13 +90,13 @@ public final class TorchWeights {
 
     private static List<Binding> bindings(TorchvisionModel tv) {
         List<Binding> bindings = new ArrayList<>();
-        long weighted = tv.model().layers().stream().filter(l -> !l.weights().isEmpty()).count();
+        long weighted = tv.layers().stream().filter(l -> !l.weights().isEmpty()).count();
         if (weighted != tv.moduleOrder().size()) {
             throw new IllegalStateException(tv.name() + " has " + weighted + " layers with weights but a module order of "
                     + tv.moduleOrder().size());
         }
         for (String name : tv.moduleOrder()) {
-            Layer layer = tv.model().getLayer(name);
+            Layer layer = tv.layer(name);
             boolean batchNorm = false;
             for (Parameter p : layer.weights()) {
                 int rank = p.value().rank();
@@ -145,6 +146,9 @@ public final class TorchWeights {
         bindings.forEach(b -> expected.add(b.key()));
         List<String> missing = new ArrayList<>(expected);
         missing.removeAll(sd.keys());
+        // BatchNorm's _load_from_state_dict fills in a missing num_batches_tracked for state_dicts without a
+        // version (torchvision's older checkpoints predate it); eval mode never reads it
+        missing.removeIf(k -> k.endsWith(".num_batches_tracked"));
         List<String> unexpected = new ArrayList<>(sd.keys());
         unexpected.removeAll(expected);
         String where = sd.source() == null ? "state_dict" : sd.source().toString();

@@ -19,12 +19,57 @@ public final class TorchvisionModel {
     private final Model model;
     private final Map<String, int[]> flattenedInputs;
     private final List<String> moduleOrder;
+    private final List<Model> auxiliaries;
 
     TorchvisionModel(String name, Model model, Map<String, int[]> flattenedInputs, List<String> moduleOrder) {
+        this(name, model, flattenedInputs, moduleOrder, List.of());
+    }
+
+    /**
+     * With auxiliary heads whose weights are in the state_dict but not on the eval path (inception_v3's
+     * AuxLogits, googlenet's aux1 and aux2).
+     */
+    TorchvisionModel(String name, Model model, Map<String, int[]> flattenedInputs, List<String> moduleOrder,
+            List<Model> auxiliaries) {
         this.name = name;
         this.model = model;
         this.flattenedInputs = Collections.unmodifiableMap(flattenedInputs);
         this.moduleOrder = List.copyOf(moduleOrder);
+        this.auxiliaries = List.copyOf(auxiliaries);
+    }
+
+    /**
+     * The auxiliary classifiers PyTorch runs only in training mode ({@code inception_v3}'s {@code AuxLogits} on
+     * the Mixed_6e features, googlenet's {@code aux1}, {@code aux2}; they share the model's layers up to there);
+     * empty for the other models.
+     */
+    public List<Model> auxiliaries() {
+        return auxiliaries;
+    }
+
+    /** Every layer, of the model and of the auxiliary heads, once each. */
+    List<dev.convey.layers.Layer> layers() {
+        java.util.Set<dev.convey.layers.Layer> all = new java.util.LinkedHashSet<>(model.layers());
+        auxiliaries.forEach(a -> all.addAll(a.layers()));
+        return List.copyOf(all);
+    }
+
+    /** The layer of this module path, in the model or the auxiliary head. */
+    dev.convey.layers.Layer layer(String module) {
+        for (dev.convey.layers.Layer layer : layers()) {
+            if (layer.name().equals(module)) {
+                return layer;
+            }
+        }
+        throw new IllegalArgumentException(name + " has no module '" + module + "'");
+    }
+
+    /** The modules whose shapes depend on the number of classes: each auxiliary head's last Linear, the last Linear. */
+    List<String> classifiers() {
+        List<String> out = new java.util.ArrayList<>();
+        auxiliaries.forEach(a -> out.add(a.output().layer().name()));
+        out.add(moduleOrder.get(moduleOrder.size() - 1));
+        return out;
     }
 
     /** The layers with weights, in torchvision's module order (its state_dict's order). */
@@ -48,7 +93,7 @@ public final class TorchvisionModel {
      * Keras, it takes effect at the next compile).
      */
     public TorchvisionModel requiresGrad(boolean flag) {
-        model.layers().forEach(layer -> layer.setTrainable(flag));
+        layers().forEach(layer -> layer.setTrainable(flag));
         return this;
     }
 
@@ -58,7 +103,7 @@ public final class TorchvisionModel {
      */
     public TorchvisionModel requiresGrad(String prefix, boolean flag) {
         int matched = 0;
-        for (dev.convey.layers.Layer layer : model.layers()) {
+        for (dev.convey.layers.Layer layer : layers()) {
             if (layer.name().equals(prefix) || layer.name().startsWith(prefix + ".")) {
                 layer.setTrainable(flag);
                 matched++;
@@ -73,15 +118,14 @@ public final class TorchvisionModel {
     /**
      * The transfer-learning step {@code model.fc = nn.Linear(in, classes)} (ResNet) or
      * {@code model.classifier[6] = nn.Linear(4096, classes)} (VGG): the same architecture with a new, randomly
-     * initialised last layer and every other weight copied from this model.
+     * initialised last layer (inception_v3: and AuxLogits.fc) and every other weight copied from this model.
      */
     public TorchvisionModel withNewHead(int classes) {
         int[] inputShape = model.input().shape();
         TorchvisionModel fresh = Torchvision.create(name, classes, inputShape);
-        String head = moduleOrder.get(moduleOrder.size() - 1);
         for (String layer : moduleOrder) {
-            if (!layer.equals(head)) {
-                fresh.model().getLayer(layer).setWeights(model.getLayer(layer).getWeights());
+            if (!classifiers().contains(layer)) {
+                fresh.layer(layer).setWeights(layer(layer).getWeights());
             }
         }
         return fresh;
@@ -89,11 +133,11 @@ public final class TorchvisionModel {
 
     /**
      * The convolutional base for transfer learning, as Keras' {@code include_top=False}: the feature map before
-     * the classifier (ResNet: before {@code avgpool}; VGG: {@code features}' last max pool), then
+     * the classifier (before {@code avgpool}; VGG: {@code features}' last max pool; DenseNet: after its final ReLU), then
      * {@code pooling} "avg" or "max" (global), or null for the 4-D map. It shares this model's layers.
      */
     public Model base(String pooling) {
-        String head = name.startsWith("vgg") ? "flatten" : "avgpool";
+        String head = name.startsWith("vgg") ? "flatten" : name.startsWith("squeezenet") ? "classifier.0" : "avgpool";
         dev.convey.models.SymbolicTensor features = model.outputOf(head).inputs().get(0);
         if (features.layer().name().equals("avgpool")) {
             features = features.inputs().get(0);

@@ -146,7 +146,7 @@ class KerasModelFileTest {
         Path file = dir.resolve("seq.h5");
         KerasModelFile.save(original, file);
         String json = KerasModelFile.toJson(original);
-        assertTrue(json.startsWith("{\"class_name\":\"Sequential\",\"config\":{\"name\":\"seq\",\"layers\":[{\"class_name\""
+        assertTrue(json.startsWith("{\"class_name\":\"Sequential\",\"config\":{\"name\":\"seq\",\"trainable\":true,\"layers\":[{\"class_name\""
                 + ":\"InputLayer\",\"config\":{\"name\":"), json);
 
         Model loaded = KerasModelFile.load(file);

@@ -71,7 +71,7 @@ class KerasRoundTripTest {
         }
     }
 
-    private static Tensor input(int n, long seed) {
+    static Tensor input(int n, long seed) {
         Random r = new Random(seed);
         Tensor t = Tensor.zeros(n, 64, 64, 3);
         for (int i = 0; i < t.size(); i++) {
@@ -81,6 +81,11 @@ class KerasRoundTripTest {
     }
 
     private void roundTrip(Supplier<Model> build, Tensor x) {
+        roundTrip(dir, build, x);
+    }
+
+    /** save -> load in .keras and .h5, and .weights.h5 into a fresh model: the same weights and outputs, bit for bit. */
+    static void roundTrip(Path dir, Supplier<Model> build, Tensor x) {
         Model original = build.get();
         Tensor expected = original.predict(x, 2);
         for (String name : List.of("m.keras", "m.h5")) {
@@ -118,6 +123,68 @@ class KerasRoundTripTest {
             x.data().put(i, (float) r.nextGaussian());
         }
         roundTrip(() -> nested(5), x);
+    }
+
+    /** The guide's fine-tuning set-up: {@code base(x, training=False)}, the base frozen or not. */
+    static Model nestedInInferenceMode(long seed, boolean frozen) {
+        SymbolicTensor in = Input.of(12, 12, 3);
+        SymbolicTensor h = new Conv2D(4, 3).activation("relu").name("conv").apply(in);
+        h = new BatchNormalization().name("bn").apply(h);
+        Model base = new Model(in, new Conv2D(5, 3).name("conv_b").apply(h), "base");
+        SymbolicTensor x = Input.of(12, 12, 3);
+        SymbolicTensor f = new GlobalAveragePooling2D().apply(base.apply(false, x));
+        Model m = new Model(x, new Dense(3).activation("softmax").name("head").apply(f), "classifier");
+        randomize(m, seed);
+        base.setTrainable(!frozen);
+        return m;
+    }
+
+    /**
+     * A frozen or trainable base called with training=False: every format keeps the weights, the outputs, the
+     * base's trainable flag and the call's training=False, and fit on the loaded model leaves the base's
+     * moving statistics alone (and its weights, when frozen) exactly as on the original.
+     */
+    @Test
+    void nestedBaseInInferenceModeSurvivesEveryFormatAndTrainsAlike() {
+        Tensor x = input(4, 12, 12, 3, 21);
+        Tensor y = Tensor.zeros(4, 3);
+        for (int i = 0; i < 4; i++) {
+            y.data().put(i * 3 + i % 3, 1f);
+        }
+        FitOptions options = FitOptions.builder().batchSize(4).epochs(1).shuffle(false).verbose(false).build();
+        for (boolean frozen : new boolean[] {true, false}) {
+            roundTrip(() -> nestedInInferenceMode(3, frozen), x);
+            Model original = nestedInInferenceMode(3, frozen);
+            for (String name : List.of("n.keras", "n.h5")) {
+                Path file = dir.resolve(name);
+                KerasFiles.save(original, file);
+                Model loaded = KerasFiles.loadModel(file);
+                assertEquals(Boolean.FALSE, loaded.outputOf("base").training(), name);
+                assertEquals(!frozen, loaded.getLayer("base").isTrainable(), name);
+                Tensor mean = ((Model) loaded.getLayer("base")).getLayer("bn").weights().get(2).value().copy();
+                Tensor kernel = ((Model) loaded.getLayer("base")).getLayer("conv").weights().get(0).value().copy();
+                Model reference = nestedInInferenceMode(3, frozen);
+                for (Model m : List.of(reference, loaded)) {
+                    m.compile(new dev.convey.training.SGD(0.1), "categorical_crossentropy");
+                    m.fit(x, y, options);
+                }
+                assertSameWeights(reference, loaded);
+                Model base = (Model) loaded.getLayer("base");
+                assertArrayEquals(mean.toArray(), base.getLayer("bn").weights().get(2).value().toArray(),
+                        name + ": moving mean updated under training=False");
+                assertEquals(frozen, java.util.Arrays.equals(kernel.toArray(),
+                        base.getLayer("conv").weights().get(0).value().toArray()), name + " frozen " + frozen);
+            }
+        }
+    }
+
+    private static Tensor input(int n, int h, int w, int c, long seed) {
+        Random r = new Random(seed);
+        Tensor t = Tensor.zeros(n, h, w, c);
+        for (int i = 0; i < t.size(); i++) {
+            t.data().put(i, (float) r.nextGaussian());
+        }
+        return t;
     }
 
     /** One model with every layer added for Keras 3 files (the noise layers are the identity in inference). */
@@ -159,6 +226,16 @@ class KerasRoundTripTest {
     }
 
     @Test
+    void modelWithEveryPreprocessingLayerSurvivesEveryFormat() {
+        Tensor x = Tensor.zeros(2, 9, 12, 3);
+        Random r = new Random(8);
+        for (int i = 0; i < x.size(); i++) {
+            x.data().put(i, (float) (r.nextDouble() * 255));
+        }
+        roundTrip(() -> KerasPreprocessingLayersTest.everyPreprocessingLayer(3), x);
+    }
+
+    @Test
     void nestedModelsAreWrittenUnderTheirContainer() {
         Path file = dir.resolve("nested.keras");
         KerasArchive.save(nested(5), file);
@@ -169,9 +246,23 @@ class KerasRoundTripTest {
         assertTrue(paths.contains("layers/dense/vars/0"), paths.toString());
     }
 
-    /** fit(N) + save + load + fit(M) gives the same weights as fit(N + M) in one go (Adam slots and step count). */
-    @Test
-    void resumedFitContinuesExactly() {
+    static java.util.stream.Stream<Supplier<dev.convey.training.Optimizer>> optimizers() {
+        return java.util.stream.Stream.of(() -> new Adam(0.01),
+                () -> new dev.convey.training.RMSprop(0.01, 0.9, 0, 1e-7, false),
+                () -> new dev.convey.training.RMSprop(0.01, 0.9, 0.5, 1e-7, false),
+                () -> new dev.convey.training.RMSprop(0.01, 0.8, 0.5, 1e-7, true),
+                () -> new dev.convey.training.SGD(0.05, 0.9, false),
+                () -> new dev.convey.training.SGD(0.05, 0.9, true));
+    }
+
+    /**
+     * fit(N) + save + load + fit(M) gives the same weights as fit(N + M) in one go: the optimizer's step count and
+     * slots (Adam's moments, RMSprop's velocity, momentum and mean gradient, SGD's momentum) come back from
+     * optimizer/vars, with the settings from compile_config.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("optimizers")
+    void resumedFitContinuesExactly(Supplier<dev.convey.training.Optimizer> optimizer) {
         Tensor x = Tensor.zeros(32, 6);
         Tensor y = Tensor.zeros(32, 3);
         Random r = new Random(4);
@@ -187,7 +278,7 @@ class KerasRoundTripTest {
             m.add(new Dense(8).activation("relu"));
             m.add(new Dense(3).activation("softmax"));
             randomize(m, 6);
-            m.compile(new Adam(0.01), "categorical_crossentropy", "accuracy");
+            m.compile(optimizer.get(), "categorical_crossentropy", "accuracy");
             return m;
         };
         FitOptions options = FitOptions.builder().batchSize(8).epochs(1).shuffle(false).verbose(false).build();
@@ -199,11 +290,58 @@ class KerasRoundTripTest {
         first.fit(x, y, options);
         Path file = dir.resolve("resume.keras");
         KerasArchive.save(first, file);
-        Model resumed = KerasArchive.load(file);
+        KerasArchive.Loaded loaded = KerasArchive.loadWithNotes(file);
+        assertEquals(List.of(), loaded.notes());
+        Model resumed = loaded.model();
+        assertEquals(first.trainer().optimizer().getConfig(), resumed.trainer().optimizer().getConfig());
         assertEquals(4, resumed.trainer().optimizer().iterations());
         resumed.fit(x, y, options);
         resumed.fit(x, y, options);
         assertSameWeights(straight, resumed);
+        Model notResumed = build.get();
+        notResumed.fit(x, y, options);
+        notResumed.compile(optimizer.get(), "categorical_crossentropy"); // a fresh optimizer state
+        notResumed.fit(x, y, options);
+        notResumed.fit(x, y, options);
+        assertTrue(!java.util.Arrays.equals(straight.weights().get(0).value().toArray(),
+                notResumed.weights().get(0).value().toArray()), "the test must see a lost optimizer state");
+    }
+
+    /**
+     * optimizer/vars follows the Keras optimizers' build(): iteration, learning_rate, then Adam's momentum and
+     * velocity interleaved per weight, RMSprop's velocities of all weights, then all momentums, then all
+     * average gradients (keras/src/optimizers/adam.py, rmsprop.py).
+     */
+    @Test
+    void optimizerVariablesAreInKerasCreationOrder() {
+        for (dev.convey.training.Optimizer o : List.of(new Adam(0.01),
+                new dev.convey.training.RMSprop(0.01, 0.9, 0.5, 1e-7, true))) {
+            Sequential m = new Sequential("order");
+            m.add(new dev.convey.layers.InputLayer(3));
+            m.add(new Dense(2));
+            randomize(m, 1);
+            m.compile(o, "mean_squared_error");
+            m.fit(Tensor.full(0.5f, 4, 3), Tensor.full(0.1f, 4, 2),
+                    FitOptions.builder().batchSize(4).epochs(2).shuffle(false).verbose(false).build());
+            Path file = dir.resolve("order.weights.h5");
+            KerasArchive.writeWeights(m, file, true);
+            var kernel = m.trainer().trainableWeights().get(0);
+            var bias = m.trainer().trainableWeights().get(1);
+            Tensor[][] expected = o instanceof Adam
+                    ? new Tensor[][] {{o.slots(kernel)[0], o.slots(kernel)[1], o.slots(bias)[0], o.slots(bias)[1]}}
+                    : new Tensor[][] {{o.slots(kernel)[0], o.slots(bias)[0], o.slots(kernel)[1], o.slots(bias)[1],
+                            o.slots(kernel)[2], o.slots(bias)[2]}};
+            try (Hdf5File f = Hdf5File.open(file)) {
+                Hdf5Group vars = f.root().group("optimizer/vars");
+                assertEquals(2, vars.readLong("0"));
+                assertArrayEquals(new int[0], vars.datasetShape("1"));
+                assertEquals(2 + expected[0].length, vars.children().size());
+                for (int i = 0; i < expected[0].length; i++) {
+                    assertArrayEquals(expected[0][i].toArray(), vars.readDataset(Integer.toString(2 + i)).toArray(),
+                            o.name() + " optimizer/vars/" + (2 + i));
+                }
+            }
+        }
     }
 
     @Test

@@ -23,7 +23,8 @@ import dev.convey.tensor.Tensor;
 class TorchvisionOutputsTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"resnet18", "resnet50", "vgg16", "mobilenet_v2"})
+    @ValueSource(strings = {"resnet18", "resnet50", "vgg16", "mobilenet_v2", "densenet121", "efficientnet_b0",
+            "mobilenet_v3_small", "mobilenet_v3_large", "inception_v3", "squeezenet1_0", "squeezenet1_1", "googlenet"})
     void logitsEqualTorchvisions(String name) throws IOException, InterruptedException {
         Path dir = PyTorch.fixtures(name);
         TorchvisionModel model = Torchvision.load(name, dir.resolve(name + ".pth"));
