@@ -19,7 +19,7 @@ import dev.convey.tensor.Tensor;
 
 /**
  * Full-size ImageNet classification: VGG16 (15.47 GMAC per image), ResNet50 (3.86 GMAC), MobileNet (0.57 GMAC) and
- * MobileNetV2 (0.30 GMAC) on 224 x 224 images,
+ * MobileNetV2 (0.30 GMAC), EfficientNetB0 (0.39 GMAC) and DenseNet121 (2.83 GMAC) on 224 x 224 images,
  * with synthetic weights, at batch 1 (latency) and batch 8 (throughput). One operation = one batch.
  */
 @State(Scope.Benchmark)
@@ -30,7 +30,8 @@ import dev.convey.tensor.Tensor;
 @Measurement(iterations = 5, time = 2)
 public class InferenceBenchmark {
 
-    @Param({Models.VGG16_NAME, Models.RESNET50_NAME, Models.MOBILENET_NAME, Models.MOBILENET_V2_NAME})
+    @Param({Models.VGG16_NAME, Models.RESNET50_NAME, Models.MOBILENET_NAME, Models.MOBILENET_V2_NAME,
+        Models.EFFICIENTNET_B0_NAME, Models.DENSENET121_NAME})
     public String model;
 
     @Param({"1", "8"})

@@ -28,6 +28,9 @@ final class Models {
     static final String RESNET50_NAME = "resnet50";
     static final String MOBILENET_NAME = "mobilenet";
     static final String MOBILENET_V2_NAME = "mobilenet_v2";
+    // zoob: EfficientNetB0 (0.39 GMAC, depthwise and squeeze-and-excitation) and DenseNet121 (2.83 GMAC, concatenations).
+    static final String EFFICIENTNET_B0_NAME = "efficientnet_b0";
+    static final String DENSENET121_NAME = "densenet121";
     static final int IMAGE_SIZE = 224;
 
     /** Classes of the new head in the transfer-learning benchmarks (a typical small fine-tuning task). */
@@ -44,7 +47,8 @@ final class Models {
     /** The ImageNet classifier with synthetic weights, or with Keras' random initialisation. */
     static Model classifier(String name, boolean syntheticWeights) {
         Model model = create(name, new ApplicationOptions().weights(null));
-        if (syntheticWeights && (name.equals(VGG16_NAME) || name.equals(RESNET50_NAME))) {
+        if (syntheticWeights && (name.equals(VGG16_NAME) || name.equals(RESNET50_NAME)
+                || name.equals(EFFICIENTNET_B0_NAME) || name.equals(DENSENET121_NAME))) {
             SyntheticWeights.fill(model, SyntheticWeights.FIXTURE_SEED);
         }
         return model;

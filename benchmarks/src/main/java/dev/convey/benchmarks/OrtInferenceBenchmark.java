@@ -43,7 +43,8 @@ import dev.convey.tensor.Tensor;
 @Measurement(iterations = 5, time = 2)
 public class OrtInferenceBenchmark {
 
-    @Param({Models.VGG16_NAME, Models.RESNET50_NAME, Models.MOBILENET_V2_NAME, Models.MOBILENET_NAME})
+    @Param({Models.VGG16_NAME, Models.RESNET50_NAME, Models.MOBILENET_V2_NAME, Models.MOBILENET_NAME,
+        Models.EFFICIENTNET_B0_NAME, Models.DENSENET121_NAME})
     public String model;
 
     @Param({"1", "8"})

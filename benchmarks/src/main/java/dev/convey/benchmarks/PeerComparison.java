@@ -12,7 +12,8 @@ final class PeerComparison {
     static final String ORT_INFERENCE = "OrtInferenceBenchmark.predict";
     /** Issue 14: Convey at most 0.85 x ONNX Runtime's time. */
     static final double TARGET_RATIO = 0.85;
-    static final String[] MODELS = {Models.VGG16_NAME, Models.RESNET50_NAME, Models.MOBILENET_V2_NAME, Models.MOBILENET_NAME};
+    static final String[] MODELS = {Models.VGG16_NAME, Models.RESNET50_NAME, Models.MOBILENET_V2_NAME, Models.MOBILENET_NAME,
+        Models.EFFICIENTNET_B0_NAME, Models.DENSENET121_NAME};
 
     private PeerComparison() {
     }
@@ -23,7 +24,8 @@ final class PeerComparison {
                 .append("ONNX Runtime runs Convey's ONNX export of the same models, weights and images"
                         + " (`OrtInferenceBenchmark`: intra-op threads = Convey's threads, sequential execution, all"
                         + " graph optimisations; ").append(ortVersion()).append("). MobileNet and MobileNetV2 (alpha 1,"
-                        + " 224 x 224) keep Keras' random initialisation.\n\n")
+                        + " 224 x 224) keep Keras' random initialisation; EfficientNetB0 and DenseNet121 have the"
+                        + " synthetic weights.\n\n")
                 .append("| model | batch | Convey ms / batch | ONNX Runtime ms / batch | Convey / ONNX Runtime |\n")
                 .append("| --- | --- | --- | --- | --- |\n");
         for (String model : MODELS) {

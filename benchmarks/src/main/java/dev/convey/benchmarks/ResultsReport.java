@@ -87,6 +87,8 @@ final class ResultsReport {
         inference();
         md.append(PeerComparison.markdown(run.scores(), (t, measured) -> target(t, measured, "")));
         training();
+        md.append(ZooResults.markdown(run.scores(), ZooResults.models(List.of(MODELS)),
+                m -> Models.macsPerImage(Models.classifier(m, false)), peakGflops, trainingBatch));
         convolutions();
         whereTheTimeGoes();
         memory();

@@ -46,7 +46,8 @@ public class TrainingBenchmark {
     @State(Scope.Benchmark)
     public abstract static class Setting {
 
-        @Param({Models.VGG16_NAME, Models.RESNET50_NAME, Models.MOBILENET_NAME, Models.MOBILENET_V2_NAME})
+        @Param({Models.VGG16_NAME, Models.RESNET50_NAME, Models.MOBILENET_NAME, Models.MOBILENET_V2_NAME,
+            Models.EFFICIENTNET_B0_NAME, Models.DENSENET121_NAME})
         public String model;
 
         @Param({"8"})

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
  *   --model NAME [--weights FILE|imagenet|none] [--no-top] [--classifier-activation softmax|linear]
  *                [--input-shape H,W,C] [--alpha A] [--depth-multiplier M] [--width-divisor N]
  * </pre>
- * NAME is any application of {@link Applications} (vgg16, resnet50, mobilenet, mobilenet_v2, ...):
+ * NAME is any application of {@link Applications} (vgg16, resnet50, mobilenet, mobilenet_v2, efficientnet_b0, ...):
  * <pre>
  *   --model-file KERAS.h5
  * </pre>
@@ -36,7 +36,8 @@ final class ModelSource {
     static final class Application {
 
         @Option(names = "--model", required = true, paramLabel = "NAME|torchvision/NAME",
-                description = "A Keras application (vgg16, resnet50, mobilenet, mobilenet_v2) or a torchvision model "
+                description = "A Keras application (vgg16, resnet50, mobilenet, mobilenet_v2, efficientnet_b0 ... b7, "
+                        + "densenet121/169/201, ...) or a torchvision model "
                         + "(torchvision/resnet18, torchvision/vgg16, ...: --weights FILE.pth|FILE.safetensors|none).")
         String name;
 

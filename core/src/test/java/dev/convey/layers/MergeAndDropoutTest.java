@@ -14,7 +14,7 @@ import dev.convey.tensor.Tensor;
 /** Forward values and shape errors of Add, Concatenate and Dropout (their gradients: GraphLayerGradientTest). */
 class MergeAndDropoutTest {
 
-    private static Tensor counting(int start, int... shape) {
+    static Tensor counting(int start, int... shape) {
         Tensor t = Tensor.zeros(shape);
         for (int i = 0; i < t.size(); i++) {
             t.data().put(i, start + i);
@@ -22,7 +22,7 @@ class MergeAndDropoutTest {
         return t;
     }
 
-    private static void assertMessageHas(Throwable e, String... parts) {
+    static void assertMessageHas(Throwable e, String... parts) {
         for (String p : parts) {
             assertTrue(e.getMessage().contains(p), "'" + p + "' missing from: " + e.getMessage());
         }

@@ -1,6 +1,7 @@
 package dev.convey.onnx;
 
 import java.nio.FloatBuffer;
+import java.util.List;
 
 import dev.convey.tensor.Tensor;
 
@@ -57,12 +58,28 @@ final class ElementwiseExporters {
         return g.op("Sub", call.stem("Sub")).input(p).input(leak).output(x);
     }
 
-    /** {@code y = x * scale + offset}, in whatever layout x is. */
+    /**
+     * {@code y = x * scale + offset}, in whatever layout x is; a per-channel scale (a list in the config, Keras'
+     * broadcast against the last axis) is a 1-D initializer broadcast over x in channels-last order.
+     */
     private static OnnxGraph.Value rescaling(LayerCall call) {
         OnnxGraph g = call.graph();
         OnnxGraph.Value x = call.input();
-        OnnxGraph.Value scaled = g.op("Mul", call.stem("Mul")).input(x)
-                .input(g.scalar(call.stem("scale"), (float) call.number("scale"))).output(x);
+        String scale;
+        if (call.config().get("scale") instanceof List<?> list) {
+            x = g.channelsLast(x);
+            float[] scales = new float[list.size()];
+            for (int c = 0; c < scales.length; c++) {
+                if (!(list.get(c) instanceof Number n)) {
+                    throw call.failure("config 'scale' should be a number or a list of numbers, got " + list);
+                }
+                scales[c] = n.floatValue();
+            }
+            scale = g.initializer(call.stem("scale"), new int[] {scales.length}, FloatBuffer.wrap(scales));
+        } else {
+            scale = g.scalar(call.stem("scale"), (float) call.number("scale"));
+        }
+        OnnxGraph.Value scaled = g.op("Mul", call.stem("Mul")).input(x).input(scale).output(x);
         return g.op("Add", call.stem("Add")).input(scaled).input(g.scalar(call.stem("offset"), (float) call.number("offset")))
                 .output(x);
     }

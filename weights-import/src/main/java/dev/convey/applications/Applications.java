@@ -64,6 +64,16 @@ public final class Applications {
         }
         register("mobilenet", "MobileNet", "tf", MobileNet::create, mobilenet);
         register("mobilenet_v2", "MobileNetV2", "tf", MobileNetV2::create, MobileNetV2.weightsEntries());
+        // zoob: EfficientNetB0..B7 (preprocessing inside the model) and DenseNet121/169/201.
+        for (int size = 0; size < EfficientNet.SIZES; size++) {
+            int b = size;
+            register("efficientnet_b" + b, "EfficientNetB" + b, "none", options -> EfficientNet.create(b, options),
+                    entries(EfficientNet.weights(b)));
+        }
+        for (int depth : new int[] {121, 169, 201}) {
+            register("densenet" + depth, "DenseNet" + depth, "torch", options -> DenseNet.create(depth, options),
+                    entries(DenseNet.weights(depth)));
+        }
     }
 
     private Applications() {

@@ -138,4 +138,17 @@ public final class ImageNet {
                     + e.getMessage(), e);
         }
     }
+
+    /**
+     * Keras' {@code imagenet_utils.correct_pad(inputs, kernel_size)}: the ZeroPadding2D before a stride-2 "valid"
+     * convolution that places the window as TensorFlow's "same" would, ((k/2 - adjust, k/2), (k/2 - adjust, k/2))
+     * with adjust 1 for an even size and 0 for an odd one. As in Keras, an unknown height makes both adjusts 1.
+     */
+    static int[][] correctPad(int[] hwc, int kernelSize) {
+        boolean unknown = hwc[0] < 0;
+        int adjustH = unknown ? 1 : 1 - hwc[0] % 2;
+        int adjustW = unknown ? 1 : 1 - Math.floorMod(hwc[1], 2);
+        int half = kernelSize / 2;
+        return new int[][] {{half - adjustH, half}, {half - adjustW, half}};
+    }
 }

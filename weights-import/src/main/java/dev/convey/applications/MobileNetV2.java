@@ -104,7 +104,7 @@ public final class MobileNetV2 {
             prefix = "expanded_conv_";
         }
         if (stride == 2) {
-            x = new ZeroPadding2D(correctPad(x.shape())).name(prefix + "pad").apply(x);
+            x = new ZeroPadding2D(ImageNet.correctPad(x.shape(), 3)).name(prefix + "pad").apply(x);
         }
         x = new DepthwiseConv2D(3).strides(stride).useBias(false).padding(stride == 1 ? "same" : "valid")
                 .name(prefix + "depthwise").apply(x);
@@ -116,16 +116,6 @@ public final class MobileNetV2 {
             return new Add().name(prefix + "add").apply(inputs, x);
         }
         return x;
-    }
-
-    /**
-     * Keras' {@code imagenet_utils.correct_pad} for a 3x3 kernel: ((1 - adjust, 1), (1 - adjust, 1)) with adjust 1
-     * for an even (or unknown) size, so an even map is padded only after, as TensorFlow's "same" would.
-     */
-    static int[][] correctPad(int[] hwc) {
-        int adjustH = hwc[0] < 0 ? 1 : 1 - hwc[0] % 2;
-        int adjustW = hwc[0] < 0 ? 1 : 1 - hwc[1] % 2;
-        return new int[][] {{1 - adjustH, 1}, {1 - adjustW, 1}};
     }
 
     /** Keras' {@code _make_divisible(v, divisor)}: v rounded to a multiple of divisor, never below 90 % of v. */

@@ -291,14 +291,17 @@ public final class Hdf5Group {
         });
     }
 
-    /** Reads a float32 or float64 dataset as a float32 tensor (HDF5 converts float64 on the fly). */
+    /**
+     * Reads a float32 or float64 dataset as a float32 tensor (HDF5 converts float64 on the fly), or an integer one
+     * (Normalization's {@code count}, int64 in Keras' EfficientNet files) converted to float32 the same way.
+     */
     public Tensor readDataset(String name) {
         requireDataset(name);
         return file.call("read dataset " + child(name), () -> {
             try (DataSet ds = group.openDataSet(name); DataType type = ds.asAbstractDs().getDataType(); DataSpace space = ds.getSpace()) {
-                if (type._getClass() != H5T_FLOAT) {
+                if (type._getClass() != H5T_FLOAT && type._getClass() != H5T_INTEGER) {
                     throw new Hdf5Exception(file.path() + ": dataset " + child(name) + " holds "
-                            + describeType(type._getClass()) + "; expected float32 or float64 weights");
+                            + describeType(type._getClass()) + "; expected float32 or float64 weights (or integers)");
                 }
                 int[] shape = shapeOf(space);
                 file.requirePlausible(Shapes.size(shape), type.getSize(), "dataset " + child(name));

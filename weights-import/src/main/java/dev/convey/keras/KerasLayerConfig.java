@@ -18,7 +18,6 @@ import dev.convey.layers.Concatenate;
 import dev.convey.layers.Conv2D;
 import dev.convey.layers.Dense;
 import dev.convey.layers.DepthwiseConv2D;
-import dev.convey.layers.Dropout;
 import dev.convey.layers.Flatten;
 import dev.convey.layers.GlobalAveragePooling2D;
 import dev.convey.layers.GlobalMaxPooling2D;
@@ -88,12 +87,7 @@ public final class KerasLayerConfig {
             case "BatchNormalization" -> batchNormalization(c);
             case "Add" -> new Add();
             case "Concatenate" -> new Concatenate(c.integer("axis", -1, -8, 8));
-            case "Dropout" -> {
-                if (c.has("noise_shape")) {
-                    throw c.error("noise_shape", c.get("noise_shape"), "null (a mask shared along axes is not supported)");
-                }
-                yield new Dropout(c.number("rate", c.number("p", 0, 0, 1), 0, 1));
-            }
+            case "Dropout" -> KerasMoreLayers.dropout(c);
             case "DepthwiseConv2D" -> new DepthwiseConv2D(window(c, "kernel_size", 1))
                     .depthMultiplier(c.integer("depth_multiplier", 1, 1, MAX_UNITS))
                     .strides(window(c, "strides", 1))

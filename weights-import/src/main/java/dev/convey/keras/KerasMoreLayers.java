@@ -1,9 +1,11 @@
 package dev.convey.keras;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 
 import dev.convey.layers.Average;
 import dev.convey.layers.Cropping2D;
+import dev.convey.layers.Dropout;
 import dev.convey.layers.ELU;
 import dev.convey.layers.GaussianDropout;
 import dev.convey.layers.GaussianNoise;
@@ -42,7 +44,7 @@ final class KerasMoreLayers {
                     (float) c.number("threshold", 0, -Float.MAX_VALUE, Float.MAX_VALUE));
             case "Reshape" -> new Reshape(c.intList("target_shape", -1, KerasLayerConfig.MAX_DIM));
             case "Multiply" -> new Multiply();
-            case "Rescaling" -> new Rescaling(scalar(c, "scale", 1), scalar(c, "offset", 0));
+            case "Rescaling" -> rescaling(c);
             case "Normalization" -> normalization(c);
             case "LeakyReLU" -> new LeakyReLU(c.number(c.has("negative_slope") ? "negative_slope" : "alpha", 0.3, 0, 1e6));
             case "ELU" -> new ELU(c.number("alpha", 1.0, -1e6, 1e6));
@@ -115,7 +117,44 @@ final class KerasMoreLayers {
         return c.has("seed") ? (long) c.integer("seed", Integer.MIN_VALUE, Integer.MAX_VALUE) : null;
     }
 
-    /** A scalar setting (Rescaling's scale/offset); a per-channel list is refused by name. */
+    /**
+     * Dropout (Keras 1's {@code p} for the rate) with Keras' {@code noise_shape}: null, or one size or null per axis,
+     * batch first (EfficientNet's stochastic depth: {@code [null, 1, 1, 1]}).
+     */
+    static Dropout dropout(JsonConfig c) {
+        Dropout d = new Dropout(c.number("rate", c.number("p", 0, 0, 1), 0, 1));
+        if (!c.has("noise_shape")) {
+            return d;
+        }
+        JsonArray a = c.array("noise_shape");
+        int[] shape = new int[a.size()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = a.get(i).isJsonNull() ? -1 : c.checkedInteger("noise_shape", a.get(i), 1, Integer.MAX_VALUE);
+        }
+        if (shape.length < 2) {
+            throw c.error("noise_shape", a, "null or one size (or null) per axis of the input, batch axis first");
+        }
+        return d.noiseShape(shape);
+    }
+
+    /** Rescaling: a scale or one per channel (EfficientNet's {@code [1 / sqrt(0.229), ...]}); a scalar offset. */
+    private static Rescaling rescaling(JsonConfig c) {
+        double offset = scalar(c, "offset", 0);
+        if (!c.has("scale") || c.get("scale").isJsonPrimitive()) {
+            return new Rescaling(scalar(c, "scale", 1), offset);
+        }
+        JsonElement e = c.get("scale");
+        if (!e.isJsonArray() || e.getAsJsonArray().size() == 0) {
+            throw c.error("scale", e, "a number or a non-empty list of numbers, one per channel");
+        }
+        double[] scales = new double[e.getAsJsonArray().size()];
+        for (int i = 0; i < scales.length; i++) {
+            scales[i] = c.checkedNumber("scale", e.getAsJsonArray().get(i), -Double.MAX_VALUE, Double.MAX_VALUE);
+        }
+        return new Rescaling(scales, offset);
+    }
+
+    /** A scalar setting (Rescaling's offset, or its single scale); a list is refused by name. */
     private static double scalar(JsonConfig c, String key, double fallback) {
         JsonElement e = c.get(key);
         if (c.has(key) && !e.isJsonPrimitive()) {
