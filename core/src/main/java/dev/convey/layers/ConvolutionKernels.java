@@ -6,6 +6,7 @@ package dev.convey.layers;
  *   1x1, stride 1                                                    -> PointwiseConvolution (P is the input)
  *   3x3, stride 1, undilated, >= 16 channels and filters, >= 32 2x2 tiles -> WinogradConvolution
  *   otherwise                                                        -> Im2colConvolution
+ *   DepthwiseConv2D, any geometry                                    -> DepthwiseConvolution (direct loops)
  * </pre>
  * The thresholds are measured (see {@link WinogradConvolution#worthIt}); tests force one with {@link Conv2D.Algorithm}.
  */
@@ -14,6 +15,7 @@ final class ConvolutionKernels {
     private final Im2colConvolution im2col = new Im2colConvolution();
     private final PointwiseConvolution pointwise = new PointwiseConvolution();
     private final WinogradConvolution winograd = new WinogradConvolution(im2col);
+    private final DepthwiseConvolution depthwise = new DepthwiseConvolution();
 
     /** The kernel for geometry g with {@code filters} output channels. */
     ConvolutionKernel choose(Window2D g, int filters, Conv2D.Algorithm algorithm) {
@@ -30,5 +32,10 @@ final class ConvolutionKernels {
         im2col.maxPatchFloats = floats;
         pointwise.maxPatchFloats = floats;
         winograd.maxWorkspaceFloats = floats;
+    }
+
+    /** The kernel of a depthwise convolution (DepthwiseConv2D) for geometry g: the rule's last line. */
+    ConvolutionKernel chooseDepthwise(Window2D g) {
+        return depthwise;
     }
 }
