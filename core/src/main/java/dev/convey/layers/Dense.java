@@ -14,14 +14,9 @@ import dev.convey.tensor.Tensor;
  * </pre>
  * Backward, with dZ = dL/d(pre-activation): dL/dW = X^T dZ, dL/db = sum over rows of dZ, dL/dX = dZ W^T.
  */
-public final class Dense extends Layer {
+public final class Dense extends KernelLayer<Dense> {
 
     private final int units;
-    private boolean useBias = true;
-    private ActivationFunction activation = ActivationFunction.LINEAR;
-
-    private Parameter kernel;
-    private Parameter bias;
 
     private Tensor input;
     private Tensor output;
@@ -36,44 +31,8 @@ public final class Dense extends Layer {
         this.units = LayerArgs.positive(this, "units", units);
     }
 
-    /** Keras' {@code activation} by name ("relu", "softmax", ...; null is linear). May be changed at any time. */
-    public Dense activation(String activation) {
-        this.activation = ActivationFunction.forName(activation);
-        return this;
-    }
-
-    /** Keras' {@code use_bias} (default true). */
-    public Dense useBias(boolean useBias) {
-        LayerArgs.requireUnbuilt(this, "use_bias");
-        this.useBias = useBias;
-        return this;
-    }
-
     public int units() {
         return units;
-    }
-
-    public boolean useBias() {
-        return useBias;
-    }
-
-    public ActivationFunction activation() {
-        return activation;
-    }
-
-    @Override
-    public ActivationFunction outputActivation() {
-        return activation;
-    }
-
-    /** The kernel (in, units), or null before build. */
-    public Parameter kernel() {
-        return kernel;
-    }
-
-    /** The bias (units,), or null before build or without bias. */
-    public Parameter bias() {
-        return bias;
     }
 
     /** Keras' {@code get_config()}: units, activation, use_bias. */

@@ -8,7 +8,8 @@ import dev.convey.tensor.Tensor;
  * Keras' {@code DepthwiseConv2D}: each input channel convolved with its own {@code depth_multiplier} filters (no
  * sum over channels), the first half of a separable convolution (MobileNet, Xception, EfficientNet):
  * <pre>
- *   z[n, oh, ow, c*M + q] = b[c*M + q] + sum_{i, j} x[n, oh*sh - padTop + i*dh, ow*sw - padLeft + j*dw, c] * K[i, j, c, q]
+ *   z[n, oh, ow, c*M + q] = b[c*M + q] + sum_{i, j} x[n, ih, iw, c] * K[i, j, c, q]
+ *   (ih, iw) = (oh*sh - padTop + i*dh, ow*sw - padLeft + j*dw)
  *   y = act(z)
  * </pre>
  * with the kernel {@code depthwise_kernel (kh, kw, C, M)} and {@code bias (C*M,)} in Keras' shapes and order, and

@@ -22,7 +22,8 @@ import dev.convey.tensor.Tensor;
  *   forward,  per output row:  acc[b][t]      = sum_{i, j} E[p_j][ow0 + b + a_j][t] * Kb_ij[b][t]   then the epilogue
  *   backward, per input row ih, for every (i, oh) with ih(oh, i) = ih:
  *                              dK_ij[b][t]   += E[p_j][ow0 + b + a_j][t] * dz[n, oh, ow0 + b, t]   (then summed over b)
- *                              dE[p_j][u][t] += dz[n, oh, u - a_j, t] * Kb_ij[.][t],   dx[n, ih, u*s + p, c] = sum_q dE[p][u][c*M + q]
+ *                              dE[p_j][u][t] += dz[n, oh, u - a_j, t] * Kb_ij[.][t]
+ *                              dx[n, ih, u*s + p, c] = sum_q dE[p][u][c*M + q]
  * </pre>
  * Each run is copied into a block array first ({@link #addTap}), so that the loop {@code acc[i] += a[i] * b[i]} has
  * all its arrays on one index and HotSpot vectorises it (docs/ARCHITECTURE.md, "Vectorisation"); a block and the
@@ -35,14 +36,14 @@ final class DepthwiseConvolution implements ConvolutionKernel {
     /** Floats in a block: max(1, BLOCK_FLOATS / CM) output pixels; 3x3 taps' weight blocks are 18 KB. */
     private static final int BLOCK_FLOATS = 512;
 
-    private final Workspace[] workspaces = new Workspace[Parallel.threads()];
+    private final DepthwiseWorkspace[] workspaces = new DepthwiseWorkspace[Parallel.threads()];
     private float[][] tapBlocks;   // Kb_ij, for kernel tapKernel at version tapVersion
     private Parameter tapKernel;
     private long tapVersion = -1;
     private float[] kernelGradient = new float[0];
 
     /** The geometry plus what the loops derive from it; p[j] and a[j] as in the class comment. */
-    private record Layout(Window2D g, int m, int cm, int block, int phaseColumns, int[] p, int[] a) {
+    record Layout(Window2D g, int m, int cm, int block, int phaseColumns, int[] p, int[] a) {
 
         static Layout of(Window2D g, int m) {
             int s = g.strideW();
@@ -79,7 +80,7 @@ final class DepthwiseConvolution implements ConvolutionKernel {
         Layout l = Layout.of(g, kernel.value().dim(3));
         float[][] taps = tapBlocks(l, kernel);
         Gemm.shares(g.batch() * g.outH(), (share, r0, r1) -> {
-            Workspace w = workspace(share, l);
+            DepthwiseWorkspace w = workspace(share, l);
             for (int r = r0; r < r1; r++) {
                 forwardRow(l, w, taps, x.data(), r / g.outH(), r % g.outH(), y.data(), e);
             }
@@ -87,8 +88,8 @@ final class DepthwiseConvolution implements ConvolutionKernel {
     }
 
     /** Output row (n, oh), block by block: the taps' sum, then the epilogue, then one copy into y. */
-    private static void forwardRow(Layout l, Workspace w, float[][] taps, FloatBuffer x, int n, int oh, FloatBuffer y,
-                                   Epilogue.Bound e) {
+    private static void forwardRow(Layout l, DepthwiseWorkspace w, float[][] taps, FloatBuffer x, int n, int oh,
+                                   FloatBuffer y, Epilogue.Bound e) {
         Window2D g = l.g();
         for (int i = 0; i < g.kernelH(); i++) {
             int ih = g.inputRow(oh, i);
@@ -136,7 +137,8 @@ final class DepthwiseConvolution implements ConvolutionKernel {
     /** Kb_ij for every tap: K[i, j, :, :] (CM floats) repeated over a block, recomputed when the kernel changed. */
     private float[][] tapBlocks(Layout l, Parameter kernel) {
         int length = l.block() * l.cm();
-        if (tapBlocks == null || tapKernel != kernel || tapVersion != kernel.version() || tapBlocks[0].length != length) {
+        if (tapBlocks == null || tapKernel != kernel || tapVersion != kernel.version()
+                || tapBlocks[0].length != length) {
             float[] k = kernel.valueArray();
             float[][] blocks = new float[l.g().kernelH() * l.g().kernelW()][length];
             for (int tap = 0; tap < blocks.length; tap++) {
@@ -161,7 +163,7 @@ final class DepthwiseConvolution implements ConvolutionKernel {
         Layout l = Layout.of(g, kernel.value().dim(3));
         float[][] taps = tapBlocks(l, kernel);
         Gemm.shares(g.batch() * g.height(), (share, r0, r1) -> {
-            Workspace w = workspace(share, l);
+            DepthwiseWorkspace w = workspace(share, l);
             if (weightGradients) {
                 w.clearKernelGradient();
             }
@@ -176,8 +178,8 @@ final class DepthwiseConvolution implements ConvolutionKernel {
     }
 
     /** Input row (n, ih): its share of dK, and its dx row, from the output rows oh it feeds (ih(oh, i) = ih). */
-    private static void backwardRow(Layout l, Workspace w, float[][] taps, FloatBuffer x, FloatBuffer dz, int n, int ih,
-                                    boolean weightGradients, FloatBuffer dx) {
+    private static void backwardRow(Layout l, DepthwiseWorkspace w, float[][] taps, FloatBuffer x, FloatBuffer dz,
+                                    int n, int ih, boolean weightGradients, FloatBuffer dx) {
         Window2D g = l.g();
         int fed = 0;
         for (int i = 0; i < g.kernelH(); i++) {
@@ -207,7 +209,8 @@ final class DepthwiseConvolution implements ConvolutionKernel {
     }
 
     /** dx row = dE folded over the phases and M, phase by phase and block by block (see the class comment). */
-    private static void inputGradientRow(Layout l, Workspace w, float[][] taps, int fed, FloatBuffer dx, int rowStart) {
+    private static void inputGradientRow(Layout l, DepthwiseWorkspace w, float[][] taps, int fed, FloatBuffer dx,
+                                         int rowStart) {
         Window2D g = l.g();
         int c0 = g.channels();
         boolean direct = l.m() == 1 && g.strideW() == 1;   // dE is the dx row itself
@@ -264,7 +267,7 @@ final class DepthwiseConvolution implements ConvolutionKernel {
             kernelGradient = new float[taps * cm];
         }
         Arrays.fill(kernelGradient, 0f);
-        for (Workspace w : workspaces) {
+        for (DepthwiseWorkspace w : workspaces) {
             for (int tap = 0; tap < taps; tap++) {
                 for (int b = 0; b < l.block(); b++) {
                     for (int t = 0; t < cm; t++) {
@@ -279,109 +282,13 @@ final class DepthwiseConvolution implements ConvolutionKernel {
     // ---------------------------------------------------------------- workspaces
 
     /** Thread {@code share}'s workspace, sized for layout l (kept across calls; its ring is emptied here). */
-    private Workspace workspace(int share, Layout l) {
-        Workspace w = workspaces[share];
+    private DepthwiseWorkspace workspace(int share, Layout l) {
+        DepthwiseWorkspace w = workspaces[share];
         if (w == null || !w.fits(l)) {
-            w = new Workspace(l);
+            w = new DepthwiseWorkspace(l);
             workspaces[share] = w;
         }
         Arrays.fill(w.ringKey, -1);
         return w;
-    }
-
-    /** One thread's arrays: the ring of recent rows, the block arrays, and for backward dK's partial sums. */
-    private static final class Workspace {
-        final Layout layout;
-        final float[][] ring;
-        final long[] ringKey;   // which row (image * rows + row) each ring slot holds, -1 for none
-        final float[][] rows;   // the rows of the current output (forward) or input (backward) row
-        final int[] tapRow;
-        final float[] acc;
-        final float[] gathered;
-        final float[] residual;
-        final float[] dzBlock;
-        final float[] plainRow;
-        final float[] expanded;
-        final float[] dxRow;
-        final float[][] kernelGradient;
-
-        Workspace(Layout l) {
-            Window2D g = l.g();
-            int blockFloats = l.block() * l.cm();
-            int rowFloats = Math.max(l.expandedFloats(), g.outW() * l.cm());
-            layout = l;
-            ring = new float[(g.kernelH() - 1) * g.dilationH() + 1][rowFloats];
-            ringKey = new long[ring.length];
-            rows = new float[g.kernelH()][];
-            tapRow = new int[g.kernelH()];
-            acc = new float[blockFloats];
-            gathered = new float[blockFloats];
-            residual = new float[blockFloats];
-            dzBlock = new float[blockFloats];
-            plainRow = new float[g.width() * g.channels()];
-            expanded = new float[l.expandedFloats()];
-            dxRow = new float[g.width() * g.channels()];
-            kernelGradient = new float[g.kernelH() * g.kernelW()][blockFloats];
-        }
-
-        boolean fits(Layout l) {
-            Window2D a = layout.g();
-            Window2D b = l.g();
-            return layout.m() == l.m() && a.width() == b.width() && a.channels() == b.channels()
-                    && a.outW() == b.outW() && a.kernelH() == b.kernelH() && a.kernelW() == b.kernelW()
-                    && a.dilationH() == b.dilationH() && a.strideW() == b.strideW();
-        }
-
-        /** Input row (n, ih), expanded (from the ring, or read into it). */
-        float[] expandedRow(Layout l, FloatBuffer x, int n, int ih) {
-            int slot = ih % ring.length;
-            long key = (long) n * l.g().height() + ih;
-            if (ringKey[slot] != key) {
-                expand(l, x, n, ih, ring[slot]);
-                ringKey[slot] = key;
-            }
-            return ring[slot];
-        }
-
-        /** dz's output row (n, oh) (from the ring, or read into it). */
-        float[] outputGradientRow(Layout l, FloatBuffer dz, int n, int oh) {
-            int slot = oh % ring.length;
-            long key = (long) n * l.g().outH() + oh;
-            if (ringKey[slot] != key) {
-                int floats = l.g().outW() * l.cm();
-                dz.get((n * l.g().outH() + oh) * floats, ring[slot], 0, floats);
-                ringKey[slot] = key;
-            }
-            return ring[slot];
-        }
-
-        /** e = input row (n, ih) expanded: e[phaseStart(p) + u*CM + c*M + q] = x[n, ih, u*s + p, c]. */
-        void expand(Layout l, FloatBuffer x, int n, int ih, float[] e) {
-            Window2D g = l.g();
-            int c0 = g.channels();
-            int m = l.m();
-            int s = g.strideW();
-            if (m == 1 && s == 1) {
-                x.get(g.inputOffset(n, ih, 0), e, 0, g.width() * c0);
-                return;
-            }
-            x.get(g.inputOffset(n, ih, 0), plainRow, 0, g.width() * c0);
-            for (int iw = 0; iw < g.width(); iw++) {
-                int to = l.phaseStart(iw % s) + (iw / s) * l.cm();
-                if (m == 1) {
-                    System.arraycopy(plainRow, iw * c0, e, to, c0);
-                    continue;
-                }
-                for (int c = 0; c < c0; c++) {
-                    Arrays.fill(e, to + c * m, to + (c + 1) * m, plainRow[iw * c0 + c]);
-                }
-            }
-        }
-
-        void clearKernelGradient() {
-            for (float[] partial : kernelGradient) {
-                Arrays.fill(partial, 0f);
-            }
-        }
     }
 }

@@ -3,7 +3,6 @@ package dev.convey.layers;
 import java.util.Map;
 import java.util.Random;
 
-import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Tensor;
 
 /**
@@ -12,24 +11,18 @@ import dev.convey.tensor.Tensor;
  * inference is simply the identity. Outside training the layer does nothing.
  *
  * <p>Forward (training): m_j = [u_j >= rate] / (1 - rate) with u_j ~ U[0, 1) from {@link Layer#random()};
- * y_j = x_j * m_j. Backward: dL/dx_j = dL/dy_j * m_j (the identity outside training).
+ * y_j = x_j * m_j. Backward: dL/dx_j = dL/dy_j * m_j (the identity outside training); both are
+ * {@link NoiseLayer}'s, this file draws m.
  */
-public final class Dropout extends Layer {
+public final class Dropout extends NoiseLayer {
 
     private final float rate;
-    private Tensor output;
-    private Tensor mask;
-    private Tensor inputGradient;
     private Tensor fixedMask;
-    private boolean masked;
 
     /** @param rate the fraction of elements to drop, in [0, 1) */
     public Dropout(double rate) {
-        super("dropout");
-        if (!(rate >= 0 && rate < 1)) {
-            throw new IllegalArgumentException("Dropout rate must be in [0, 1), got " + rate);
-        }
-        this.rate = (float) rate;
+        super("dropout", null);
+        this.rate = (float) requireRate("Dropout", rate);
     }
 
     public float rate() {
@@ -54,57 +47,22 @@ public final class Dropout extends Layer {
     }
 
     @Override
-    protected int[] computeOutputShape(int[][] inputShapes) {
-        return LayerArgs.singleInput(this, inputShapes, -1, "").clone();
-    }
-
-    @Override
-    protected Tensor computeForward(Tensor[] inputs, boolean training) {
-        Tensor x = inputs[0];
-        masked = training && rate > 0;
-        if (!masked) {
-            return x;
-        }
-        if (fixedMask != null) {
-            requireSameShape("fixed dropout mask", fixedMask, x);
-            mask = fixedMask;
-        } else {
-            mask = Tensor.reuse(mask, x.shape());
-            drawMask(mask, rate, random());
-        }
-        output = Tensor.reuse(output, x.shape());
-        multiply(x, mask, output);
-        return output;
-    }
-
-    @Override
-    protected Tensor[] computeBackward(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients) {
-        if (!inputGradientNeeded[0]) {
-            return new Tensor[] {null};
-        }
-        if (!masked) {
-            return new Tensor[] {outputGradient};
-        }
-        requireSameShape("output gradient", outputGradient, output);
-        inputGradient = Tensor.reuse(inputGradient, outputGradient.shape());
-        multiply(outputGradient, mask, inputGradient);
-        return new Tensor[] {inputGradient};
+    boolean isIdentity() {
+        return rate == 0;
     }
 
     /** m_j = 1/(1 - rate) with probability 1 - rate, else 0. Sequential, so a seed gives the same mask. */
-    private static void drawMask(Tensor mask, float rate, Random random) {
+    @Override
+    Tensor draw(Tensor x, Tensor mask, Random random) {
+        if (fixedMask != null) {
+            requireSameShape("fixed dropout mask", fixedMask, x);
+            mask.copyFrom(fixedMask);
+            return null;
+        }
         float keepScale = 1f / (1f - rate);
         for (int j = 0; j < mask.size(); j++) {
             mask.data().put(j, random.nextFloat() >= rate ? keepScale : 0f);
         }
-    }
-
-    /** out_j = a_j * b_j. */
-    static void multiply(Tensor a, Tensor b, Tensor out) {
-        Parallel.range(out.size(), 1 << 15, (start, end) -> {
-            for (int j = start; j < end; j++) {
-                out.data().put(j, a.data().get(j) * b.data().get(j));
-            }
-        });
+        return null;
     }
 }

@@ -3,17 +3,14 @@ package dev.convey.layers;
 import java.nio.FloatBuffer;
 import java.util.Map;
 
-import dev.convey.tensor.Parallel;
+import dev.convey.tensor.Scratch;
 import dev.convey.tensor.Tensor;
-import dev.convey.tensor.Tiles;
 
 /**
  * Keras' {@code Rescaling(scale, offset=0)}: {@code y = x * scale + offset}, dL/dx = dL/dy * scale (e.g.
  * {@code Rescaling(1/255)}, EfficientNet's first layer). Scalar scale and offset.
  */
 public final class Rescaling extends Layer {
-
-    private static final int MIN_FLOATS_PER_CHUNK = 1 << 15;
 
     private final double scale;
     private final double offset;
@@ -74,17 +71,11 @@ public final class Rescaling extends Layer {
         return new Tensor[] {inputGradient};
     }
 
-    /** y[i] = x[i] * s + t, through tiles. */
+    /** y[i] = x[i] * s + t. */
     private static void affine(FloatBuffer x, FloatBuffer y, int n, float s, float t) {
-        Parallel.range(n, MIN_FLOATS_PER_CHUNK, (start, end) -> {
-            float[] v = Tiles.scratch(0, Tiles.FLOATS);
-            for (int at = start; at < end; at += Tiles.FLOATS) {
-                int length = Math.min(Tiles.FLOATS, end - at);
-                x.get(at, v, 0, length);
-                for (int i = 0; i < length; i++) {
-                    v[i] = v[i] * s + t;
-                }
-                y.put(at, v, 0, length);
+        Scratch.elementwise(n, x, null, y, (v, unused, unused2, length) -> {
+            for (int i = 0; i < length; i++) {
+                v[i] = v[i] * s + t;
             }
         });
     }

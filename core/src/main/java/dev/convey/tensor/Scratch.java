@@ -81,12 +81,18 @@ public final class Scratch {
     }
 
     /**
-     * sum = a + b, element by element over n floats (sum may be a or b), split over the cores, tile by tile: the
-     * one loop of Add's forward pass and of a graph's gradient sums.
+     * An element-wise kernel over n floats, split over the cores ({@link Parallel#range}), each core running
+     * {@link #forEachTile} on its chunk: operands a and b (b may be null) copied into arrays, {@code body} on them,
+     * array a copied into {@code out}.
      */
-    public static void add(FloatBuffer sum, FloatBuffer a, FloatBuffer b, int n) {
+    public static void elementwise(int n, FloatBuffer a, FloatBuffer b, FloatBuffer out, TileBody body) {
         Parallel.range(n, MIN_FLOATS_PER_CHUNK, (start, end) ->
-                forEachTile(start, end - start, 1, a, b, null, sum, (x, y, unused, length) -> add(x, y, length)));
+                forEachTile(start, end - start, 1, a, b, null, out, body));
+    }
+
+    /** sum = a + b, element by element over n floats (sum may be a or b): Add's and a graph's gradient sums. */
+    public static void add(FloatBuffer sum, FloatBuffer a, FloatBuffer b, int n) {
+        elementwise(n, a, b, sum, (x, y, unused, length) -> add(x, y, length));
     }
 
     /** y[i] += x[i] for i &lt; length. */
