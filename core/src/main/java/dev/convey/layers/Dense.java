@@ -19,9 +19,6 @@ public final class Dense extends KernelLayer<Dense> {
     private final int units;
 
     private Tensor input;
-    private Tensor output;
-    private Tensor preActivation;   // z = X W + b, kept only when the activation's gradient needs it
-    private Tensor preActivationGradient;
     private Tensor inputGradient;
     private Epilogue.Channels biasChannels = Epilogue.Channels.NONE;
 
@@ -72,29 +69,19 @@ public final class Dense extends KernelLayer<Dense> {
         int rows = x.size() / in;
         int[] shape = x.shape();
         shape[shape.length - 1] = units;
-        output = Tensor.reuse(output, shape);
-        boolean keepZ = activation.needsInput();
-        preActivation = keepZ ? Tensor.reuse(preActivation, shape) : null;
-        Tensor z = keepZ ? preActivation : output;
+        Tensor z = outputBuffers(shape);
         // Z (rows x units) = X (rows x in) W (in x units), then Y = act(Z + b)
         Gemm.sgemm(false, false, rows, units, in, 1f, x.data(), 0, in, kernel.value().data(), 0, units,
                 0f, z.data(), 0, units);
-        Epilogue.addAndActivate(z.data(), 0, rows, units, biasChannels(), keepZ ? ActivationFunction.LINEAR : activation);
-        if (keepZ) {
-            activation.forward(z, output);
-        }
+        Epilogue.addAndActivate(z.data(), 0, rows, units, biasChannels(), epilogueActivation());
+        activateKept();
         return output;
     }
 
     @Override
     protected Tensor[] computeBackward(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients) {
         requireSameShape("output gradient", outputGradient, output);
-        Tensor dz = outputGradient;
-        if (activation != ActivationFunction.LINEAR) {
-            preActivationGradient = Tensor.reuse(preActivationGradient, output.shape());
-            activation.backward(preActivation, output, outputGradient, preActivationGradient);
-            dz = preActivationGradient;
-        }
+        Tensor dz = preActivationGradient(outputGradient);
         int in = input.dim(-1);
         int rows = input.size() / in;
         if (weightGradients) {

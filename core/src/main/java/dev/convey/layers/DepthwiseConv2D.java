@@ -29,9 +29,6 @@ public final class DepthwiseConv2D extends BaseConv<DepthwiseConv2D> {
     // The last forward pass, for backward; and the buffers the layer reuses.
     private Tensor input;
     private Window2D geometry;
-    private Tensor preActivation;   // z, kept only when the activation's gradient needs it
-    private Tensor output;
-    private Tensor preActivationGradient;
     private Tensor inputGradient;
     private Epilogue.Channels biasChannels = Epilogue.Channels.NONE;   // the bias repeated for the epilogue
 
@@ -97,17 +94,11 @@ public final class DepthwiseConv2D extends BaseConv<DepthwiseConv2D> {
         int channels = g.channels() * depthMultiplier;
         input = x;
         geometry = g;
-        output = Tensor.reuse(output, g.batch(), g.outH(), g.outW(), channels);
-        boolean keepZ = activation.needsInput();
-        preActivation = keepZ ? Tensor.reuse(preActivation, output.shape()) : null;
-        Tensor z = keepZ ? preActivation : output;
+        Tensor z = outputBuffers(g.batch(), g.outH(), g.outW(), channels);
         // z = depthwise(x, K) + b and y = act(z), in the kernel's epilogue (unless z must be kept)
         biasChannels = biasChannels.reuseFor(useBias ? bias.valueArray() : null, null, channels);
-        kernels.chooseDepthwise(g).forward(g, x, kernel, z,
-                new Epilogue.Bound(biasChannels, null, keepZ ? ActivationFunction.LINEAR : activation));
-        if (keepZ) {
-            activation.forward(z, output);
-        }
+        kernels.chooseDepthwise(g).forward(g, x, kernel, z, new Epilogue.Bound(biasChannels, null, epilogueActivation()));
+        activateKept();
         return output;
     }
 
@@ -116,12 +107,7 @@ public final class DepthwiseConv2D extends BaseConv<DepthwiseConv2D> {
     @Override
     protected Tensor[] computeBackward(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients) {
         requireSameShape("output gradient", outputGradient, output);
-        Tensor dz = outputGradient;
-        if (activation != ActivationFunction.LINEAR) {
-            preActivationGradient = Tensor.reuse(preActivationGradient, output.shape());
-            activation.backward(preActivation, output, outputGradient, preActivationGradient);
-            dz = preActivationGradient;
-        }
+        Tensor dz = preActivationGradient(outputGradient);
         Tensor dx = inputGradientNeeded[0] ? inputGradient = Tensor.reuse(inputGradient, input.shape()) : null;
         if (weightGradients && useBias) {
             Epilogue.biasGradient(dz.data(), geometry.outputPixels(), output.dim(3), bias.gradient());

@@ -11,17 +11,15 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import java.util.zip.ZipOutputStream;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 
-import dev.convey.io.AtomicFiles;
+import dev.convey.io.StoredZip;
 import dev.convey.models.Model;
 import dev.convey.training.Trainer;
 
@@ -116,14 +114,12 @@ public final class KerasArchive {
                 Files.delete(h5);
                 writeWeights(model, h5, true);
                 byte[] weights = Files.readAllBytes(h5);
-                AtomicFiles.write(file, temporary -> {
-                    try (OutputStream out = Files.newOutputStream(temporary); ZipOutputStream zip = new ZipOutputStream(out)) {
-                        stored(zip, "metadata.json", metadata.toString().getBytes(StandardCharsets.UTF_8));
-                        stored(zip, "config.json", config);
-                        stored(zip, "model.weights.h5", weights);
-                        if (convey != null) {
-                            stored(zip, ModelMetadata.ZIP_ENTRY, convey.toJson().getBytes(StandardCharsets.UTF_8));
-                        }
+                StoredZip.write(file, zip -> {
+                    zip.entry("metadata.json", metadata.toString().getBytes(StandardCharsets.UTF_8));
+                    zip.entry("config.json", config);
+                    zip.entry("model.weights.h5", weights);
+                    if (convey != null) {
+                        zip.entry(ModelMetadata.ZIP_ENTRY, convey.toJson().getBytes(StandardCharsets.UTF_8));
                     }
                 });
             } finally {
@@ -165,19 +161,6 @@ public final class KerasArchive {
         } catch (IllegalStateException notCompiled) {
             return null;
         }
-    }
-
-    private static void stored(ZipOutputStream zip, String name, byte[] bytes) throws IOException {
-        ZipEntry e = new ZipEntry(name);
-        e.setMethod(ZipEntry.STORED);
-        e.setSize(bytes.length);
-        e.setCompressedSize(bytes.length);
-        CRC32 crc = new CRC32();
-        crc.update(bytes);
-        e.setCrc(crc.getValue());
-        zip.putNextEntry(e);
-        zip.write(bytes);
-        zip.closeEntry();
     }
 
     private static ZipEntry entry(ZipFile zip, String name, Path file, long limit) {
