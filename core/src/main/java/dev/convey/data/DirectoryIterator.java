@@ -38,52 +38,18 @@ public final class DirectoryIterator implements BatchSequence {
     }
 
     /** Keras' keyword arguments of {@code flow_from_directory}, with Keras' defaults. */
-    public static final class Options {
-        int targetHeight = 256;
-        int targetWidth = 256;
-        ColorMode colorMode = ColorMode.RGB;
-        int batchSize = 32;
+    public static final class Options extends FolderOptions<Options> {
         ClassMode classMode = ClassMode.CATEGORICAL;
-        boolean shuffle = true;
-        Long seed;
         ImageDataGenerator.Subset subset;
         Interpolation interpolation = Interpolation.NEAREST;
         Consumer<SkippedImage> onSkipped = skipped -> { };
 
         public Options targetSize(int height, int width) {
-            if (height <= 0 || width <= 0) {
-                throw new IllegalArgumentException("target_size must be positive, got " + height + "x" + width);
-            }
-            targetHeight = height;
-            targetWidth = width;
-            return this;
-        }
-
-        public Options colorMode(ColorMode mode) {
-            colorMode = mode;
-            return this;
-        }
-
-        public Options batchSize(int size) {
-            if (size <= 0) {
-                throw new IllegalArgumentException("batch_size must be positive, got " + size);
-            }
-            batchSize = size;
-            return this;
+            return size("target_size", height, width);
         }
 
         public Options classMode(ClassMode mode) {
             classMode = mode;
-            return this;
-        }
-
-        public Options shuffle(boolean on) {
-            shuffle = on;
-            return this;
-        }
-
-        public Options seed(long value) {
-            seed = value;
             return this;
         }
 
@@ -204,8 +170,8 @@ public final class DirectoryIterator implements BatchSequence {
                 "flow_from_directory(" + directory + ")");
         int start = index * options.batchSize;
         int end = Math.min(start + options.batchSize, epochOrder.length);
-        int h = options.targetHeight;
-        int w = options.targetWidth;
+        int h = options.height;
+        int w = options.width;
         int c = options.colorMode.channels();
         int imageSize = h * w * c;
         Tensor x = Tensor.zeros(end - start, h, w, c);
@@ -245,7 +211,7 @@ public final class DirectoryIterator implements BatchSequence {
     private Tensor loadOrReport(int sample) {
         Path file = files.get(sample);
         try {
-            return Images.load(file, options.colorMode, options.targetHeight, options.targetWidth,
+            return Images.load(file, options.colorMode, options.height, options.width,
                     options.interpolation);
         } catch (UncheckedIOException e) {
             if (failedAtDecode.add(sample)) {

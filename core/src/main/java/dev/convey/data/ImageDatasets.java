@@ -62,17 +62,11 @@ public final class ImageDatasets {
     }
 
     /** Keras' keyword arguments with Keras' defaults (256x256 RGB, batch 32, shuffled, bilinear). */
-    public static final class Options {
+    public static final class Options extends FolderOptions<Options> {
         boolean inferLabels = true;
         int[] explicitLabels;
         LabelMode labelMode = LabelMode.INT;
         List<String> classNames;
-        ColorMode colorMode = ColorMode.RGB;
-        int batchSize = 32;
-        int height = 256;
-        int width = 256;
-        boolean shuffle = true;
-        Long seed;
         double validationSplit;
         String subset;
         TfResize.Method interpolation = TfResize.Method.BILINEAR;
@@ -104,39 +98,16 @@ public final class ImageDatasets {
             return this;
         }
 
-        public Options colorMode(ColorMode mode) {
-            colorMode = mode;
-            return this;
-        }
-
-        public Options batchSize(int size) {
-            if (size <= 0) {
-                throw new IllegalArgumentException("batch_size must be positive, got " + size);
-            }
-            batchSize = size;
-            return this;
-        }
-
         public Options imageSize(int h, int w) {
-            if (h <= 0 || w <= 0) {
-                throw new IllegalArgumentException("image_size must be positive, got " + h + "x" + w);
-            }
-            height = h;
-            width = w;
-            return this;
+            return size("image_size", h, w);
         }
 
-        public Options shuffle(boolean on) {
-            shuffle = on;
-            return this;
-        }
-
+        @Override
         public Options seed(long value) {
             if (value < 0 || value > 0xFFFFFFFFL) {
                 throw new IllegalArgumentException("seed must be in 0 .. 2^32 - 1 (numpy's range), got " + value);
             }
-            seed = value;
-            return this;
+            return super.seed(value);
         }
 
         public Options validationSplit(double fraction) {

@@ -2,8 +2,6 @@ package dev.convey.io;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
@@ -11,7 +9,6 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
-import java.util.zip.ZipOutputStream;
 
 import dev.convey.tensor.Tensor;
 
@@ -94,11 +91,9 @@ public final class Npz {
                 throw new IllegalArgumentException("Cannot write " + file + ": an array has an empty name");
             }
         }
-        AtomicFiles.write(file, temporary -> {
-            try (OutputStream out = Files.newOutputStream(temporary); ZipOutputStream zip = new ZipOutputStream(out)) {
-                for (Map.Entry<String, Tensor> a : arrays.entrySet()) {
-                    StoredZipEntry.write(zip, a.getKey() + ".npy", Npy.encode(a.getValue()));
-                }
+        StoredZip.write(file, zip -> {
+            for (Map.Entry<String, Tensor> a : arrays.entrySet()) {
+                zip.entry(a.getKey() + ".npy", Npy.encode(a.getValue()));
             }
         });
     }

@@ -1,9 +1,8 @@
 package dev.convey.layers;
 
-import dev.convey.tensor.Parallel;
+import dev.convey.tensor.Scratch;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
-import dev.convey.tensor.Scratch;
 
 /**
  * Keras' {@code Add}: the element-wise sum of two or more tensors of the same shape, the join of a residual
@@ -60,23 +59,11 @@ public final class Add extends Layer {
     @Override
     protected Tensor computeForward(Tensor[] inputs, boolean training) {
         output = Tensor.reuse(output, inputs[0].shape());
-        Tensor y = output;
-        Parallel.range(y.size(), 1 << 15, (start, end) -> {
-            float[] sum = Scratch.floats(0, Scratch.FLOATS);
-            float[] term = Scratch.floats(1, Scratch.FLOATS);
-            for (int at = start; at < end; at += Scratch.FLOATS) {
-                int length = Math.min(Scratch.FLOATS, end - at);
-                inputs[0].data().get(at, sum, 0, length);
-                for (int i = 1; i < inputs.length; i++) {
-                    inputs[i].data().get(at, term, 0, length);
-                    for (int j = 0; j < length; j++) {
-                        sum[j] += term[j];
-                    }
-                }
-                y.data().put(at, sum, 0, length);
-            }
-        });
-        return y;
+        // ((x_0 + x_1) + x_2) + ...
+        for (int i = 1; i < inputs.length; i++) {
+            Scratch.add(output.data(), (i == 1 ? inputs[0] : output).data(), inputs[i].data(), output.size());
+        }
+        return output;
     }
 
     /** dL/dx_i = dL/dy. */

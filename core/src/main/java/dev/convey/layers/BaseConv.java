@@ -4,8 +4,8 @@ import java.util.Map;
 
 /**
  * What every Keras 2D convolution shares (Keras' {@code BaseConv}, {@code BaseDepthwiseConv}): the configuration
- * (kernel_size, strides, padding, dilation_rate, use_bias, activation) with its fluent setters and its
- * {@code get_config()}, and the kernel and bias weights. A convolution layer ({@link Conv2D},
+ * (kernel_size, strides, padding, dilation_rate; use_bias, activation and the kernel and bias weights are
+ * {@link KernelLayer}'s) with its fluent setters and its {@code get_config()}. A convolution layer ({@link Conv2D},
  * {@link DepthwiseConv2D}) adds its own configuration, output shape, weights and forward and backward passes.
  *
  * <p>{@code same} padding follows TensorFlow: total pad = max((ceil(in/s)-1)*s + (k-1)*d + 1 - in, 0),
@@ -13,27 +13,17 @@ import java.util.Map;
  *
  * @param <T> the concrete layer, which the setters return so that builder chains keep its type
  */
-public abstract class BaseConv<T extends BaseConv<T>> extends Layer {
+public abstract class BaseConv<T extends BaseConv<T>> extends KernelLayer<T> {
 
     final int[] kernelSize;
     int[] strides = {1, 1};
     Padding padding = Padding.VALID;
     int[] dilationRate = {1, 1};
-    boolean useBias = true;
-    ActivationFunction activation = ActivationFunction.LINEAR;
-
-    Parameter kernel;
-    Parameter bias;
 
     /** @param namePrefix Keras' name stem ({@code conv2d}, {@code depthwise_conv2d}) */
     BaseConv(String namePrefix, int[] kernelSize) {
         super(namePrefix);
         this.kernelSize = LayerArgs.pair(this, "kernel_size", kernelSize);
-    }
-
-    @SuppressWarnings("unchecked")
-    private T self() {
-        return (T) this;
     }
 
     // ---------------------------------------------------------------- configuration
@@ -61,19 +51,6 @@ public abstract class BaseConv<T extends BaseConv<T>> extends Layer {
         return self();
     }
 
-    /** Keras' {@code use_bias} (default true). */
-    public T useBias(boolean useBias) {
-        LayerArgs.requireUnbuilt(this, "use_bias");
-        this.useBias = useBias;
-        return self();
-    }
-
-    /** Keras' {@code activation} by name ("relu", "linear", ...; null is linear). May be changed at any time. */
-    public T activation(String activation) {
-        this.activation = ActivationFunction.forName(activation);
-        return self();
-    }
-
     /** Keras rejects the combination, since TensorFlow's dilated convolution does not stride. */
     private void checkStridesAndDilation() {
         LayerArgs.stridesWithoutDilation(this, strides, dilationRate);
@@ -93,24 +70,6 @@ public abstract class BaseConv<T extends BaseConv<T>> extends Layer {
 
     public int[] dilationRate() {
         return dilationRate.clone();
-    }
-
-    public boolean useBias() {
-        return useBias;
-    }
-
-    public ActivationFunction activation() {
-        return activation;
-    }
-
-    /** The kernel (Conv2D's (kh, kw, in, out), DepthwiseConv2D's (kh, kw, in, M)), or null before build. */
-    public Parameter kernel() {
-        return kernel;
-    }
-
-    /** The bias (output channels,), or null before build or without bias. */
-    public Parameter bias() {
-        return bias;
     }
 
     /**

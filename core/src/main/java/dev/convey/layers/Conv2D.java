@@ -36,10 +36,7 @@ public final class Conv2D extends BaseConv<Conv2D> {
     // The last forward pass, for backward; and the buffers the layer reuses.
     private Tensor input;
     private Window2D geometry;
-    private Tensor preActivation;   // z, kept only when the activation's gradient needs it
-    private Tensor output;
     private Tensor fusedOutput;
-    private Tensor preActivationGradient;
     private Tensor inputGradient;
     // The bias (and a folded batch norm's scale and shift) repeated for the epilogue: plain pass, fused pass.
     private final Epilogue.Channels[] epilogueChannels = {Epilogue.Channels.NONE, Epilogue.Channels.NONE};
@@ -57,11 +54,6 @@ public final class Conv2D extends BaseConv<Conv2D> {
 
     public int filters() {
         return filters;
-    }
-
-    @Override
-    public ActivationFunction outputActivation() {
-        return activation;
     }
 
     /** Keras' {@code get_config()} starts with filters, then {@link BaseConv}'s keys. */
@@ -124,16 +116,11 @@ public final class Conv2D extends BaseConv<Conv2D> {
         Tensor x = inputs[0];
         Window2D g = geometry(x);
         input = x;
-        output = Tensor.reuse(output, g.batch(), g.outH(), g.outW(), filters);
-        boolean keepZ = activation.needsInput();
-        preActivation = keepZ ? Tensor.reuse(preActivation, output.shape()) : null;
-        Tensor z = keepZ ? preActivation : output;
+        Tensor z = outputBuffers(g.batch(), g.outH(), g.outW(), filters);
         // z = conv(x, W) + b and y = act(z), in the kernel's epilogue (unless z must be kept)
         Epilogue.Channels b = epilogueChannels(0, null);
-        kernel(g).forward(g, x, kernel, z, new Epilogue.Bound(b, null, keepZ ? ActivationFunction.LINEAR : activation));
-        if (keepZ) {
-            activation.forward(z, output);
-        }
+        kernel(g).forward(g, x, kernel, z, new Epilogue.Bound(b, null, epilogueActivation()));
+        activateKept();
         return output;
     }
 
@@ -197,12 +184,7 @@ public final class Conv2D extends BaseConv<Conv2D> {
                     + (geometry == null ? "missing" : "forwardWithEpilogue") + ")");
         }
         requireSameShape("output gradient", outputGradient, output);
-        Tensor dz = outputGradient;
-        if (activation != ActivationFunction.LINEAR) {
-            preActivationGradient = Tensor.reuse(preActivationGradient, output.shape());
-            activation.backward(preActivation, output, outputGradient, preActivationGradient);
-            dz = preActivationGradient;
-        }
+        Tensor dz = preActivationGradient(outputGradient);
         Tensor dx = inputGradientNeeded[0] ? inputGradient = Tensor.reuse(inputGradient, input.shape()) : null;
         if (weightGradients && useBias) {
             Epilogue.biasGradient(dz.data(), geometry.outputPixels(), filters, bias.gradient());

@@ -12,8 +12,10 @@ import dev.convey.tensor.Tensor;
  *   <li>{@link Im2colConvolution}: everything else, im2col + GEMM.
  * </ul>
  * Each kernel equals {@link ReferenceConvolution#conv2d} (the naive loops) to float rounding: only the order of
- * the sums differs. A kernel instance belongs to one layer and keeps its workspaces between calls. A new kind of
- * convolution (a depthwise one's direct loops) is one more implementation of this interface.
+ * the sums differs. A kernel instance belongs to one layer and keeps its workspaces between calls. Another kind
+ * of convolution is one more implementation with its own reference: {@link DepthwiseConvolution}
+ * ({@link DepthwiseConv2D}'s direct loops, equal to {@link ReferenceConvolution#depthwise}; there W is the
+ * (kh, kw, C, M) depthwise kernel).
  */
 interface ConvolutionKernel {
 

@@ -8,6 +8,7 @@ package dev.convey.layers;
  *        output map >= 112 x 112                                     ->   F(4x4, 3x3)
  *        otherwise                                                   ->   F(2x2, 3x3)
  *   otherwise                                                        -> Im2colConvolution
+ *   DepthwiseConv2D, any geometry                                    -> DepthwiseConvolution (direct loops)
  * </pre>
  * The thresholds are measured (see {@link WinogradConvolution#worthIt}, {@link WinogradConvolution#worthIt4x4});
  * tests force one with {@link Conv2D.Algorithm}. For measurements, the system property {@value #WINOGRAD_4X4_PROPERTY}
@@ -21,6 +22,7 @@ final class ConvolutionKernels {
     private final PointwiseConvolution pointwise = new PointwiseConvolution();
     private final WinogradConvolution winograd = new WinogradConvolution(WinogradTransforms.F2X2, im2col);
     private final WinogradConvolution winograd4x4 = new WinogradConvolution(Winograd4x4.F4X4, im2col);
+    private final DepthwiseConvolution depthwise = new DepthwiseConvolution();
 
     /** The kernel for geometry g with {@code filters} output channels. */
     ConvolutionKernel choose(Window2D g, int filters, Conv2D.Algorithm algorithm) {
@@ -45,5 +47,10 @@ final class ConvolutionKernels {
         pointwise.maxPatchFloats = floats;
         winograd.maxWorkspaceFloats = floats;
         winograd4x4.maxWorkspaceFloats = floats;
+    }
+
+    /** The kernel of a depthwise convolution (DepthwiseConv2D) for geometry g: the rule's last line. */
+    ConvolutionKernel chooseDepthwise(Window2D g) {
+        return depthwise;
     }
 }

@@ -14,19 +14,11 @@ import dev.convey.tensor.Tensor;
  * </pre>
  * Backward, with dZ = dL/d(pre-activation): dL/dW = X^T dZ, dL/db = sum over rows of dZ, dL/dX = dZ W^T.
  */
-public final class Dense extends Layer {
+public final class Dense extends KernelLayer<Dense> {
 
     private final int units;
-    private boolean useBias = true;
-    private ActivationFunction activation = ActivationFunction.LINEAR;
-
-    private Parameter kernel;
-    private Parameter bias;
 
     private Tensor input;
-    private Tensor output;
-    private Tensor preActivation;   // z = X W + b, kept only when the activation's gradient needs it
-    private Tensor preActivationGradient;
     private Tensor inputGradient;
     private Epilogue.Channels biasChannels = Epilogue.Channels.NONE;
 
@@ -36,44 +28,8 @@ public final class Dense extends Layer {
         this.units = LayerArgs.positive(this, "units", units);
     }
 
-    /** Keras' {@code activation} by name ("relu", "softmax", ...; null is linear). May be changed at any time. */
-    public Dense activation(String activation) {
-        this.activation = ActivationFunction.forName(activation);
-        return this;
-    }
-
-    /** Keras' {@code use_bias} (default true). */
-    public Dense useBias(boolean useBias) {
-        LayerArgs.requireUnbuilt(this, "use_bias");
-        this.useBias = useBias;
-        return this;
-    }
-
     public int units() {
         return units;
-    }
-
-    public boolean useBias() {
-        return useBias;
-    }
-
-    public ActivationFunction activation() {
-        return activation;
-    }
-
-    @Override
-    public ActivationFunction outputActivation() {
-        return activation;
-    }
-
-    /** The kernel (in, units), or null before build. */
-    public Parameter kernel() {
-        return kernel;
-    }
-
-    /** The bias (units,), or null before build or without bias. */
-    public Parameter bias() {
-        return bias;
     }
 
     /** Keras' {@code get_config()}: units, activation, use_bias. */
@@ -113,29 +69,19 @@ public final class Dense extends Layer {
         int rows = x.size() / in;
         int[] shape = x.shape();
         shape[shape.length - 1] = units;
-        output = Tensor.reuse(output, shape);
-        boolean keepZ = activation.needsInput();
-        preActivation = keepZ ? Tensor.reuse(preActivation, shape) : null;
-        Tensor z = keepZ ? preActivation : output;
+        Tensor z = outputBuffers(shape);
         // Z (rows x units) = X (rows x in) W (in x units), then Y = act(Z + b)
         Gemm.sgemm(false, false, rows, units, in, 1f, x.data(), 0, in, kernel.value().data(), 0, units,
                 0f, z.data(), 0, units);
-        Epilogue.addAndActivate(z.data(), 0, rows, units, biasChannels(), keepZ ? ActivationFunction.LINEAR : activation);
-        if (keepZ) {
-            activation.forward(z, output);
-        }
+        Epilogue.addAndActivate(z.data(), 0, rows, units, biasChannels(), epilogueActivation());
+        activateKept();
         return output;
     }
 
     @Override
     protected Tensor[] computeBackward(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients) {
         requireSameShape("output gradient", outputGradient, output);
-        Tensor dz = outputGradient;
-        if (activation != ActivationFunction.LINEAR) {
-            preActivationGradient = Tensor.reuse(preActivationGradient, output.shape());
-            activation.backward(preActivation, output, outputGradient, preActivationGradient);
-            dz = preActivationGradient;
-        }
+        Tensor dz = preActivationGradient(outputGradient);
         int in = input.dim(-1);
         int rows = input.size() / in;
         if (weightGradients) {

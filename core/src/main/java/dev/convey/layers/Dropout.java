@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Tensor;
 
 /**
@@ -15,29 +14,23 @@ import dev.convey.tensor.Tensor;
  * inference is simply the identity. Outside training the layer does nothing.
  *
  * <p>Forward (training): m_j = [u_j >= rate] / (1 - rate) with u_j ~ U[0, 1) from {@link Layer#random()};
- * y_j = x_j * m_j. Backward: dL/dx_j = dL/dy_j * m_j (the identity outside training).
+ * y_j = x_j * m_j. Backward: dL/dx_j = dL/dy_j * m_j (the identity outside training); both are
+ * {@link NoiseLayer}'s, this file draws m.
  *
  * <p>Keras' {@code noise_shape} (batch axis included, -1 for Keras' None: the input's size) draws one u per element
  * of the noise shape and repeats it along the axes of size 1: EfficientNet's stochastic depth,
  * {@code Dropout(rate, noise_shape=(None, 1, 1, 1))}, keeps or drops each image's whole residual branch.
  */
-public final class Dropout extends Layer {
+public final class Dropout extends NoiseLayer {
 
     private final float rate;
-    private Tensor output;
-    private Tensor mask;
-    private Tensor inputGradient;
     private Tensor fixedMask;
-    private boolean masked;
     private int[] noiseShape;
 
     /** @param rate the fraction of elements to drop, in [0, 1) */
     public Dropout(double rate) {
-        super("dropout");
-        if (!(rate >= 0 && rate < 1)) {
-            throw new IllegalArgumentException("Dropout rate must be in [0, 1), got " + rate);
-        }
-        this.rate = (float) rate;
+        super("dropout", null);
+        this.rate = (float) requireRate("Dropout", rate);
     }
 
     public float rate() {
@@ -95,7 +88,7 @@ public final class Dropout extends Layer {
 
     @Override
     protected int[] computeOutputShape(int[][] inputShapes) {
-        int[] s = LayerArgs.singleInput(this, inputShapes, -1, "");
+        int[] s = super.computeOutputShape(inputShapes);
         if (noiseShape != null) {
             boolean fits = noiseShape.length == s.length + 1;
             for (int a = 1; fits && a < noiseShape.length; a++) {
@@ -107,57 +100,35 @@ public final class Dropout extends Layer {
                         + "None or the input's size");
             }
         }
-        return s.clone();
+        return s;
     }
 
     @Override
-    protected Tensor computeForward(Tensor[] inputs, boolean training) {
-        Tensor x = inputs[0];
-        masked = training && rate > 0;
-        if (!masked) {
-            return x;
-        }
-        if (fixedMask != null) {
-            requireSameShape("fixed dropout mask", fixedMask, x);
-            mask = fixedMask;
-        } else {
-            if (noiseShape != null && noiseShape[0] != 1 && noiseShape[0] != -1 && noiseShape[0] != x.dim(0)) {
-                throw new IllegalArgumentException(describe() + ": noise_shape " + Arrays.toString(noiseShape)
-                        + " does not fit a batch of " + x.dim(0));
-            }
-            mask = Tensor.reuse(mask, x.shape());
-            drawMask(mask, rate, random(), noiseShape);
-        }
-        output = Tensor.reuse(output, x.shape());
-        multiply(x, mask, output);
-        return output;
-    }
-
-    @Override
-    protected Tensor[] computeBackward(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients) {
-        if (!inputGradientNeeded[0]) {
-            return new Tensor[] {null};
-        }
-        if (!masked) {
-            return new Tensor[] {outputGradient};
-        }
-        requireSameShape("output gradient", outputGradient, output);
-        inputGradient = Tensor.reuse(inputGradient, outputGradient.shape());
-        multiply(outputGradient, mask, inputGradient);
-        return new Tensor[] {inputGradient};
+    boolean isIdentity() {
+        return rate == 0;
     }
 
     /**
      * m_j = 1/(1 - rate) with probability 1 - rate, else 0. Sequential, so a seed gives the same mask. With a noise
      * shape, one draw per element of the noise shape: m[i0, i1, ...] = draw[i0 * [n0 != 1], i1 * [n1 != 1], ...].
      */
-    private static void drawMask(Tensor mask, float rate, Random random, int[] noiseShape) {
+    @Override
+    Tensor draw(Tensor x, Tensor mask, Random random) {
+        if (fixedMask != null) {
+            requireSameShape("fixed dropout mask", fixedMask, x);
+            mask.copyFrom(fixedMask);
+            return null;
+        }
         float keepScale = 1f / (1f - rate);
         if (noiseShape == null) {
             for (int j = 0; j < mask.size(); j++) {
                 mask.data().put(j, random.nextFloat() >= rate ? keepScale : 0f);
             }
-            return;
+            return null;
+        }
+        if (noiseShape[0] != 1 && noiseShape[0] != -1 && noiseShape[0] != x.dim(0)) {
+            throw new IllegalArgumentException(describe() + ": noise_shape " + Arrays.toString(noiseShape)
+                    + " does not fit a batch of " + x.dim(0));
         }
         int[] shape = mask.shape();
         int[] strides = new int[shape.length];    // the draw's stride along each axis of the mask (0: shared)
@@ -182,14 +153,6 @@ public final class Dropout extends Layer {
                 index[a] = 0;
             }
         }
-    }
-
-    /** out_j = a_j * b_j. */
-    static void multiply(Tensor a, Tensor b, Tensor out) {
-        Parallel.range(out.size(), 1 << 15, (start, end) -> {
-            for (int j = start; j < end; j++) {
-                out.data().put(j, a.data().get(j) * b.data().get(j));
-            }
-        });
+        return null;
     }
 }

@@ -189,11 +189,9 @@ public final class Epilogue {
         e.activation().apply(tile, length, cols);
     }
 
-    /** y[i] += x[i]. */
+    /** y[i] += x[i] ({@link Scratch#add}). */
     static void add(float[] y, float[] x, int length) {
-        for (int i = 0; i < length; i++) {
-            y[i] += x[i];
-        }
+        Scratch.add(y, x, length);
     }
 
     /** y[i] = y[i] * s[i] + t[i]. */

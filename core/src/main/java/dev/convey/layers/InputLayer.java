@@ -7,16 +7,16 @@ import java.util.Map;
 import java.util.function.Function;
 
 import dev.convey.tensor.Shapes;
-import dev.convey.tensor.Tensor;
 
 /**
  * Keras' {@code InputLayer}: the entry point of a model. It holds the input shape (without the batch axis,
  * {@code -1} for an axis known only at run time) and passes the batch through unchanged; its only job at run
- * time is the shape check, so a wrong image size fails here with the model's expected shape in the message.
+ * time is the shape check, so a wrong image size fails here with the model's expected shape in the message
+ * ({@link Layer#forward}); the pass itself is {@link Identity}'s.
  *
  * <p>{@code dev.convey.models.Input.of} creates one and returns its symbolic output ({@link #output(Function)}).
  */
-public final class InputLayer extends Layer {
+public final class InputLayer extends Identity {
 
     private final int[] shape;
     private SymbolicInput<?> output;
@@ -77,21 +77,5 @@ public final class InputLayer extends Layer {
         c.put("sparse", false);
         c.put("ragged", false);
         return c;
-    }
-
-    @Override
-    protected int[] computeOutputShape(int[][] inputShapes) {
-        return LayerArgs.singleInput(this, inputShapes, -1, "").clone();
-    }
-
-    /** The identity: y = x. The shape was checked by {@link Layer#forward} against the declared shape. */
-    @Override
-    protected Tensor computeForward(Tensor[] inputs, boolean training) {
-        return inputs[0];
-    }
-
-    @Override
-    protected Tensor[] computeBackward(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients) {
-        return new Tensor[] {inputGradientNeeded[0] ? outputGradient : null};
     }
 }

@@ -2,12 +2,13 @@ package dev.convey.layers;
 
 import java.util.Random;
 
+import dev.convey.tensor.Scratch;
 import dev.convey.tensor.Tensor;
 
 /**
- * The regularisation layers active only while training (Keras' {@code GaussianNoise}, {@code GaussianDropout},
- * {@code SpatialDropout2D}): outside training y = x. In training y = x * m + a with m and a drawn by the
- * subclass from the layer's seeded generator; backward dL/dx = dL/dy * m.
+ * The regularisation layers active only while training (Keras' {@code Dropout}, {@code GaussianNoise},
+ * {@code GaussianDropout}, {@code SpatialDropout2D}): outside training y = x. In training y = x * m + a with m
+ * and a drawn by the subclass from the layer's seeded generator; backward dL/dx = dL/dy * m.
  */
 abstract class NoiseLayer extends Layer {
 
@@ -43,9 +44,9 @@ abstract class NoiseLayer extends Layer {
         multiplier = Tensor.reuse(multiplier, x.shape());
         Tensor added = draw(x, multiplier, random != null ? random : random());
         output = Tensor.reuse(output, x.shape());
-        Dropout.multiply(x, multiplier, output);
-        for (int j = 0; added != null && j < x.size(); j++) {
-            output.data().put(j, output.data().get(j) + added.data().get(j));
+        multiply(x, multiplier, output);
+        if (added != null) {
+            Scratch.add(output.data(), output.data(), added.data(), x.size());
         }
         return output;
     }
@@ -60,8 +61,17 @@ abstract class NoiseLayer extends Layer {
         }
         requireSameShape("output gradient", outputGradient, output);
         inputGradient = Tensor.reuse(inputGradient, output.shape());
-        Dropout.multiply(outputGradient, multiplier, inputGradient);
+        multiply(outputGradient, multiplier, inputGradient);
         return new Tensor[] {inputGradient};
+    }
+
+    /** out_j = a_j * b_j. */
+    private static void multiply(Tensor a, Tensor b, Tensor out) {
+        Scratch.elementwise(out.size(), a.data(), b.data(), out.data(), (x, m, unused, length) -> {
+            for (int j = 0; j < length; j++) {
+                x[j] *= m[j];
+            }
+        });
     }
 
     static double requireRate(String layer, double rate) {

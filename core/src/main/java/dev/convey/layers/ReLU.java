@@ -3,9 +3,8 @@ package dev.convey.layers;
 import java.nio.FloatBuffer;
 import java.util.Map;
 
-import dev.convey.tensor.Parallel;
+import dev.convey.tensor.Scratch;
 import dev.convey.tensor.Tensor;
-import dev.convey.tensor.Tiles;
 
 /**
  * Keras' {@code ReLU(max_value=None, negative_slope=0, threshold=0)} layer (MobileNet's {@code ReLU(6.)}), with
@@ -18,8 +17,6 @@ import dev.convey.tensor.Tiles;
  * (so {@code ReLU(6.)} is min(max(x, 0), 6) and {@code ReLU(negative_slope=a)} the leaky ReLU).
  */
 public final class ReLU extends Layer {
-
-    private static final int MIN_FLOATS_PER_CHUNK = 1 << 15;
 
     private final Float maxValue;
     private final float negativeSlope;
@@ -89,18 +86,12 @@ public final class ReLU extends Layer {
         FloatBuffer x = input.data();
         FloatBuffer y = output.data();
         float top = maxValue == null ? Float.POSITIVE_INFINITY : maxValue;
-        Parallel.range(input.size(), MIN_FLOATS_PER_CHUNK, (start, end) -> {
-            float[] v = Tiles.scratch(0, Tiles.FLOATS);
-            for (int at = start; at < end; at += Tiles.FLOATS) {
-                int length = Math.min(Tiles.FLOATS, end - at);
-                x.get(at, v, 0, length);
-                for (int i = 0; i < length; i++) {
-                    float xi = v[i];
-                    float p = threshold != 0f ? (xi > threshold ? xi : 0f) : Math.max(xi, 0f);
-                    p = Math.min(Math.max(p, maxValue == null ? p : 0f), top);
-                    v[i] = p - negativeSlope * Math.max(threshold - xi, 0f);
-                }
-                y.put(at, v, 0, length);
+        Scratch.elementwise(input.size(), x, null, y, (v, unused, unused2, length) -> {
+            for (int i = 0; i < length; i++) {
+                float xi = v[i];
+                float p = threshold != 0f ? (xi > threshold ? xi : 0f) : Math.max(xi, 0f);
+                p = Math.min(Math.max(p, maxValue == null ? p : 0f), top);
+                v[i] = p - negativeSlope * Math.max(threshold - xi, 0f);
             }
         });
         return output;
@@ -117,21 +108,14 @@ public final class ReLU extends Layer {
         FloatBuffer dy = outputGradient.data();
         FloatBuffer dx = inputGradient.data();
         float top = maxValue == null ? Float.POSITIVE_INFINITY : maxValue;
-        Parallel.range(input.size(), MIN_FLOATS_PER_CHUNK, (start, end) -> {
-            float[] v = Tiles.scratch(0, Tiles.FLOATS);
-            float[] g = Tiles.scratch(1, Tiles.FLOATS);
-            for (int at = start; at < end; at += Tiles.FLOATS) {
-                int length = Math.min(Tiles.FLOATS, end - at);
-                x.get(at, v, 0, length);
-                dy.get(at, g, 0, length);
-                for (int i = 0; i < length; i++) {
-                    float xi = v[i];
-                    float p = threshold != 0f ? (xi > threshold ? xi : 0f) : Math.max(xi, 0f);
-                    boolean passes = (threshold != 0f ? xi > threshold : xi > 0f)
-                            && p < top && (maxValue == null || p > 0f);
-                    g[i] = g[i] * ((passes ? 1f : 0f) + (xi < threshold ? negativeSlope : 0f));
-                }
-                dx.put(at, g, 0, length);
+        // dx = dy * slope(x), computed in dy's tile g (the first operand, the one written back)
+        Scratch.elementwise(input.size(), dy, x, dx, (g, v, unused, length) -> {
+            for (int i = 0; i < length; i++) {
+                float xi = v[i];
+                float p = threshold != 0f ? (xi > threshold ? xi : 0f) : Math.max(xi, 0f);
+                boolean passes = (threshold != 0f ? xi > threshold : xi > 0f)
+                        && p < top && (maxValue == null || p > 0f);
+                g[i] = g[i] * ((passes ? 1f : 0f) + (xi < threshold ? negativeSlope : 0f));
             }
         });
         return new Tensor[] {inputGradient};

@@ -3,9 +3,10 @@ package dev.convey.layers;
 import dev.convey.tensor.Tensor;
 
 /**
- * The textbook convolution, seven nested loops in double precision: the algorithmic reference that every fast
+ * The textbook convolutions, nested loops in double precision: the algorithmic references that every fast
  * convolution kernel ({@link ConvolutionKernel}) equals to float rounding, as {@code dev.convey.blas.ReferenceGemm}
- * is GEMM's. Slow; for tests and for reading.
+ * is GEMM's: {@link #conv2d} for {@link Conv2D}'s kernels, {@link #depthwise} and {@link #depthwiseBackward} for
+ * {@link DepthwiseConvolution}. Slow; for tests and for reading.
  */
 public final class ReferenceConvolution {
 
@@ -58,5 +59,85 @@ public final class ReferenceConvolution {
         outShape[2] = out[1];
         outShape[3] = f;
         return y;
+    }
+
+    /**
+     * The depthwise convolution of {@link DepthwiseConv2D}: every input channel c convolved with its own M filters,
+     * output channel c*M + q, nothing summed over channels. With (ih, iw) the input pixel of tap (i, j) (see
+     * {@link Window2D}), pixels outside the image zero, x NHWC (geometry g), k (kh, kw, C, M), bias (C*M,) or null:
+     * <pre>
+     *   y[n, oh, ow, c*M + q] = b[c*M + q] + sum_{i, j} x[n, ih, iw, c] * K[i, j, c, q]
+     * </pre>
+     */
+    static void depthwise(Window2D g, int m, float[] x, float[] k, float[] bias, float[] y) {
+        int c0 = g.channels();
+        for (int n = 0; n < g.batch(); n++) {
+            for (int oh = 0; oh < g.outH(); oh++) {
+                for (int ow = 0; ow < g.outW(); ow++) {
+                    for (int c = 0; c < c0; c++) {
+                        for (int q = 0; q < m; q++) {
+                            double sum = bias == null ? 0 : bias[c * m + q];
+                            for (int i = 0; i < g.kernelH(); i++) {
+                                for (int j = 0; j < g.kernelW(); j++) {
+                                    int xi = depthwiseInput(g, n, oh, ow, i, j);
+                                    if (xi >= 0) {
+                                        sum += (double) x[xi + c] * k[((i * g.kernelW() + j) * c0 + c) * m + q];
+                                    }
+                                }
+                            }
+                            y[((n * g.outH() + oh) * g.outW() + ow) * c0 * m + c * m + q] = (float) sum;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The gradients of {@link #depthwise} from dz = dL/d(its output) (N, outH, outW, C*M): dx (overwritten) and
+     * dk (overwritten), each the sum over every (n, oh, ow, i, j) that reads the input pixel:
+     * <pre>
+     *   dL/dK[i, j, c, q]   = sum_{n, oh, ow} x[n, ih, iw, c] * dz[n, oh, ow, c*M + q]
+     *   dL/dx[n, ih, iw, c] = sum_{oh, ow, i, j, q reaching it} dz[n, oh, ow, c*M + q] * K[i, j, c, q]
+     * </pre>
+     */
+    static void depthwiseBackward(Window2D g, int m, float[] x, float[] k, float[] dz, float[] dx, float[] dk) {
+        int c0 = g.channels();
+        double[] sumX = new double[dx.length];
+        double[] sumK = new double[dk.length];
+        for (int n = 0; n < g.batch(); n++) {
+            for (int oh = 0; oh < g.outH(); oh++) {
+                for (int ow = 0; ow < g.outW(); ow++) {
+                    for (int c = 0; c < c0; c++) {
+                        for (int q = 0; q < m; q++) {
+                            double d = dz[((n * g.outH() + oh) * g.outW() + ow) * c0 * m + c * m + q];
+                            for (int i = 0; i < g.kernelH(); i++) {
+                                for (int j = 0; j < g.kernelW(); j++) {
+                                    int xi = depthwiseInput(g, n, oh, ow, i, j);
+                                    if (xi >= 0) {
+                                        int ki = ((i * g.kernelW() + j) * c0 + c) * m + q;
+                                        sumK[ki] += x[xi + c] * d;
+                                        sumX[xi + c] += k[ki] * d;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < dx.length; i++) {
+            dx[i] = (float) sumX[i];
+        }
+        for (int i = 0; i < dk.length; i++) {
+            dk[i] = (float) sumK[i];
+        }
+    }
+
+    /** The offset in x of the pixel tap (i, j) of output (n, oh, ow) reads, or -1 in the padding. */
+    private static int depthwiseInput(Window2D g, int n, int oh, int ow, int i, int j) {
+        int ih = g.inputRow(oh, i);
+        int iw = g.inputCol(ow, j);
+        return ih >= 0 && ih < g.height() && iw >= 0 && iw < g.width() ? g.inputOffset(n, ih, iw) : -1;
     }
 }

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 import dev.convey.layers.Layer;
 import dev.convey.layers.Parameter;
-import dev.convey.tensor.Parallel;
+import dev.convey.tensor.Scratch;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
 
@@ -130,11 +130,7 @@ final class GraphExecutor {
 
     /** sum[j] = a[j] + b[j] (sum may be a). */
     private static void addInto(Tensor sum, Tensor a, Tensor b) {
-        Parallel.range(sum.size(), 1 << 15, (start, end) -> {
-            for (int j = start; j < end; j++) {
-                sum.data().put(j, a.data().get(j) + b.data().get(j));
-            }
-        });
+        Scratch.add(sum.data(), a.data(), b.data(), sum.size());
     }
 
     /** True if backward would compute weight gradients in this layer: trainable at compile time and has some. */

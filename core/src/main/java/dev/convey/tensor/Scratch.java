@@ -21,6 +21,8 @@ public final class Scratch {
     public static final int FLOATS = 1 << 12;
     /** How many tiles one thread may hold at once (e.g. two operands and a result). */
     private static final int SLOTS = 4;
+    /** An element-wise loop is split over the cores from this many floats per core on. */
+    private static final int MIN_FLOATS_PER_CHUNK = 1 << 15;
 
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[SLOTS][0]);
 
@@ -75,6 +77,28 @@ public final class Scratch {
             if (out != null) {
                 out.put(at, ta, 0, length);
             }
+        }
+    }
+
+    /**
+     * An element-wise kernel over n floats, split over the cores ({@link Parallel#range}), each core running
+     * {@link #forEachTile} on its chunk: operands a and b (b may be null) copied into arrays, {@code body} on them,
+     * array a copied into {@code out}.
+     */
+    public static void elementwise(int n, FloatBuffer a, FloatBuffer b, FloatBuffer out, TileBody body) {
+        Parallel.range(n, MIN_FLOATS_PER_CHUNK, (start, end) ->
+                forEachTile(start, end - start, 1, a, b, null, out, body));
+    }
+
+    /** sum = a + b, element by element over n floats (sum may be a or b): Add's and a graph's gradient sums. */
+    public static void add(FloatBuffer sum, FloatBuffer a, FloatBuffer b, int n) {
+        elementwise(n, a, b, sum, (x, y, unused, length) -> add(x, y, length));
+    }
+
+    /** y[i] += x[i] for i &lt; length. */
+    public static void add(float[] y, float[] x, int length) {
+        for (int i = 0; i < length; i++) {
+            y[i] += x[i];
         }
     }
 }

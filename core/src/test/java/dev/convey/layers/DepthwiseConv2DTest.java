@@ -21,7 +21,7 @@ import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
 
 /**
- * DepthwiseConv2D equals the naive loop of {@link DepthwiseKernels} (forward and backward, to 1e-5), passes the
+ * DepthwiseConv2D equals the naive loop of {@link ReferenceConvolution#depthwise} (forward and backward, to 1e-5), passes the
  * finite-difference check, and the new activation-like layers (ReLU, Rescaling, Normalization, Multiply,
  * Reshape) pass theirs and match their formulas.
  */
@@ -38,13 +38,30 @@ class DepthwiseConv2DTest {
                 Arguments.of(new int[] {5, 5}, 1, new int[] {2, 2}, "same", new int[] {1, 1}, false, new int[] {1, 11, 10, 16}));
     }
 
+    /**
+     * More geometries for the comparison with the naive loop only (no finite differences): strides along one axis or
+     * by 3, even kernels under 'same', dilation with a multiplier, rows of several blocks, more output channels
+     * than a block holds, a batch split over the cores.
+     */
+    static Stream<Arguments> moreGeometries() {
+        return Stream.concat(geometries(), Stream.of(
+                Arguments.of(new int[] {3, 3}, 2, new int[] {1, 2}, "same", new int[] {1, 1}, true, new int[] {2, 5, 13, 3}),
+                Arguments.of(new int[] {2, 2}, 1, new int[] {2, 2}, "same", new int[] {1, 1}, true, new int[] {1, 7, 7, 6}),
+                Arguments.of(new int[] {3, 3}, 1, new int[] {1, 1}, "same", new int[] {1, 1}, true, new int[] {3, 6, 40, 16}),
+                Arguments.of(new int[] {3, 3}, 1, new int[] {3, 3}, "valid", new int[] {1, 1}, false, new int[] {2, 10, 11, 600}),
+                Arguments.of(new int[] {3, 3}, 2, new int[] {1, 1}, "same", new int[] {2, 3}, true, new int[] {1, 9, 10, 5}),
+                Arguments.of(new int[] {1, 5}, 4, new int[] {2, 3}, "valid", new int[] {1, 1}, true, new int[] {2, 6, 17, 2}),
+                Arguments.of(new int[] {5, 5}, 1, new int[] {1, 1}, "same", new int[] {3, 3}, false, new int[] {1, 8, 8, 4}),
+                Arguments.of(new int[] {3, 3}, 3, new int[] {2, 2}, "same", new int[] {1, 1}, true, new int[] {5, 8, 9, 200})));
+    }
+
     private static DepthwiseConv2D layer(int[] kernel, int m, int[] strides, String padding, int[] dilation, boolean bias) {
         return new DepthwiseConv2D(kernel).depthMultiplier(m).strides(strides).padding(padding)
                 .dilationRate(dilation).useBias(bias);
     }
 
     @ParameterizedTest
-    @MethodSource("geometries")
+    @MethodSource("moreGeometries")
     void forwardAndBackwardEqualTheNaiveLoop(int[] kernel, int m, int[] strides, String padding, int[] dilation,
                                              boolean bias, int[] shape) {
         DepthwiseConv2D dw = layer(kernel, m, strides, padding, dilation, bias);
@@ -55,7 +72,7 @@ class DepthwiseConv2DTest {
 
         Window2D g = Window2D.of(shape, kernel, strides, dilation, Padding.forName(padding, "test"));
         float[] expected = new float[y.size()];
-        DepthwiseKernels.forwardNaive(g, m, x.toArray(), dw.kernel().value().toArray(),
+        ReferenceConvolution.depthwise(g, m, x.toArray(), dw.kernel().value().toArray(),
                 bias ? dw.bias().value().toArray() : null, expected);
         assertClose(toDouble(expected), y.shape(), y, 1e-5, "forward");
 
@@ -63,10 +80,47 @@ class DepthwiseConv2DTest {
         Tensor dx = dw.backward(dy, new boolean[] {true}, true)[0];
         float[] dxExpected = new float[x.size()];
         float[] dkExpected = new float[dw.kernel().value().size()];
-        DepthwiseKernels.backwardNaive(g, m, x.toArray(), dw.kernel().value().toArray(), dy.toArray(), dxExpected,
+        ReferenceConvolution.depthwiseBackward(g, m, x.toArray(), dw.kernel().value().toArray(), dy.toArray(), dxExpected,
                 dkExpected);
         assertClose(toDouble(dxExpected), x.shape(), dx, 1e-5, "dL/dx");
         assertClose(toDouble(dkExpected), dw.kernel().value().shape(), dw.kernel().gradient(), 1e-5, "dL/dK");
+    }
+
+    /**
+     * A fused activation after the bias, backward without dx or without dK, and a second input shape through the
+     * same layer (its workspaces resized), each against the naive loop.
+     */
+    @Test
+    void activationPartialGradientsAndAnotherShapeEqualTheNaiveLoop() {
+        DepthwiseConv2D dw = layer(new int[] {3, 3}, 2, new int[] {1, 1}, "same", new int[] {1, 1}, true).activation("relu");
+        dw.build(new int[] {-1, -1, 3});
+        randomizeWeights(dw, 5);
+        for (int[] shape : new int[][] {{2, 6, 7, 3}, {1, 9, 4, 3}}) {
+            Tensor x = uniform(8, shape);
+            Tensor y = dw.forward(new Tensor[] {x}, true).copy();
+            Window2D g = Window2D.of(shape, new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, Padding.SAME);
+            float[] z = new float[y.size()];
+            ReferenceConvolution.depthwise(g, 2, x.toArray(), dw.kernel().value().toArray(), dw.bias().value().toArray(), z);
+            double[] expected = new double[z.length];
+            for (int i = 0; i < z.length; i++) {
+                expected[i] = Math.max(0f, z[i]);
+            }
+            assertClose(expected, y.shape(), y, 1e-5, "relu(depthwise) for " + Shapes.toString(shape));
+
+            Tensor dy = uniform(9, y.shape());
+            float[] dz = dy.toArray();
+            for (int i = 0; i < dz.length; i++) {
+                dz[i] = z[i] > 0 ? dz[i] : 0f;
+            }
+            float[] dxExpected = new float[x.size()];
+            float[] dkExpected = new float[dw.kernel().value().size()];
+            ReferenceConvolution.depthwiseBackward(g, 2, x.toArray(), dw.kernel().value().toArray(), dz, dxExpected,
+                    dkExpected);
+            Tensor dx = dw.backward(dy, new boolean[] {true}, false)[0];
+            assertClose(toDouble(dxExpected), x.shape(), dx, 1e-5, "dL/dx alone");
+            assertTrue(dw.backward(dy, new boolean[] {false}, true)[0] == null, "no dL/dx asked for");
+            assertClose(toDouble(dkExpected), dw.kernel().value().shape(), dw.kernel().gradient(), 1e-5, "dL/dK alone");
+        }
     }
 
     @ParameterizedTest

@@ -13,15 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import java.util.zip.ZipOutputStream;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 
-import dev.convey.io.AtomicFiles;
-import dev.convey.io.StoredZipEntry;
+import dev.convey.io.StoredZip;
 import dev.convey.models.Model;
 import dev.convey.training.Trainer;
 
@@ -116,14 +114,12 @@ public final class KerasArchive {
                 Files.delete(h5);
                 writeWeights(model, h5, true);
                 byte[] weights = Files.readAllBytes(h5);
-                AtomicFiles.write(file, temporary -> {
-                    try (OutputStream out = Files.newOutputStream(temporary); ZipOutputStream zip = new ZipOutputStream(out)) {
-                        StoredZipEntry.write(zip, "metadata.json", metadata.toString().getBytes(StandardCharsets.UTF_8));
-                        StoredZipEntry.write(zip, "config.json", config);
-                        StoredZipEntry.write(zip, "model.weights.h5", weights);
-                        if (convey != null) {
-                            StoredZipEntry.write(zip, ModelMetadata.ZIP_ENTRY, convey.toJson().getBytes(StandardCharsets.UTF_8));
-                        }
+                StoredZip.write(file, zip -> {
+                    zip.entry("metadata.json", metadata.toString().getBytes(StandardCharsets.UTF_8));
+                    zip.entry("config.json", config);
+                    zip.entry("model.weights.h5", weights);
+                    if (convey != null) {
+                        zip.entry(ModelMetadata.ZIP_ENTRY, convey.toJson().getBytes(StandardCharsets.UTF_8));
                     }
                 });
             } finally {

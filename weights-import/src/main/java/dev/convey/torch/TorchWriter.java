@@ -5,12 +5,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.zip.ZipOutputStream;
 
-import dev.convey.io.AtomicFiles;
+import dev.convey.io.StoredZip;
 
 /**
  * Writes a state_dict as {@code torch.save(state_dict, file)} does (the zip format, see {@link TorchZip}), so
@@ -29,22 +27,15 @@ public final class TorchWriter {
 
     /** Writes a {@code .pth} through a temporary file renamed into place. */
     public static void write(Path file, Map<String, TorchTensor> tensors) throws IOException {
-        AtomicFiles.write(file, path -> {
-            try (ZipOutputStream zip = new ZipOutputStream(new java.io.BufferedOutputStream(
-                    Files.newOutputStream(path), 1 << 20))) {
-                stored(zip, "archive/data.pkl", pickle(tensors));
-                int n = 0;
-                for (TorchTensor t : tensors.values()) {
-                    stored(zip, "archive/data/" + n++, littleEndianBytes(t));
-                }
-                stored(zip, "archive/version", "3\n".getBytes(StandardCharsets.US_ASCII));
-                stored(zip, "archive/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
+        StoredZip.write(file, zip -> {
+            zip.entry("archive/data.pkl", pickle(tensors));
+            int n = 0;
+            for (TorchTensor t : tensors.values()) {
+                zip.entry("archive/data/" + n++, littleEndianBytes(t));
             }
+            zip.entry("archive/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+            zip.entry("archive/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
         });
-    }
-
-    private static void stored(ZipOutputStream zip, String name, byte[] bytes) throws IOException {
-        dev.convey.io.StoredZipEntry.write(zip, name, bytes);
     }
 
     /** The tensor's elements in C order, little-endian, in its own type (float32 or int64). */
