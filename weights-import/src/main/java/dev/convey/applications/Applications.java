@@ -64,6 +64,15 @@ public final class Applications {
         }
         register("mobilenet", "MobileNet", "tf", MobileNet::create, mobilenet);
         register("mobilenet_v2", "MobileNetV2", "tf", MobileNetV2::create, MobileNetV2.weightsEntries());
+        // Xception, InceptionV3, VGG19 and the rest of the ResNet family (resnet.py's WEIGHTS_HASHES)
+        register("xception", "Xception", "tf", Xception::create, entries(Xception.WEIGHTS));
+        register("inception_v3", "InceptionV3", "tf", InceptionV3::create, entries(InceptionV3.WEIGHTS));
+        register("vgg19", "VGG19", "caffe", VGG19::create, entries(VGG19.WEIGHTS));
+        for (ResNet.Variant v : List.of(ResNet.Variant.RESNET101, ResNet.Variant.RESNET152, ResNet.Variant.RESNET50V2,
+                ResNet.Variant.RESNET101V2, ResNet.Variant.RESNET152V2)) {
+            register(v.modelName(), v.kerasName(), v.preprocessMode(), options -> ResNet.create(v, options),
+                    entries(v.weights()));
+        }
     }
 
     private Applications() {

@@ -61,7 +61,7 @@ final class KerasMoreLayers {
             case "GaussianNoise" -> new GaussianNoise(c.number("stddev", 0, 0, 1e6), seed(c));
             case "GaussianDropout" -> new GaussianDropout(c.number("rate", 0, 0, Math.nextDown(1.0)), seed(c));
             default -> throw new IllegalArgumentException("Unsupported Keras layer class '" + className + "' ("
-                    + c.where() + "). Supported: InputLayer, Conv2D, DepthwiseConv2D, Dense, MaxPooling2D,"
+                    + c.where() + "). Supported: InputLayer, Conv2D, DepthwiseConv2D, SeparableConv2D, Dense, MaxPooling2D,"
                     + " AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Flatten, Activation, ReLU,"
                     + " ZeroPadding2D, BatchNormalization, Add, Multiply, Concatenate, Dropout, Reshape, Rescaling,"
                     + " Normalization, LeakyReLU, ELU, PReLU, Softmax, Identity,"
