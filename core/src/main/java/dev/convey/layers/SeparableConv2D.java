@@ -82,17 +82,12 @@ public final class SeparableConv2D extends BaseConv<SeparableConv2D> {
 
     @Override
     protected int[] computeOutputShape(int[][] inputShapes) {
-        int[] hw = Window2D.outputHeightWidth(this, inputShapes, kernelSize, strides, dilationRate, padding);
-        return new int[] {hw[0], hw[1], filters};
+        return outputShape(inputShapes, filters);
     }
 
     @Override
     protected void createWeights(int[][] inputShapes) {
-        int channels = inputShapes[0][2];
-        if (channels < 1) {
-            throw shapeError("the channel axis must be known to create the kernels, got input shape "
-                    + shapesToString(inputShapes, true));
-        }
+        int channels = inputChannels(inputShapes);
         kernel = addWeight("depthwise_kernel", new int[] {kernelSize[0], kernelSize[1], channels, depthMultiplier},
                 Initializer.GLOROT_UNIFORM, true);
         pointwiseKernel = addWeight("pointwise_kernel", new int[] {1, 1, channels * depthMultiplier, filters},
