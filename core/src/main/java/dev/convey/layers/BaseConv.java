@@ -103,6 +103,12 @@ public abstract class BaseConv<T extends BaseConv<T>> extends Layer {
         return activation;
     }
 
+    /** Keras' {@code layer.activation}: the fused activation (linear by default). */
+    @Override
+    public ActivationFunction outputActivation() {
+        return activation;
+    }
+
     /** The kernel (Conv2D's (kh, kw, in, out), DepthwiseConv2D's (kh, kw, in, M)), or null before build. */
     public Parameter kernel() {
         return kernel;

@@ -56,11 +56,6 @@ public final class Conv2D extends BaseConv<Conv2D> {
         return filters;
     }
 
-    @Override
-    public ActivationFunction outputActivation() {
-        return activation;
-    }
-
     /** Keras' {@code get_config()} starts with filters, then {@link BaseConv}'s keys. */
     @Override
     void putLeadingConfig(Map<String, Object> config) {

@@ -66,11 +66,6 @@ public final class SeparableConv2D extends BaseConv<SeparableConv2D> {
         return pointwiseKernel;
     }
 
-    @Override
-    public ActivationFunction outputActivation() {
-        return activation;
-    }
-
     /** Keras 3's {@code BaseSeparableConv.get_config()} starts with depth_multiplier and filters. */
     @Override
     void putLeadingConfig(Map<String, Object> config) {
