@@ -19,7 +19,9 @@ import dev.convey.tensor.Tensor;
 
 /**
  * Full-size ImageNet classification: VGG16 (15.47 GMAC per image), ResNet50 (3.86 GMAC), MobileNet (0.57 GMAC) and
- * MobileNetV2 (0.30 GMAC), EfficientNetB0 (0.39 GMAC) and DenseNet121 (2.83 GMAC) on 224 x 224 images,
+ * MobileNetV2 (0.30 GMAC), EfficientNetB0 (0.39 GMAC) and DenseNet121 (2.83 GMAC) on 224 x 224 images, Xception and
+ * InceptionV3 at their 299 x 299, VGG19, ResNet101/152 and ResNet50V2/101V2/152V2 at 224 x 224 (GMAC per image:
+ * {@code Models.macsPerImage}),
  * with synthetic weights, at batch 1 (latency) and batch 8 (throughput). One operation = one batch.
  */
 @State(Scope.Benchmark)
@@ -31,7 +33,9 @@ import dev.convey.tensor.Tensor;
 public class InferenceBenchmark {
 
     @Param({Models.VGG16_NAME, Models.RESNET50_NAME, Models.MOBILENET_NAME, Models.MOBILENET_V2_NAME,
-        Models.EFFICIENTNET_B0_NAME, Models.DENSENET121_NAME})
+        Models.EFFICIENTNET_B0_NAME, Models.DENSENET121_NAME,
+            Models.XCEPTION_NAME, Models.INCEPTION_V3_NAME, Models.VGG19_NAME, Models.RESNET101_NAME,
+            Models.RESNET152_NAME, Models.RESNET50_V2_NAME, Models.RESNET101_V2_NAME, Models.RESNET152_V2_NAME})
     public String model;
 
     @Param({"1", "8"})
@@ -43,7 +47,7 @@ public class InferenceBenchmark {
     @Setup
     public void setUp() {
         network = Models.classifier(model);
-        images = Models.images(batch);
+        images = Models.images(model, network, batch);
     }
 
     /** Keras' {@code model(x, training=False)}: the 1000 class probabilities of each image. */

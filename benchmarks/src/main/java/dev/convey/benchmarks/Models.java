@@ -28,9 +28,18 @@ final class Models {
     static final String RESNET50_NAME = "resnet50";
     static final String MOBILENET_NAME = "mobilenet";
     static final String MOBILENET_V2_NAME = "mobilenet_v2";
-    // zoob: EfficientNetB0 (0.39 GMAC, depthwise and squeeze-and-excitation) and DenseNet121 (2.83 GMAC, concatenations).
+    // EfficientNetB0 (0.39 GMAC, depthwise and squeeze-and-excitation) and DenseNet121 (2.83 GMAC, concatenations).
     static final String EFFICIENTNET_B0_NAME = "efficientnet_b0";
     static final String DENSENET121_NAME = "densenet121";
+    // Xception, InceptionV3 (299 x 299 with the top), VGG19 and the ResNet family
+    static final String XCEPTION_NAME = "xception";
+    static final String INCEPTION_V3_NAME = "inception_v3";
+    static final String VGG19_NAME = "vgg19";
+    static final String RESNET101_NAME = "resnet101";
+    static final String RESNET152_NAME = "resnet152";
+    static final String RESNET50_V2_NAME = "resnet50v2";
+    static final String RESNET101_V2_NAME = "resnet101v2";
+    static final String RESNET152_V2_NAME = "resnet152v2";
     static final int IMAGE_SIZE = 224;
 
     /** Classes of the new head in the transfer-learning benchmarks (a typical small fine-tuning task). */
@@ -94,6 +103,16 @@ final class Models {
         return ImageNet.preprocessInput(SyntheticWeights.images(SyntheticWeights.FIXTURE_SEED, batch, IMAGE_SIZE, IMAGE_SIZE));
     }
 
+    /**
+     * {@code batch} synthetic RGB images of the classifier's input size (299 x 299 for Xception and InceptionV3),
+     * preprocessed as application {@code name} expects.
+     */
+    static Tensor images(String name, Model classifier, int batch) {
+        int[] hwc = classifier.input().shape();
+        return Applications.get(name).preprocessInput(
+                SyntheticWeights.images(SyntheticWeights.FIXTURE_SEED, batch, hwc[0], hwc[1]));
+    }
+
     /** One-hot labels for {@code batch} samples of the new head, cycling through its classes. */
     static Tensor oneHotLabels(int batch) {
         Tensor y = Tensor.zeros(batch, HEAD_CLASSES);
@@ -110,8 +129,9 @@ final class Models {
      *   Conv2D  MACs = outH * outW * (kh * kw * in * out)
      *   Dense   MACs = 1 * (in * out)
      *   DepthwiseConv2D  MACs = outH * outW * (kh * kw * in * multiplier)
+     *   SeparableConv2D  MACs = outH * outW * (kh * kw * in * multiplier + in * multiplier * out)
      * </pre>
-     * i.e. (output elements / output channels) * kernel elements. Pooling, BN, activations and additions are a
+     * i.e. (output elements / output channels) * kernel elements (both kernels of a separable convolution). Pooling, BN, activations and additions are a
      * few operations per element and are not counted, as in the published GMAC figures.
      */
     static long macsPerImage(Layer model) {
@@ -122,7 +142,10 @@ final class Models {
             } else if (isConvOrDense(layer)) {
                 int[] out = layer.build(layer.inputShapes());   // built already: its output shape
                 long positions = Shapes.size(out) / out[out.length - 1];
-                long kernelElements = layer.weights().get(0).value().size();
+                long kernelElements = 0;
+                for (Parameter p : layer.weights()) {
+                    kernelElements += p.name().endsWith("kernel") ? p.value().size() : 0;   // not the bias
+                }
                 total += positions * kernelElements;
             }
         }
@@ -132,7 +155,7 @@ final class Models {
     /** By Keras class name: the layers whose work is a kernel applied at every output position. */
     private static boolean isConvOrDense(Layer layer) {
         return layer.className().equals("Conv2D") || layer.className().equals("Dense")
-                || layer.className().equals("DepthwiseConv2D");
+                || layer.className().equals("DepthwiseConv2D") || layer.className().equals("SeparableConv2D");
     }
 
     /** The bytes of the weights of {@code model}'s Dense layers (float32 kernels and biases). */

@@ -85,6 +85,7 @@ final class ResultsReport {
     private String sections() {
         peak();
         inference();
+        md.append(ApplicationsSection.markdown(run.scores(), peakGflops, trainingBatch));
         md.append(PeerComparison.markdown(run.scores(), (t, measured) -> target(t, measured, "")));
         training();
         md.append(ZooResults.markdown(run.scores(), ZooResults.models(List.of(MODELS)),

@@ -47,7 +47,9 @@ public class TrainingBenchmark {
     public abstract static class Setting {
 
         @Param({Models.VGG16_NAME, Models.RESNET50_NAME, Models.MOBILENET_NAME, Models.MOBILENET_V2_NAME,
-            Models.EFFICIENTNET_B0_NAME, Models.DENSENET121_NAME})
+            Models.EFFICIENTNET_B0_NAME, Models.DENSENET121_NAME,
+                Models.XCEPTION_NAME, Models.INCEPTION_V3_NAME, Models.VGG19_NAME, Models.RESNET101_NAME,
+                Models.RESNET152_NAME, Models.RESNET50_V2_NAME, Models.RESNET101_V2_NAME, Models.RESNET152_V2_NAME})
         public String model;
 
         @Param({"8"})

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.convey.applications.ApplicationOptions;
 import dev.convey.applications.Applications;
@@ -17,7 +19,10 @@ import dev.convey.keras.KerasWeights;
 import dev.convey.models.Model;
 import dev.convey.tensor.Tensor;
 
-/** {@code summary} and {@code infer} take the EfficientNet and DenseNet names of the registry. */
+/**
+ * {@code summary} and {@code infer} take the names of the registry (Keras' names too; predict and train --base go
+ * through the same registry, {@code Applications.get}), and summary prints Keras' totals.
+ */
 class ZooCommandsTest {
 
     @TempDir
@@ -53,5 +58,20 @@ class ZooCommandsTest {
             assertArrayEquals(expected.shape(), Npy.read(out).shape(), name);
             assertArrayEquals(expected.toArray(), Npy.read(out).toArray(), 1e-4f, name);
         }
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "xception, block14_sepconv2, '22,910,480'",
+        "InceptionV3, mixed10, '23,851,784'",
+        "vgg19, block5_conv4, '143,667,240'",
+        "ResNet152V2, post_relu, '60,380,648'",
+        "resnet101, conv4_block23_out, '44,707,176'",
+    })
+    void summaryPrintsTheKerasTable(String name, String layer, String total) {
+        ConveyTest.Result r = ConveyTest.run("summary", "--model", name);
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains(layer), r.out());
+        assertTrue(r.out().contains(total), r.out());
     }
 }

@@ -90,6 +90,22 @@ public abstract class BaseConv<T extends BaseConv<T>> extends KernelLayer<T> {
         return c;
     }
 
+    /** The output shape (outH, outW, channels) of this layer's window over the input (see {@link Window2D}). */
+    int[] outputShape(int[][] inputShapes, int channels) {
+        int[] hw = Window2D.outputHeightWidth(this, inputShapes, kernelSize, strides, dilationRate, padding);
+        return new int[] {hw[0], hw[1], channels};
+    }
+
+    /** The input's channel count, which must be known to create the kernel. */
+    int inputChannels(int[][] inputShapes) {
+        int channels = inputShapes[0][2];
+        if (channels < 1) {
+            throw shapeError("the channel axis must be known to create the kernel, got input shape "
+                    + shapesToString(inputShapes, true));
+        }
+        return channels;
+    }
+
     /** Keys Keras puts before {@code kernel_size} (none by default). */
     void putLeadingConfig(Map<String, Object> config) {
     }

@@ -82,18 +82,13 @@ public final class Conv2D extends BaseConv<Conv2D> {
 
     @Override
     protected int[] computeOutputShape(int[][] inputShapes) {
-        int[] hw = Window2D.outputHeightWidth(this, inputShapes, kernelSize, strides, dilationRate, padding);
-        return new int[] {hw[0], hw[1], filters};
+        return outputShape(inputShapes, filters);
     }
 
     /** An HWIO kernel (kh, kw, in, filters) and a bias (filters,). */
     @Override
     protected void createWeights(int[][] inputShapes) {
-        int channels = inputShapes[0][2];
-        if (channels < 1) {
-            throw shapeError("the channel axis must be known to create the kernel, got input shape "
-                    + shapesToString(inputShapes, true));
-        }
+        int channels = inputChannels(inputShapes);
         kernel = addWeight("kernel", new int[] {kernelSize[0], kernelSize[1], channels, filters},
                 Initializer.GLOROT_UNIFORM, true);
         bias = useBias ? addWeight("bias", new int[] {filters}, Initializer.ZEROS, true) : null;

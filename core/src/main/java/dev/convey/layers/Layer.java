@@ -52,6 +52,10 @@ public abstract class Layer {
      *                 from 0 ({@code conv2d, conv2d_1})
      */
     protected Layer(String defaultNamePrefix, boolean oneBased) {
+        if (InnerLayers.creating()) {   // a step inside another layer: no automatic name
+            this.name = defaultNamePrefix;
+            return;
+        }
         int n = NAME_COUNTERS.computeIfAbsent(defaultNamePrefix, k -> new AtomicInteger()).getAndIncrement();
         this.name = oneBased ? defaultNamePrefix + "_" + (n + 1) : n == 0 ? defaultNamePrefix : defaultNamePrefix + "_" + n;
     }

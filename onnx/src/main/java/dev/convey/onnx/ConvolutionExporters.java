@@ -7,7 +7,7 @@ import dev.convey.layers.Parameter;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
 
-/** Conv2D as ONNX Conv, and the window attributes (kernel, strides, TensorFlow's padding) pooling shares. */
+/** Conv2D, DepthwiseConv2D and SeparableConv2D as ONNX Conv, and the window attributes (kernel, strides, TensorFlow's padding) pooling shares. */
 final class ConvolutionExporters {
 
     private ConvolutionExporters() {
@@ -16,6 +16,7 @@ final class ConvolutionExporters {
     static void register() {
         LayerExporters.register("Conv2D", ConvolutionExporters::conv2d);
         LayerExporters.register("DepthwiseConv2D", ConvolutionExporters::depthwiseConv2d);
+        LayerExporters.register("SeparableConv2D", ConvolutionExporters::separableConv2d);
     }
 
     /**
@@ -27,14 +28,19 @@ final class ConvolutionExporters {
         OnnxGraph.Value x = g.channelsFirst(call.input());
         Parameter kernel = call.requiredWeight("kernel");
         int[] k = call.ints("kernel_size", 2);
-        OnnxGraph.Node conv = g.op("Conv", call.stem("Conv")).input(x)
-                .input(g.initializer(call.stem("kernel"), oihwShape(kernel.value()), hwioToOihw(kernel.value())));
-        Parameter bias = call.weight("bias");
-        if (bias != null) {
-            conv.input(g.initializer(call.stem("bias"), bias.value().shape(), bias.value().data()));
-        }
+        OnnxGraph.Node conv = withBias(call, g.op("Conv", call.stem("Conv")).input(x)
+                .input(g.initializer(call.stem("kernel"), oihwShape(kernel.value()), hwioToOihw(kernel.value()))));
         window(conv, call, k, call.ints("strides", 2), call.ints("dilation_rate", 2), call.string("padding"));
         return Activations.apply(call, call.string("activation"), conv.output(4, OnnxGraph.Layout.CHANNELS_FIRST));
+    }
+
+    /** The layer's bias, if it has one, as the Conv node's third input. */
+    private static OnnxGraph.Node withBias(LayerCall call, OnnxGraph.Node conv) {
+        Parameter bias = call.weight("bias");
+        if (bias != null) {
+            conv.input(call.graph().initializer(call.stem("bias"), bias.value().shape(), bias.value().data()));
+        }
+        return conv;
     }
 
     /**
@@ -43,20 +49,39 @@ final class ConvolutionExporters {
      * {@code W'[c * M + m, 0, h, w] = K[h, w, c, m]} (the HWCM kernel flattened to HW(CM), then as for Conv2D).
      */
     static OnnxGraph.Value depthwiseConv2d(LayerCall call) {
+        OnnxGraph.Node conv = withBias(call, depthwise(call, "Conv"));
+        return Activations.apply(call, call.string("activation"), conv.output(4, OnnxGraph.Layout.CHANNELS_FIRST));
+    }
+
+    /** The grouped Conv of a depthwise step (without bias), on the layer's input. */
+    private static OnnxGraph.Node depthwise(LayerCall call, String stem) {
         OnnxGraph g = call.graph();
         OnnxGraph.Value x = g.channelsFirst(call.input());
         Tensor hwcm = call.requiredWeight("depthwise_kernel").value();
         int[] s = hwcm.shape();
         Tensor hwio = hwcm.reshape(s[0], s[1], 1, s[2] * s[3]);
-        OnnxGraph.Node conv = g.op("Conv", call.stem("Conv")).input(x)
+        OnnxGraph.Node conv = g.op("Conv", call.stem(stem)).input(x)
                 .input(g.initializer(call.stem("depthwise_kernel"), oihwShape(hwio), hwioToOihw(hwio)));
-        Parameter bias = call.weight("bias");
-        if (bias != null) {
-            conv.input(g.initializer(call.stem("bias"), bias.value().shape(), bias.value().data()));
-        }
         conv.attribute("group", (long) s[2]);
         window(conv, call, call.ints("kernel_size", 2), call.ints("strides", 2), call.ints("dilation_rate", 2),
                 call.string("padding"));
+        return conv;
+    }
+
+    /**
+     * Keras' SeparableConv2D: two Conv nodes, the depthwise step as for DepthwiseConv2D (group = C, no bias), then
+     * the pointwise step, a 1x1 Conv whose (1, 1, C * M, filters) kernel becomes OIHW as Conv2D's does, with the
+     * bias; then the activation.
+     */
+    static OnnxGraph.Value separableConv2d(LayerCall call) {
+        OnnxGraph g = call.graph();
+        OnnxGraph.Value z = depthwise(call, "depthwise_Conv").output(4, OnnxGraph.Layout.CHANNELS_FIRST);
+        Tensor p = call.requiredWeight("pointwise_kernel").value();
+        OnnxGraph.Node conv = withBias(call, g.op("Conv", call.stem("pointwise_Conv")).input(z)
+                .input(g.initializer(call.stem("pointwise_kernel"), oihwShape(p), hwioToOihw(p))));
+        conv.attribute("kernel_shape", OnnxGraph.longs(new int[] {1, 1}))
+                .attribute("strides", OnnxGraph.longs(new int[] {1, 1}))
+                .attribute("pads", new long[] {0, 0, 0, 0});
         return Activations.apply(call, call.string("activation"), conv.output(4, OnnxGraph.Layout.CHANNELS_FIRST));
     }
 

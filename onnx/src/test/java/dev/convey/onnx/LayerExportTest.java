@@ -35,6 +35,7 @@ import dev.convey.layers.Parameter;
 import dev.convey.layers.ReLU;
 import dev.convey.layers.Rescaling;
 import dev.convey.layers.Reshape;
+import dev.convey.layers.SeparableConv2D;
 import dev.convey.layers.ZeroPadding2D;
 import dev.convey.models.Input;
 import dev.convey.models.Model;
@@ -93,6 +94,12 @@ class LayerExportTest {
                 model("depthwise_conv2d_multiplier2_stride2_same", x -> new DepthwiseConv2D(3).depthMultiplier(2).strides(2).padding("same").apply(x)),
                 model("depthwise_conv2d_dilated_relu6_nobias", x -> new DepthwiseConv2D(new int[] {3, 2}).dilationRate(2, 1).useBias(false)
                         .activation("relu6").apply(conv(x))),
+                model("separable_conv2d_multiplier2_stride2_same", x -> new SeparableConv2D(5, 3).depthMultiplier(2).strides(2).padding("same").apply(x)),
+                model("separable_conv2d_dilated_valid_nobias_tanh", x -> new SeparableConv2D(4, new int[] {3, 2}).dilationRate(2, 1).useBias(false)
+                        .activation("tanh").apply(conv(x))),
+                // ResNet V2's pool1: zeros padded around signed values win the max where a window's values are negative
+                model("zero_padding_then_max_pooling_signed", x -> new MaxPooling2D(3).strides(2).apply(
+                        new ZeroPadding2D(1).apply(new Conv2D(4, 3).padding("same").apply(x)))),
                 model("relu_max_value", x -> new ReLU(0.5f).apply(conv(x))),
                 model("relu_negative_slope", x -> new ReLU(null, 0.1f, 0f).apply(conv(x))),
                 model("relu_threshold_slope_max", x -> new ReLU(1.5f, 0.2f, 0.3f).apply(new Conv2D(4, 3).apply(x))),

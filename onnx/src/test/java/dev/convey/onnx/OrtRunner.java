@@ -29,6 +29,7 @@ final class OrtRunner {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            disablePadFusion(options);
             options.setIntraOpNumThreads(2);
             try (OrtSession session = env.createSession(onnx, options)) {
                 Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
@@ -53,6 +54,15 @@ final class OrtRunner {
                 }
             }
         }
+    }
+
+    /**
+     * Turns off ONNX Runtime's Pad_Fusion rule (onnxruntime PR 18136), which folds a zero Pad into a following
+     * MaxPool's pads although MaxPool pads with -inf: ZeroPadding2D -> MaxPooling2D over negative values (ResNet V2's
+     * pool1, without a ReLU before it) then gives the window's maximum instead of 0. Every other optimisation stays.
+     */
+    static void disablePadFusion(OrtSession.SessionOptions options) throws OrtException {
+        options.addConfigEntry("optimization.disable_specified_optimizers", "Pad_Fusion");
     }
 
     /** Exports {@code model}, runs it in ONNX Runtime and asserts it matches Convey's forward pass. */

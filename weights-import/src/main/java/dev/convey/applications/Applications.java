@@ -64,7 +64,7 @@ public final class Applications {
         }
         register("mobilenet", "MobileNet", "tf", MobileNet::create, mobilenet);
         register("mobilenet_v2", "MobileNetV2", "tf", MobileNetV2::create, MobileNetV2.weightsEntries());
-        // zoob: EfficientNetB0..B7 (preprocessing inside the model) and DenseNet121/169/201.
+        // EfficientNetB0..B7 (preprocessing inside the model) and DenseNet121/169/201.
         for (int size = 0; size < EfficientNet.SIZES; size++) {
             int b = size;
             register("efficientnet_b" + b, "EfficientNetB" + b, "none", options -> EfficientNet.create(b, options),
@@ -73,6 +73,15 @@ public final class Applications {
         for (int depth : new int[] {121, 169, 201}) {
             register("densenet" + depth, "DenseNet" + depth, "torch", options -> DenseNet.create(depth, options),
                     entries(DenseNet.weights(depth)));
+        }
+        // Xception, InceptionV3, VGG19 and the rest of the ResNet family (resnet.py's WEIGHTS_HASHES)
+        register("xception", "Xception", "tf", Xception::create, entries(Xception.WEIGHTS));
+        register("inception_v3", "InceptionV3", "tf", InceptionV3::create, entries(InceptionV3.WEIGHTS));
+        register("vgg19", "VGG19", "caffe", VGG19::create, entries(VGG19.WEIGHTS));
+        for (ResNet.Variant v : List.of(ResNet.Variant.RESNET101, ResNet.Variant.RESNET152, ResNet.Variant.RESNET50V2,
+                ResNet.Variant.RESNET101V2, ResNet.Variant.RESNET152V2)) {
+            register(v.modelName(), v.kerasName(), v.preprocessMode(), options -> ResNet.create(v, options),
+                    entries(v.weights()));
         }
     }
 

@@ -13,6 +13,7 @@ import dev.convey.layers.Activation;
 import dev.convey.layers.ActivationFunction;
 import dev.convey.layers.Add;
 import dev.convey.layers.AveragePooling2D;
+import dev.convey.layers.BaseConv;
 import dev.convey.layers.BatchNormalization;
 import dev.convey.layers.Concatenate;
 import dev.convey.layers.Conv2D;
@@ -24,6 +25,7 @@ import dev.convey.layers.GlobalMaxPooling2D;
 import dev.convey.layers.InputLayer;
 import dev.convey.layers.Layer;
 import dev.convey.layers.MaxPooling2D;
+import dev.convey.layers.SeparableConv2D;
 import dev.convey.layers.ZeroPadding2D;
 import dev.convey.tensor.Shapes;
 
@@ -88,13 +90,10 @@ public final class KerasLayerConfig {
             case "Add" -> new Add();
             case "Concatenate" -> new Concatenate(c.integer("axis", -1, -8, 8));
             case "Dropout" -> KerasMoreLayers.dropout(c);
-            case "DepthwiseConv2D" -> new DepthwiseConv2D(window(c, "kernel_size", 1))
-                    .depthMultiplier(c.integer("depth_multiplier", 1, 1, MAX_UNITS))
-                    .strides(window(c, "strides", 1))
-                    .padding(padding(c))
-                    .dilationRate(window(c, "dilation_rate", 1))
-                    .useBias(c.bool("use_bias", true))
-                    .activation(activation(c));
+            case "DepthwiseConv2D" -> convolution(new DepthwiseConv2D(window(c, "kernel_size", 1))
+                    .depthMultiplier(depthMultiplier(c)), c);
+            case "SeparableConv2D", "SeparableConvolution2D" -> convolution(new SeparableConv2D(filters(c), kernelSize(c))
+                    .depthMultiplier(depthMultiplier(c)), c);
             default -> KerasMoreLayers.fromConfig(className, c);
         };
         if (name != null) {
@@ -113,15 +112,33 @@ public final class KerasLayerConfig {
     }
 
     private static Conv2D conv2d(JsonConfig c) {
-        boolean keras1 = c.has("nb_filter");
-        int filters = c.integer(keras1 ? "nb_filter" : "filters", 1, MAX_UNITS);
-        int[] kernel = keras1 ? new int[] {c.integer("nb_row", 1, MAX_WINDOW), c.integer("nb_col", 1, MAX_WINDOW)}
-                : window(c, "kernel_size", 1);
         if (c.integer("groups", 1, 1, MAX_UNITS) != 1) {
             throw c.error("groups", c.get("groups"), "1 (grouped convolutions are not supported)");
         }
-        return new Conv2D(filters, kernel)
-                .strides(window(c, keras1 ? "subsample" : "strides", 1))
+        return convolution(new Conv2D(filters(c), kernelSize(c)), c);
+    }
+
+    /** filters (Keras 1: nb_filter). */
+    private static int filters(JsonConfig c) {
+        return c.integer(c.has("nb_filter") ? "nb_filter" : "filters", 1, MAX_UNITS);
+    }
+
+    /** kernel_size (Keras 1: nb_row, nb_col). */
+    private static int[] kernelSize(JsonConfig c) {
+        return c.has("nb_filter") ? new int[] {c.integer("nb_row", 1, MAX_WINDOW), c.integer("nb_col", 1, MAX_WINDOW)}
+                : window(c, "kernel_size", 1);
+    }
+
+    private static int depthMultiplier(JsonConfig c) {
+        return c.integer("depth_multiplier", 1, 1, MAX_UNITS);
+    }
+
+    /**
+     * The settings every convolution reads alike: strides (Keras 1: subsample), padding (border_mode),
+     * dilation_rate (atrous_rate), use_bias (bias), activation.
+     */
+    private static <T extends BaseConv<T>> T convolution(T conv, JsonConfig c) {
+        return conv.strides(window(c, c.has("nb_filter") ? "subsample" : "strides", 1))
                 .padding(padding(c))
                 .dilationRate(window(c, c.has("atrous_rate") ? "atrous_rate" : "dilation_rate", 1))
                 .useBias(c.bool("use_bias", c.bool("bias", true)))

@@ -65,7 +65,7 @@ final class KerasMoreLayers {
             case "Dot", "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
                     "RandomContrast", "RandomCrop" -> KerasPreprocessingLayers.fromConfig(className, c);
             default -> throw new IllegalArgumentException("Unsupported Keras layer class '" + className + "' ("
-                    + c.where() + "). Supported: InputLayer, Conv2D, DepthwiseConv2D, Dense, MaxPooling2D,"
+                    + c.where() + "). Supported: InputLayer, Conv2D, DepthwiseConv2D, SeparableConv2D, Dense, MaxPooling2D,"
                     + " AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Flatten, Activation, ReLU,"
                     + " ZeroPadding2D, BatchNormalization, Add, Multiply, Concatenate, Dropout, Reshape, Rescaling,"
                     + " Normalization, LeakyReLU, ELU, PReLU, Softmax, Identity,"

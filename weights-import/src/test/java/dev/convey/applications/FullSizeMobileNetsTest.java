@@ -1,14 +1,8 @@
 package dev.convey.applications;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import dev.convey.models.Model;
-import dev.convey.tensor.Tensor;
 
 /**
  * Full-size MobileNet and MobileNetV2 (224x224, with the top) with the synthetic weights of SYNTHETIC_WEIGHTS.md
@@ -21,35 +15,6 @@ class FullSizeMobileNetsTest {
     @ParameterizedTest
     @ValueSource(strings = {"mobilenet", "mobilenet_v2"})
     void finiteAndIndependentOfTheBatchSize(String name) {
-        Applications.Application app = Applications.get(name);
-        Model model = app.create(new ApplicationOptions().weights(null));
-        SyntheticWeights.fill(model, SyntheticWeights.FIXTURE_SEED);
-        Tensor x = app.preprocessInput(SyntheticWeights.images(SyntheticWeights.FIXTURE_SEED, 8, 224, 224));
-        assertFiniteAndIndependentOfTheBatchSize(name, model, x);
-    }
-
-    /**
-     * The 8 images' predictions are finite distributions, and the same (to float rounding) whether they run as one
-     * batch or one at a time.
-     */
-    static void assertFiniteAndIndependentOfTheBatchSize(String name, Model model, Tensor x) {
-        Tensor batch = model.predict(x, 8);
-        Tensor single = model.predict(x, 1);
-        assertArrayEquals(new int[] {8, 1000}, batch.shape());
-        float[] a = batch.toArray();
-        float[] b = single.toArray();
-        for (int i = 0; i < 8; i++) {
-            double sum = 0;
-            for (int c = 0; c < 1000; c++) {
-                float p = a[i * 1000 + c];
-                assertTrue(Float.isFinite(p) && p >= 0, name + " image " + i + " class " + c + ": " + p);
-                sum += p;
-            }
-            assertTrue(Math.abs(sum - 1) < 1e-4, name + " image " + i + " sums to " + sum);
-        }
-        for (int i = 0; i < a.length; i++) {
-            assertTrue(Math.abs(a[i] - b[i]) <= 1e-6 + 1e-5 * Math.abs(a[i]), name + " element " + i + ": batch 8 "
-                    + a[i] + ", batch 1 " + b[i]);
-        }
+        BatchIndependence.assertFiniteAndIndependentOfTheBatchSize(name);
     }
 }
