@@ -111,7 +111,7 @@ class ApplicationExportTest {
         } else {
             keepInitialKernelsRandomiseTheRest(model, 224);
         }
-        int[] hwc = model.input().shape();   // 224 x 224, 299 x 299 for Xception and InceptionV3
+        int[] hwc = model.input().shape();
         Tensor x = Applications.get(name).preprocessInput(SyntheticWeights.images(SyntheticWeights.FIXTURE_SEED, 2, hwc[0],
                 hwc[1]));
         Path file = dir.resolve(name + ".onnx");
