@@ -130,11 +130,7 @@ public abstract class Layer {
 
     /** An int tuple as a config value ({@code kernel_size: [3, 3]}). */
     protected static List<Integer> list(int... values) {
-        List<Integer> out = new ArrayList<>(values.length);
-        for (int v : values) {
-            out.add(v);
-        }
-        return out;
+        return new ArrayList<>(Arrays.stream(values).boxed().toList());
     }
 
     // ---------------------------------------------------------------- building
