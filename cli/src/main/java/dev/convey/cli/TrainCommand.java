@@ -76,14 +76,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", required = true, paramLabel = "N", description = "Epochs with the base frozen.")
     int epochs;
 
-    @Option(names = "--optimizer", defaultValue = "adam", paramLabel = "sgd|adam|rmsprop", description = "Default adam.")
-    String optimizer;
-
-    @Option(names = "--lr", paramLabel = "F", description = "Learning rate of phase 1 (Keras' default for the optimizer).")
-    Double learningRate;
-
-    @Option(names = "--momentum", defaultValue = "0", paramLabel = "F", description = "Momentum (sgd, rmsprop).")
-    double momentum;
+    @Mixin
+    Optimizers optimizer;
 
     @Option(names = "--fine-tune-layers", defaultValue = "0", paramLabel = "N",
             description = "Phase 2: unfreeze the top N layers of the base (BatchNormalization stays frozen).")
@@ -170,12 +164,12 @@ final class TrainCommand implements Callable<Integer> {
             Tensor[] validationFeatures = validationBatches == null ? null
                     : tl.extractFeatures(validationBatches, batchSize);
             out.printf(Locale.ROOT, "Cached the base's features of %d images%n", trainFeatures[0].dim(0));
-            phase1 = tl.trainHeadOnFeatures(Optimizers.of(optimizer, learningRate, momentum), trainFeatures,
+            phase1 = tl.trainHeadOnFeatures(optimizer.create(), trainFeatures,
                     validationFeatures, batchSize, epochs, seed, callbacks(model, validation != null, best, stem + "-curves.png",
                             metadata));
         } else {
             try (Prefetcher prefetched = new Prefetcher(trainBatches)) {
-                phase1 = tl.trainHead(Optimizers.of(optimizer, learningRate, momentum), prefetched, validationBatches,
+                phase1 = tl.trainHead(optimizer.create(), prefetched, validationBatches,
                         epochs, callbacks(model, validation != null, best, stem + "-curves.png", metadata));
             }
         }
@@ -187,7 +181,7 @@ final class TrainCommand implements Callable<Integer> {
             out.flush();
             start = System.nanoTime();
             try (Prefetcher prefetched = new Prefetcher(trainBatches)) {
-                History phase2 = tl.fineTune(fineTuneLayers, Optimizers.of(optimizer, fineTuneLr, momentum), prefetched,
+                History phase2 = tl.fineTune(fineTuneLayers, optimizer.create(fineTuneLr), prefetched,
                         validationBatches, fineTuneEpochs, callbacks(model, validation != null, best,
                                 stem + "-fine-tune-curves.png", metadata));
                 report(out, "Phase 2", phase2, start);

@@ -79,7 +79,7 @@ class SampleWeightTest {
             loss.compute(P, y, W, g);
             for (int i = 0; i < P.size(); i++) {
                 int index = i;
-                double numeric = centralDifference(h -> {
+                double numeric = LossTest.centralDifference(h -> {
                     Tensor q = P.copy();
                     q.data().put(index, (float) (P.data().get(index) + h));
                     return loss.compute(q, y, W, null);
@@ -87,26 +87,6 @@ class SampleWeightTest {
                 assertEquals(numeric, g.data().get(i), 2e-3 * Math.max(1, Math.abs(numeric)), loss.name() + " element " + i);
             }
         }
-    }
-
-    /** Weighted mean cross-entropy of softmax(z) in double: (1/N) sum_n w_n (lse(z_n) - sum_c y_nc z_nc). */
-    private static double weightedCrossEntropyOfLogits(double[] z, float[] y, float[] w, int classes) {
-        int rows = z.length / classes;
-        double total = 0;
-        for (int r = 0; r < rows; r++) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int c = 0; c < classes; c++) {
-                max = Math.max(max, z[r * classes + c]);
-            }
-            double sum = 0;
-            for (int c = 0; c < classes; c++) {
-                sum += Math.exp(z[r * classes + c] - max);
-            }
-            for (int c = 0; c < classes; c++) {
-                total += w[r] * y[r * classes + c] * (max + Math.log(sum) - z[r * classes + c]);
-            }
-        }
-        return total / rows;
     }
 
     @Test
@@ -122,23 +102,19 @@ class SampleWeightTest {
             double value = loss.computeFused(p, labels(loss), W, dp);
             Tensor dz = Tensor.zeros(3, 3);
             ActivationFunction.SOFTMAX.backward(null, p, dp, dz);
-            assertEquals(weightedCrossEntropyOfLogits(z, ONE_HOT.toArray(), W.toArray(), 3), value, 1e-6, loss.name());
+            assertEquals(LossTest.crossEntropyOfLogits(z, ONE_HOT.toArray(), W.toArray(), 3), value, 1e-6, loss.name());
             for (int i = 0; i < z.length; i++) {
                 int index = i;
-                double numeric = centralDifference(h -> {
+                double numeric = LossTest.centralDifference(h -> {
                     double[] zz = z.clone();
                     zz[index] += h;
-                    return weightedCrossEntropyOfLogits(zz, ONE_HOT.toArray(), W.toArray(), 3);
+                    return LossTest.crossEntropyOfLogits(zz, ONE_HOT.toArray(), W.toArray(), 3);
                 }, 1e-5);
                 double expected = W.data().get(i / 3) * (p.data().get(i) - ONE_HOT.data().get(i)) / 3.0;
                 assertEquals(expected, dz.data().get(i), 1e-7, loss.name() + " w (p - y)/N element " + i);
                 assertEquals(numeric, dz.data().get(i), 1e-6, loss.name() + " finite difference element " + i);
             }
         }
-    }
-
-    private static double centralDifference(java.util.function.DoubleUnaryOperator f, double h) {
-        return (f.applyAsDouble(h) - f.applyAsDouble(-h)) / (2 * h);
     }
 
     @Test
