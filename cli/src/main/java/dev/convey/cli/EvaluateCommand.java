@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -32,14 +33,11 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model-file", required = true, paramLabel = "MODEL.h5", description = "Saved by convey train.")
     Path modelFile;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Images, a sub-folder per class.")
-    Path data;
+    @Mixin
+    ImageFolderOptions images;
 
     @Option(names = "--top-k", defaultValue = "5", paramLabel = "K", description = "k of top-k accuracy (default 5).")
     int topK;
-
-    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Images per batch.")
-    int batchSize;
 
     @Option(names = "--confusion-png", paramLabel = "FILE",
             description = "Where to save the confusion matrix (default MODEL-confusion.png).")
@@ -50,6 +48,8 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Path data = images.data;
+        int batchSize = images.batchSize();
         SavedClassifier classifier = SavedClassifier.load(modelFile);
         ModelMetadata meta = classifier.requireMetadata();
         int[] size = meta.imageSize();

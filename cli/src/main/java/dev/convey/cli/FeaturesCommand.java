@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -45,26 +46,11 @@ final class FeaturesCommand implements Callable<Integer> {
         FileSource file;
     }
 
-    static final class BaseSource {
-        @Option(names = "--base", required = true, paramLabel = "NAME", description = "Keras application (no top).")
-        String name;
-
-        @Option(names = "--weights", defaultValue = "imagenet", paramLabel = "imagenet|FILE", description = "Its weights.")
-        String weights;
-
-        @Option(names = "--image-size", split = ",", defaultValue = "224,224", paramLabel = "H,W", description = "Input size.")
-        int[] imageSize;
-
+    /** {@code --base ...} ({@link BaseOptions}) and Keras' {@code pooling}. */
+    static final class BaseSource extends BaseOptions {
         @Option(names = "--pooling", defaultValue = "avg", paramLabel = "avg|max|none",
                 description = "Keras' pooling of the base's output (default avg: one vector per image).")
         String pooling;
-
-        @Option(names = "--alpha", paramLabel = "F",
-                description = "MobileNet's width multiplier alpha (e.g. 0.25 for mobilenet_2_5_224_tf_no_top.h5).")
-        Double alpha;
-
-        @Option(names = "--width-divisor", defaultValue = "1", hidden = true, description = "Tiny fixture bases (tests).")
-        int widthDivisor;
     }
 
     static final class FileSource {
@@ -75,14 +61,11 @@ final class FeaturesCommand implements Callable<Integer> {
         String layer;
     }
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Images (class sub-folders optional).")
-    Path data;
+    @Mixin
+    ImageFolderOptions images;
 
     @Option(names = "--output", required = true, paramLabel = "F.npy|F.csv", description = "Where to write them.")
     Path output;
-
-    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Images per batch.")
-    int batchSize;
 
     @Spec
     CommandSpec spec;
@@ -93,13 +76,15 @@ final class FeaturesCommand implements Callable<Integer> {
         if (!name.endsWith(".npy") && !name.endsWith(".csv")) {
             throw new IllegalArgumentException("--output must end with .npy or .csv, got " + output);
         }
+        Path data = images.data;
+        int batchSize = images.batchSize();
         Model model;
         ModelMetadata meta;
         if (source.base != null) {
             BaseSource b = source.base;
-            model = Bases.create(b.name, b.weights.equals("none") ? null : b.weights, b.imageSize[0], b.imageSize[1],
-                    b.widthDivisor, b.alpha, b.pooling.equals("none") ? null : b.pooling);
-            meta = new ModelMetadata(List.of(), Bases.preprocessing(b.name), b.imageSize, "rgb", b.name);
+            b.check();
+            model = b.create(b.pooling.equals("none") ? null : b.pooling);
+            meta = b.metadata(List.of());
         } else {
             SavedClassifier saved = SavedClassifier.load(source.file.modelFile);
             meta = saved.requireMetadata();

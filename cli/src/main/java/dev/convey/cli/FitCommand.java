@@ -19,10 +19,10 @@ import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
 import dev.convey.training.FitOptions;
 import dev.convey.training.History;
-import dev.convey.training.Optimizer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -56,16 +56,8 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Samples per step (default 32).")
     int batchSize;
 
-    @Option(names = "--optimizer", defaultValue = "adam", paramLabel = "sgd|adam|rmsprop",
-            description = "Optimizer (default adam).")
-    String optimizer;
-
-    @Option(names = "--lr", paramLabel = "F",
-            description = "Learning rate (default Keras': 0.01 for sgd, 0.001 for adam and rmsprop).")
-    Double learningRate;
-
-    @Option(names = "--momentum", defaultValue = "0", paramLabel = "F", description = "Momentum of sgd or rmsprop (default 0).")
-    double momentum;
+    @Mixin
+    Optimizers optimizer;
 
     @Option(names = "--loss", defaultValue = "categorical_crossentropy",
             paramLabel = "categorical_crossentropy|sparse_categorical_crossentropy",
@@ -152,7 +144,7 @@ final class FitCommand implements Callable<Integer> {
                     + Shapes.toString(Shapes.withBatch(Shapes.UNKNOWN, outputShape)) + ", expected (None, classes)");
         }
         applyFreezing(model);
-        model.compile(optimizer(), loss, "accuracy");
+        model.compile(optimizer.create(), loss, "accuracy");
         long trainable = model.trainer().trainableWeights().stream().mapToLong(p -> p.value().size()).sum();
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "%s: %d layers, %d of %d weights trainable%n", model.name(), model.layers().size(),
@@ -235,10 +227,6 @@ final class FitCommand implements Callable<Integer> {
         } else {
             model.freezeUpTo(layers.get(first - 1).name());
         }
-    }
-
-    private Optimizer optimizer() {
-        return Optimizers.of(optimizer, learningRate, momentum);
     }
 
     private static ClassMode classMode(String loss) {

@@ -6,11 +6,33 @@ import dev.convey.training.RMSprop;
 import dev.convey.training.SGD;
 
 import java.util.Locale;
+import picocli.CommandLine.Option;
 
-/** {@code --optimizer sgd|adam|rmsprop --lr F --momentum F} as Keras optimizers (Keras' default rates). */
+/**
+ * {@code --optimizer sgd|adam|rmsprop --lr F --momentum F} as Keras optimizers (Keras' default rates): a picocli
+ * mixin of {@code fit} and {@code train}.
+ */
 final class Optimizers {
 
-    private Optimizers() {
+    @Option(names = "--optimizer", defaultValue = "adam", paramLabel = "sgd|adam|rmsprop",
+            description = "Optimizer (default adam).")
+    String name;
+
+    @Option(names = "--lr", paramLabel = "F",
+            description = "Learning rate (default Keras': 0.01 for sgd, 0.001 for adam and rmsprop).")
+    Double learningRate;
+
+    @Option(names = "--momentum", defaultValue = "0", paramLabel = "F", description = "Momentum of sgd or rmsprop (default 0).")
+    double momentum;
+
+    /** The optimizer the options describe. */
+    Optimizer create() {
+        return of(name, learningRate, momentum);
+    }
+
+    /** The same optimizer with another learning rate (e.g. fine-tuning's low rate). */
+    Optimizer create(double rate) {
+        return of(name, rate, momentum);
     }
 
     static Optimizer of(String name, Double learningRate, double momentum) {

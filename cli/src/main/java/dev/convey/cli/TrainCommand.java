@@ -24,9 +24,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -50,22 +52,11 @@ import picocli.CommandLine.Spec;
                 + "a new head, optional fine-tuning; saves the model with its class names.")
 final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--base", required = true, paramLabel = "NAME", description = "Keras application used as base.")
-    String base;
+    @Mixin
+    BaseOptions base;
 
-    @Option(names = "--weights", defaultValue = "imagenet", paramLabel = "imagenet|FILE|none",
-            description = "The base's weights (include_top=False file), 'imagenet' (default) or 'none'.")
-    String weights;
-
-    @Option(names = "--alpha", paramLabel = "F",
-            description = "MobileNet's width multiplier alpha (e.g. 0.25 for mobilenet_2_5_224_tf_no_top.h5).")
-    Double alpha;
-
-    @Option(names = "--width-divisor", defaultValue = "1", hidden = true, description = "Tiny fixture bases (tests).")
-    int widthDivisor;
-
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Training images, a folder per class.")
-    Path data;
+    @Mixin
+    ImageFolderOptions images;
 
     @Option(names = "--validation-data", paramLabel = "DIR", description = "Validation images, same class folders.")
     Path validationData;
@@ -73,10 +64,6 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--validation-split", defaultValue = "0", paramLabel = "F",
             description = "Hold out this fraction of --data for validation (Keras' seeded split).")
     double validationSplit;
-
-    @Option(names = "--image-size", split = ",", defaultValue = "224,224", paramLabel = "H,W",
-            description = "Input size (default 224,224).")
-    int[] imageSize;
 
     @Option(names = "--head", defaultValue = "gap", paramLabel = "SPEC",
             description = "Head layers, e.g. gap,dense:1024:relu,dropout:0.2 (default gap); a softmax Dense follows.")
@@ -89,17 +76,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", required = true, paramLabel = "N", description = "Epochs with the base frozen.")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Batch size (default 32).")
-    int batchSize;
-
-    @Option(names = "--optimizer", defaultValue = "adam", paramLabel = "sgd|adam|rmsprop", description = "Default adam.")
-    String optimizer;
-
-    @Option(names = "--lr", paramLabel = "F", description = "Learning rate of phase 1 (Keras' default for the optimizer).")
-    Double learningRate;
-
-    @Option(names = "--momentum", defaultValue = "0", paramLabel = "F", description = "Momentum (sgd, rmsprop).")
-    double momentum;
+    @Mixin
+    Optimizers optimizer;
 
     @Option(names = "--fine-tune-layers", defaultValue = "0", paramLabel = "N",
             description = "Phase 2: unfreeze the top N layers of the base (BatchNormalization stays frozen).")
@@ -110,6 +88,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--fine-tune-lr", defaultValue = "1e-5", paramLabel = "F", description = "Phase 2 rate (1e-5).")
     double fineTuneLr;
+
+    @Option(names = "--class-weight", paramLabel = "auto|CLASS:W,...",
+            description = "Keras' class_weight: auto (n / (classes * count), balanced) or e.g. 0:1.0,1:2.5 or ants:1,bees:2.5.")
+    String classWeight;
 
     @Option(names = "--early-stopping", paramLabel = "PATIENCE",
             description = "Stop a phase when val_loss (else loss) has not improved for PATIENCE epochs; best weights kept.")
@@ -130,7 +112,9 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         checkArguments();
-        Layer.setRandomSeed(seed);     // the head's initial weights
+        int[] imageSize = base.imageSize;
+        Path data = images.data;
+        int batchSize = images.batchSize();
         PrintWriter out = spec.commandLine().getOut();
         ImageDatasets.Options options = ImageDatasets.options().imageSize(imageSize[0], imageSize[1])
                 .batchSize(batchSize).labelMode(ImageDatasets.LabelMode.CATEGORICAL).seed(seed);
@@ -152,12 +136,16 @@ final class TrainCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "Found %d files belonging to %d classes %s%s%n", train.sampleCount(),
                 train.classNames().size(), train.classNames(),
                 validation != null ? "; " + validation.sampleCount() + " for validation" : "");
-        ModelMetadata metadata = new ModelMetadata(train.classNames(), Bases.preprocessing(base), imageSize, "rgb",
-                Bases.name(base));
+        ModelMetadata metadata = base.metadata(train.classNames());
 
-        Model baseModel = Bases.create(base, weights.equals("none") ? null : weights, imageSize[0], imageSize[1],
-                widthDivisor, alpha);
+        Model baseModel = base.create(null);
         TransferLearning tl = TransferLearning.on(baseModel).head(head).classes(train.classNames().size());
+        if (classWeight != null) {
+            Map<Integer, Double> weights = ClassWeightOption.parse(classWeight, train.classNames(), train.labels());
+            tl.classWeight(weights);
+            out.println("Class weights: " + ClassWeightOption.describe(weights, train.classNames()));
+        }
+        Layer.setRandomSeed(seed);     // the head's initial weights depend on the seed alone, not on the base
         Model model = tl.build();
         BatchSequence trainBatches = ImageAugmentation.mapInputs(augment == null || cacheFeatures ? train
                 : ImageAugmentation.parse(augment).on(train, seed), metadata::preprocess);
@@ -166,7 +154,7 @@ final class TrainCommand implements Callable<Integer> {
 
         String stem = output.toString().replaceFirst("\\.(h5|keras)$", "");
         Path best = Path.of(stem + "-best" + output.toString().substring(stem.length()));
-        out.printf(Locale.ROOT, "Phase 1: %s base frozen (%d layers), head %s -> Dense(%d, softmax)%n", base,
+        out.printf(Locale.ROOT, "Phase 1: %s base frozen (%d layers), head %s -> Dense(%d, softmax)%n", base.name,
                 baseModel.layers().size(), head, train.classNames().size());
         out.flush();
         long start = System.nanoTime();
@@ -176,12 +164,12 @@ final class TrainCommand implements Callable<Integer> {
             Tensor[] validationFeatures = validationBatches == null ? null
                     : tl.extractFeatures(validationBatches, batchSize);
             out.printf(Locale.ROOT, "Cached the base's features of %d images%n", trainFeatures[0].dim(0));
-            phase1 = tl.trainHeadOnFeatures(Optimizers.of(optimizer, learningRate, momentum), trainFeatures,
+            phase1 = tl.trainHeadOnFeatures(optimizer.create(), trainFeatures,
                     validationFeatures, batchSize, epochs, seed, callbacks(model, validation != null, best, stem + "-curves.png",
                             metadata));
         } else {
             try (Prefetcher prefetched = new Prefetcher(trainBatches)) {
-                phase1 = tl.trainHead(Optimizers.of(optimizer, learningRate, momentum), prefetched, validationBatches,
+                phase1 = tl.trainHead(optimizer.create(), prefetched, validationBatches,
                         epochs, callbacks(model, validation != null, best, stem + "-curves.png", metadata));
             }
         }
@@ -193,7 +181,7 @@ final class TrainCommand implements Callable<Integer> {
             out.flush();
             start = System.nanoTime();
             try (Prefetcher prefetched = new Prefetcher(trainBatches)) {
-                History phase2 = tl.fineTune(fineTuneLayers, Optimizers.of(optimizer, fineTuneLr, momentum), prefetched,
+                History phase2 = tl.fineTune(fineTuneLayers, optimizer.create(fineTuneLr), prefetched,
                         validationBatches, fineTuneEpochs, callbacks(model, validation != null, best,
                                 stem + "-fine-tune-curves.png", metadata));
                 report(out, "Phase 2", phase2, start);
@@ -206,22 +194,17 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private void checkArguments() throws java.nio.file.NoSuchFileException {
-        if (imageSize.length != 2 || imageSize[0] < 1 || imageSize[1] < 1) {
-            throw new IllegalArgumentException("--image-size takes H,W (positive), got " + imageSize.length + " numbers");
-        }
+        base.check();
         if (validationSplit > 0 && validationData != null) {
             throw new IllegalArgumentException("give --validation-data or --validation-split, not both");
         }
-        if (epochs < 0 || fineTuneEpochs < 0 || batchSize < 1) {
-            throw new IllegalArgumentException("--epochs and --fine-tune-epochs must be >= 0, --batch-size >= 1");
+        if (epochs < 0 || fineTuneEpochs < 0) {
+            throw new IllegalArgumentException("--epochs and --fine-tune-epochs must be >= 0");
         }
         String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
         if (!name.endsWith(".h5") && !name.endsWith(".keras")) {
             throw new IllegalArgumentException("--output must end with .keras (Keras 3) or .h5 (legacy HDF5), got "
                     + output);
-        }
-        if (!weights.equals("imagenet") && !weights.equals("none")) {
-            ModelSource.requireFile(Path.of(weights));
         }
     }
 

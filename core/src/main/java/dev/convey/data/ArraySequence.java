@@ -15,6 +15,7 @@ public final class ArraySequence implements BatchSequence {
 
     private final Tensor x;
     private final Tensor y;
+    private final Tensor sampleWeight;
     private final int batchSize;
     private final boolean shuffle;
     private final long seed;
@@ -23,18 +24,31 @@ public final class ArraySequence implements BatchSequence {
 
     /** Batches of {@code x} and {@code y}, shuffled each epoch from {@code seed} if {@code shuffle}. */
     public ArraySequence(Tensor x, Tensor y, int batchSize, boolean shuffle, long seed) {
-        this(x, y, batchSize, shuffle, seed, null);
+        this(x, y, null, batchSize, shuffle, seed, null);
+    }
+
+    /**
+     * The same with Keras' {@code sample_weight} {@code (N,)} (null: none): each batch carries the weights of its
+     * samples, shuffled with them.
+     */
+    public ArraySequence(Tensor x, Tensor y, Tensor sampleWeight, int batchSize, boolean shuffle, long seed) {
+        this(x, y, sampleWeight, batchSize, shuffle, seed, null);
     }
 
     /** Unshuffled batches (e.g. for evaluate and predict). */
     public ArraySequence(Tensor x, Tensor y, int batchSize) {
-        this(x, y, batchSize, false, 0L, null);
+        this(x, y, null, batchSize, false, 0L, null);
     }
 
-    ArraySequence(Tensor x, Tensor y, int batchSize, boolean shuffle, long seed, ImageDataGenerator augmenter) {
+    ArraySequence(Tensor x, Tensor y, Tensor sampleWeight, int batchSize, boolean shuffle, long seed,
+                  ImageDataGenerator augmenter) {
         if (x.rank() == 0 || y.rank() == 0 || x.dim(0) != y.dim(0)) {
             throw new IllegalArgumentException("x and y must have the same number of samples (first axis): x "
                     + Shapes.toString(x.shape()) + ", y " + Shapes.toString(y.shape()));
+        }
+        if (sampleWeight != null && (sampleWeight.size() != x.dim(0) || sampleWeight.dim(0) != x.dim(0))) {
+            throw new IllegalArgumentException("sample_weight must have one weight per sample, shape (" + x.dim(0)
+                    + ",): got " + Shapes.toString(sampleWeight.shape()));
         }
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch_size must be positive, got " + batchSize);
@@ -44,6 +58,7 @@ public final class ArraySequence implements BatchSequence {
         }
         this.x = x;
         this.y = y;
+        this.sampleWeight = sampleWeight == null ? null : sampleWeight.reshape(x.dim(0));
         this.batchSize = batchSize;
         this.shuffle = shuffle;
         this.seed = seed;
@@ -68,7 +83,8 @@ public final class ArraySequence implements BatchSequence {
         int count = Math.min(batchSize, x.dim(0) - start);
         if (!shuffle && augmenter == null) {
             // In order and untouched: views of the arrays, no copy.
-            return new Batch(x.batchSlice(start, count), y.batchSlice(start, count));
+            return new Batch(x.batchSlice(start, count), y.batchSlice(start, count),
+                    sampleWeight == null ? null : sampleWeight.batchSlice(start, count));
         }
         Seeds.Epoch current = epoch;
         int[] epochOrder = current.order();
@@ -84,7 +100,7 @@ public final class ArraySequence implements BatchSequence {
                 bx.data().put(k * imageSize, out.data(), 0, imageSize);
             }
         }
-        return new Batch(bx, by);
+        return new Batch(bx, by, sampleWeight == null ? null : gather(sampleWeight, epochOrder, start, count));
     }
 
     @Override

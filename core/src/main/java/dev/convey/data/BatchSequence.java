@@ -10,8 +10,22 @@ import dev.convey.tensor.Tensor;
  */
 public interface BatchSequence {
 
-    /** One batch: inputs {@code x} (batch first, e.g. NHWC images) and targets {@code y} (batch first). */
-    record Batch(Tensor x, Tensor y) {
+    /**
+     * One batch: inputs {@code x} (batch first, e.g. NHWC images), targets {@code y} (batch first) and, as a Keras
+     * sequence may yield {@code (x, y, sample_weight)}, each sample's loss weight {@code (N,)} or null.
+     */
+    record Batch(Tensor x, Tensor y, Tensor sampleWeight) {
+
+        /** A batch without sample weights, Keras' {@code (x, y)}. */
+        public Batch(Tensor x, Tensor y) {
+            this(x, y, null);
+        }
+
+        /** The same targets and weights for other inputs (e.g. augmented or preprocessed ones). */
+        public Batch withX(Tensor newX) {
+            return new Batch(newX, y, sampleWeight);
+        }
+
         /** The number of samples in this batch (the last batch of an epoch may be smaller). */
         public int size() {
             return x.dim(0);

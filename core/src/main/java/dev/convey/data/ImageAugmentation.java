@@ -104,13 +104,12 @@ public final class ImageAugmentation {
                 Tensor a = apply(Tensor.of(one, shape), Seeds.forSample(seed, epoch, index * n + i));
                 out.data().put(i * size, a.data(), 0, size);
             }
-            return new BatchSequence.Batch(out, batch.y());
+            return batch.withX(out);
         });
     }
 
     /** The source's batches with {@code f} applied to the inputs, e.g. Keras' {@code preprocess_input}. */
     public static BatchSequence mapInputs(BatchSequence source, UnaryOperator<Tensor> f) {
-        return new MappedSequence(source, (batch, epoch, index) -> new BatchSequence.Batch(f.apply(batch.x()),
-                batch.y()));
+        return new MappedSequence(source, (batch, epoch, index) -> batch.withX(f.apply(batch.x())));
     }
 }

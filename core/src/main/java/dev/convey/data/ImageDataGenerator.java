@@ -246,7 +246,7 @@ public final class ImageDataGenerator {
             x = x.batchSlice(range[0], range[1] - range[0]);
             y = y.batchSlice(range[0], range[1] - range[0]);
         }
-        return new ArraySequence(x, y, batchSize, shuffle, seed, this);
+        return new ArraySequence(x, y, null, batchSize, shuffle, seed, this);
     }
 
     /**

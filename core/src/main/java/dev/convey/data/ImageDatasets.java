@@ -270,14 +270,24 @@ public final class ImageDatasets {
         }
         if (o.shuffle) {
             long seed = o.seed != null ? o.seed : new java.util.SplittableRandom().nextInt(1_000_000);
-            new NumpyRandomState(seed).shuffle(paths);
+            paths = shuffled(paths, seed);
             if (labelArray != null) {
-                List<Integer> l = new ArrayList<>(java.util.Arrays.stream(labelArray).boxed().toList());
-                new NumpyRandomState(seed).shuffle(l);
-                labelArray = l.stream().mapToInt(Integer::intValue).toArray();
+                labelArray = shuffled(java.util.Arrays.stream(labelArray).boxed().toList(), seed).stream()
+                        .mapToInt(Integer::intValue).toArray();
             }
         }
         return new Index(List.copyOf(paths), labelArray, List.copyOf(classNames));
+    }
+
+    /**
+     * Step 3 on its own: {@code items} (a listing in Keras' order, steps 1 and 2) in the order numpy's
+     * {@code RandomState(seed).shuffle} leaves them, a new list. For listings made elsewhere, e.g. the rows of
+     * files on a cluster's storage, so that they follow the order {@code fromDirectory} gives with that seed.
+     */
+    public static <T> List<T> shuffled(List<T> items, long seed) {
+        List<T> out = new ArrayList<>(items);
+        new NumpyRandomState(seed).shuffle(out);
+        return out;
     }
 
     private static List<String> classFolders(Path directory, List<String> requested) {

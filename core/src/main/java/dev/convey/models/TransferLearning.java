@@ -16,6 +16,7 @@ import dev.convey.training.Optimizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The Keras transfer-learning recipe in a few lines ("Transfer learning and fine-tuning", keras.io guide):
@@ -36,6 +37,7 @@ public final class TransferLearning {
     private final Model base;
     private final List<Layer> head = new ArrayList<>();
     private int classes = -1;
+    private Map<Integer, Double> classWeight;
     private Model model;
     private Model headModel;
 
@@ -72,6 +74,15 @@ public final class TransferLearning {
             throw new IllegalArgumentException("a classifier needs at least 2 classes, got " + n);
         }
         classes = n;
+        return this;
+    }
+
+    /**
+     * Keras' {@code class_weight} for every phase's fit (null: none): each training sample's loss is multiplied
+     * by its class' weight, e.g. {@code ClassWeights.balanced(train.labels(), n)}.
+     */
+    public TransferLearning classWeight(Map<Integer, Double> weights) {
+        this.classWeight = weights == null ? null : Map.copyOf(weights);
         return this;
     }
 
@@ -124,7 +135,7 @@ public final class TransferLearning {
         build();
         base.setTrainable(false);
         model.compile(optimizer, "categorical_crossentropy", "accuracy");
-        return model.fit(train, epochs, validation, callbacks);
+        return model.fit(train, epochs, validation, classWeight, callbacks);
     }
 
     /**
@@ -147,6 +158,9 @@ public final class TransferLearning {
                 .callbacks(callbacks);
         if (validationFeatures != null) {
             options.validationData(validationFeatures[0], validationFeatures[1]);
+        }
+        if (classWeight != null) {
+            options.classWeight(classWeight);
         }
         return headModel.fit(trainFeatures[0], trainFeatures[1], options.build());
     }
@@ -215,6 +229,6 @@ public final class TransferLearning {
         build();
         unfreezeTop(base, n);
         model.compile(lowRate, "categorical_crossentropy", "accuracy");
-        return model.fit(train, epochs, validation, callbacks);
+        return model.fit(train, epochs, validation, classWeight, callbacks);
     }
 }

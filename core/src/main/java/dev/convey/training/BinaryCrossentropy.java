@@ -19,23 +19,23 @@ public final class BinaryCrossentropy extends Loss {
     }
 
     @Override
-    public double compute(Tensor yPred, Tensor yTrue, Tensor gradient) {
+    protected double[] sampleLosses(Tensor yPred, Tensor yTrue, Tensor gradient, boolean fused) {
         requireSameShape(yPred, yTrue, "binary_crossentropy expects one 0/1 label per output");
         FloatBuffer p = yPred.data();
         FloatBuffer y = yTrue.data();
         int n = yPred.size();
-        double total = 0;
+        double[] losses = new double[n];
         for (int i = 0; i < n; i++) {
             double pi = p.get(i);
             double clipped = Math.min(Math.max(pi, EPSILON), 1 - EPSILON);
             double yi = y.get(i);
-            total -= yi * Math.log(clipped) + (1 - yi) * Math.log(1 - clipped);
+            losses[i] = -(yi * Math.log(clipped) + (1 - yi) * Math.log(1 - clipped));
             if (gradient != null) {
                 // dl/dp = -y/p + (1 - y)/(1 - p) where p is not clipped, else 0.
                 boolean inside = pi > EPSILON && pi < 1 - EPSILON;
                 gradient.data().put(i, inside ? (float) ((-yi / pi + (1 - yi) / (1 - pi)) / n) : 0f);
             }
         }
-        return total / n;
+        return meanPerSample(losses, yPred.dim(0));
     }
 }

@@ -21,17 +21,17 @@ public final class CategoricalCrossentropy extends SoftmaxCrossentropy {
     }
 
     @Override
-    double compute(Tensor yPred, Tensor yTrue, Tensor gradient, boolean fused) {
+    protected double[] sampleLosses(Tensor yPred, Tensor yTrue, Tensor gradient, boolean fused) {
         requireSameShape(yPred, yTrue, EXPECTED);
         int classes = yPred.dim(-1);
         int rowCount = yPred.size() / classes;
         FloatBuffer p = yPred.data();
         FloatBuffer y = yTrue.data();
-        double total = 0;
+        double[] rowLosses = new double[rowCount];
         for (int r = 0; r < rowCount; r++) {
             int o = r * classes;
             double sum = rowSum(p, o, classes);
-            total += rowLoss(p, y, o, classes, sum);
+            rowLosses[r] = rowLoss(p, y, o, classes, sum);
             if (gradient == null) {
                 continue;
             }
@@ -53,7 +53,7 @@ public final class CategoricalCrossentropy extends SoftmaxCrossentropy {
                 gradient.data().put(o + c, (float) ((dq - dot) / sum / rowCount));
             }
         }
-        return total / rowCount;
+        return meanPerSample(rowLosses, yPred.dim(0));
     }
 
     /** -sum_c y_c log clip(p_c / S): Keras' reported value. */

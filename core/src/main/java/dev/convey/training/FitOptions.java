@@ -3,6 +3,7 @@ package dev.convey.training;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import dev.convey.tensor.Tensor;
 
@@ -12,7 +13,8 @@ import dev.convey.tensor.Tensor;
  * model.fit(x, y, FitOptions.builder().batchSize(32).epochs(10).validationSplit(0.2)
  *         .callbacks(new EarlyStopping("val_loss", 3, 0, true)).build());
  * </pre>
- * Defaults are Keras': batch_size 32, epochs 1, shuffle true, no validation, verbose (progress display) on.
+ * Defaults are Keras': batch_size 32, epochs 1, shuffle true, no validation, verbose (progress display) on, no
+ * class or sample weights.
  */
 public final class FitOptions {
 
@@ -25,6 +27,8 @@ public final class FitOptions {
     final double validationSplit;
     final List<Callback> callbacks;
     final boolean verbose;
+    final Map<Integer, Double> classWeight;
+    final Tensor sampleWeight;
 
     private FitOptions(Builder b) {
         this.batchSize = b.batchSize;
@@ -36,6 +40,8 @@ public final class FitOptions {
         this.validationSplit = b.validationSplit;
         this.callbacks = List.copyOf(b.callbacks);
         this.verbose = b.verbose;
+        this.classWeight = b.classWeight;
+        this.sampleWeight = b.sampleWeight;
     }
 
     public static Builder builder() {
@@ -53,6 +59,8 @@ public final class FitOptions {
         private double validationSplit;
         private final List<Callback> callbacks = new ArrayList<>();
         private boolean verbose = true;
+        private Map<Integer, Double> classWeight;
+        private Tensor sampleWeight;
 
         public Builder batchSize(int batchSize) {
             if (batchSize <= 0) {
@@ -108,9 +116,30 @@ public final class FitOptions {
             return this;
         }
 
+        /**
+         * Keras' {@code class_weight}: the training loss of each sample is multiplied by its class' weight (a class
+         * not in the map weighs 1); see {@link ClassWeights}.
+         */
+        public Builder classWeight(Map<Integer, Double> weights) {
+            this.classWeight = Map.copyOf(weights);
+            return this;
+        }
+
+        /**
+         * Keras' {@code sample_weight}: one loss weight per sample of x, shape (N,); with validationSplit the
+         * validation part keeps its weights, as in Keras.
+         */
+        public Builder sampleWeight(Tensor weights) {
+            this.sampleWeight = weights;
+            return this;
+        }
+
         public FitOptions build() {
             if (validationX != null && validationSplit > 0) {
                 throw new IllegalArgumentException("Give either validationData or validationSplit, not both");
+            }
+            if (classWeight != null && sampleWeight != null) {
+                throw new IllegalArgumentException("You cannot use class_weight and sample_weight at the same time");
             }
             return new FitOptions(this);
         }

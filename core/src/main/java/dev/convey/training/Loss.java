@@ -1,5 +1,6 @@
 package dev.convey.training;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -18,6 +19,9 @@ import dev.convey.tensor.Tensor;
  * dL/dp_j = -y_j / (N p_j), for which that formula gives exactly (p_k sum_j y_j - y_k)/N = (p_k - y_k)/N with no
  * clipping and no cancellation (p is kept above the smallest normal float, so the division stays finite; that
  * only matters once the true class' logit trails the largest by more than 87).
+ *
+ * <p>Sample weights (Keras' {@code sample_weight}, and {@code class_weight} turned into them by
+ * {@link ClassWeights}) scale each sample's loss: L = (1/N) sum_n w_n l_n, still divided by N.
  */
 public abstract class Loss {
 
@@ -58,7 +62,19 @@ public abstract class Loss {
      * L = mean over the batch of the per-sample loss of {@code yPred} (the model output, batch first) against
      * {@code yTrue}; writes dL/dyPred into {@code gradient} (same shape as yPred) unless it is null.
      */
-    public abstract double compute(Tensor yPred, Tensor yTrue, Tensor gradient);
+    public final double compute(Tensor yPred, Tensor yTrue, Tensor gradient) {
+        return compute(yPred, yTrue, null, gradient);
+    }
+
+    /**
+     * Keras' {@code loss(y_true, y_pred, sample_weight)}: L = (1/N) sum_n w_n l_n over the N samples of the
+     * batch (reduction {@code sum_over_batch_size}: the divisor is N, not the sum of the weights), and
+     * dL/dyPred = w_n times the unweighted gradient, sample by sample. {@code sampleWeight} is {@code (N,)} (or
+     * {@code (N, 1)}), finite and non-negative; null means every w_n = 1.
+     */
+    public final double compute(Tensor yPred, Tensor yTrue, Tensor sampleWeight, Tensor gradient) {
+        return weightedMean(sampleLosses(yPred, yTrue, gradient, false), sampleWeight, gradient);
+    }
 
     /**
      * The output activation this loss fuses with ({@code "softmax"} for the cross-entropies), or null. When the
@@ -72,8 +88,72 @@ public abstract class Loss {
      * The same loss value as {@link #compute}; the gradient written is the dL/dp that the activation's own
      * backward turns into the fused dL/dz (see the class comment).
      */
-    public double computeFused(Tensor yPred, Tensor yTrue, Tensor gradient) {
-        throw new UnsupportedOperationException(name + " is not fused with an output activation");
+    public final double computeFused(Tensor yPred, Tensor yTrue, Tensor gradient) {
+        return computeFused(yPred, yTrue, null, gradient);
+    }
+
+    /** {@link #computeFused(Tensor, Tensor, Tensor)} with sample weights, as {@link #compute(Tensor, Tensor, Tensor, Tensor)}. */
+    public final double computeFused(Tensor yPred, Tensor yTrue, Tensor sampleWeight, Tensor gradient) {
+        if (fusedActivation() == null) {
+            throw new UnsupportedOperationException(name + " is not fused with an output activation");
+        }
+        return weightedMean(sampleLosses(yPred, yTrue, gradient, true), sampleWeight, gradient);
+    }
+
+    /**
+     * The loss l_n of each of the N samples of the batch (the mean over the sample's elements where Keras
+     * averages over them), and, unless {@code gradient} is null, the gradient of the unweighted mean
+     * (1/N) sum_n l_n written into it ({@code fused}: the form for the fused activation, see the class comment).
+     */
+    protected abstract double[] sampleLosses(Tensor yPred, Tensor yTrue, Tensor gradient, boolean fused);
+
+    /**
+     * (1/N) sum_n w_n l_n, each sample's slice of the gradient scaled by its w_n: the gradient of a sample's
+     * loss involves only that sample's outputs, so weighting it is weighting its slice.
+     */
+    private double weightedMean(double[] losses, Tensor sampleWeight, Tensor gradient) {
+        int n = losses.length;
+        double total = 0;
+        if (sampleWeight == null) {
+            for (double l : losses) {
+                total += l;
+            }
+            return total / n;
+        }
+        if (sampleWeight.size() != n || sampleWeight.rank() > 2 || sampleWeight.dim(0) != n) {
+            throw new IllegalArgumentException(name + ": sample_weight of shape " + Shapes.toString(sampleWeight.shape())
+                    + " for a batch of " + n + " samples; expected one weight per sample, shape ("  + n + ",)");
+        }
+        FloatBuffer w = sampleWeight.data();
+        int per = gradient == null ? 0 : gradient.size() / n;
+        for (int i = 0; i < n; i++) {
+            float wi = w.get(i);
+            if (!(wi >= 0) || Float.isInfinite(wi)) {
+                throw new IllegalArgumentException(name + ": sample_weight " + wi + " of sample " + i
+                        + " is not a finite non-negative number");
+            }
+            total += wi * losses[i];
+            for (int k = i * per; k < (i + 1) * per; k++) {
+                gradient.data().put(k, gradient.data().get(k) * wi);
+            }
+        }
+        return total / n;
+    }
+
+    /**
+     * Per-sample losses from the losses of the {@code samples * k} elements (or rows) of a batch, sample-major:
+     * the mean of each sample's k values, as Keras averages over the axes after the batch's.
+     */
+    protected static double[] meanPerSample(double[] values, int samples) {
+        int per = values.length / samples;
+        double[] out = new double[samples];
+        for (int i = 0; i < values.length; i++) {
+            out[i / per] += values[i];
+        }
+        for (int n = 0; n < samples; n++) {
+            out[n] /= per;
+        }
+        return out;
     }
 
     /** Checks that the labels have exactly the output's shape, naming the loss and both shapes. */

@@ -15,19 +15,19 @@ public final class MeanSquaredError extends Loss {
     }
 
     @Override
-    public double compute(Tensor yPred, Tensor yTrue, Tensor gradient) {
+    protected double[] sampleLosses(Tensor yPred, Tensor yTrue, Tensor gradient, boolean fused) {
         requireSameShape(yPred, yTrue, "mean_squared_error expects targets of the output's shape");
         FloatBuffer p = yPred.data();
         FloatBuffer y = yTrue.data();
         int n = yPred.size();
-        double total = 0;
+        double[] losses = new double[n];
         for (int i = 0; i < n; i++) {
             double d = (double) p.get(i) - y.get(i);
-            total += d * d;
+            losses[i] = d * d;
             if (gradient != null) {
                 gradient.data().put(i, (float) (2 * d / n));
             }
         }
-        return total / n;
+        return meanPerSample(losses, yPred.dim(0));
     }
 }

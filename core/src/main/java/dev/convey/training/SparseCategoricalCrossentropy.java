@@ -19,17 +19,17 @@ public final class SparseCategoricalCrossentropy extends SoftmaxCrossentropy {
     }
 
     @Override
-    double compute(Tensor yPred, Tensor yTrue, Tensor gradient, boolean fused) {
+    protected double[] sampleLosses(Tensor yPred, Tensor yTrue, Tensor gradient, boolean fused) {
         int classes = yPred.dim(-1);
         int rowCount = yPred.size() / classes;
         checkLabels(yPred, yTrue, rowCount);
         FloatBuffer p = yPred.data();
-        double total = 0;
+        double[] rowLosses = new double[rowCount];
         for (int r = 0; r < rowCount; r++) {
             int o = r * classes;
             int k = classIndex(yTrue, r, classes);
             double pk = p.get(o + k);
-            total -= Math.log(CategoricalCrossentropy.clip(pk));
+            rowLosses[r] = -Math.log(CategoricalCrossentropy.clip(pk));
             if (gradient != null) {
                 // Only the true class has a non-zero dl/dp: -1/p_k (0 where Keras' clip is active, unless fused).
                 for (int c = 0; c < classes; c++) {
@@ -40,7 +40,7 @@ public final class SparseCategoricalCrossentropy extends SoftmaxCrossentropy {
                 gradient.data().put(o + k, gk);
             }
         }
-        return total / rowCount;
+        return meanPerSample(rowLosses, yPred.dim(0));
     }
 
     private void checkLabels(Tensor yPred, Tensor yTrue, int rowCount) {

@@ -58,6 +58,12 @@ public abstract class TrainableModel extends Layer {
         return trainer().fit(train, epochs, validation, true, List.of(callbacks));
     }
 
+    /** Keras' {@code fit(sequence, epochs, validation_data, class_weight, callbacks)}; see {@link ClassWeights}. */
+    public History fit(BatchSequence train, int epochs, BatchSequence validation, Map<Integer, Double> classWeight,
+                       Callback... callbacks) {
+        return trainer().fit(train, epochs, validation, true, List.of(callbacks), classWeight);
+    }
+
     /** Keras' {@code evaluate(x, y, batch_size)}: {loss, metrics...} over all samples, inference mode. */
     public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
         return trainer().evaluate(x, y, batchSize);

@@ -24,13 +24,16 @@ import dev.convey.tensor.Tensor;
  * <p>One training step on a batch (x, y):
  * <pre>
  *   p     = model.forward(x, training = true)        BatchNormalization uses batch statistics, Dropout drops
- *   L     = loss(p, y), dL/dp                         (fused with a final softmax: dL/dz = (p - y)/N)
+ *   L     = loss(p, y, w), dL/dp                      (1/N) sum w_n l_n, w the batch's sample weights (or its
+ *                                                     class weights, Keras' class_weight), else all 1; fused
+ *                                                     with a final softmax: dL/dz_n = w_n (p_n - y_n)/N
  *   stop if L is NaN or infinite                      nothing is updated by a bad batch (moving statistics
                                                      the forward pass moved are put back)
  *   model.backward(dL/dp)                             weight gradients only in layers trainable at compile
  *   optimizer: w <- rule(w, dL/dw)                    for the trainable-at-compile weights
  * </pre>
- * The epoch's loss and metrics are means over its samples (batches weighted by their size), as Keras reports.
+ * The epoch's loss and metrics are means over its samples (batches weighted by their size), as Keras reports:
+ * with sample or class weights the loss is sum_n w_n l_n / (number of samples), the metrics stay unweighted.
  */
 public final class Trainer {
 
@@ -124,6 +127,7 @@ public final class Trainer {
     public History fit(Tensor x, Tensor y, FitOptions options) {
         Tensor trainX = x;
         Tensor trainY = y;
+        Tensor trainWeight = options.sampleWeight;
         BatchSequence validation = null;
         if (options.validationX != null) {
             validation = new ArraySequence(options.validationX, options.validationY, options.batchSize);
@@ -136,11 +140,14 @@ public final class Trainer {
             }
             trainX = x.batchSlice(0, split);
             trainY = y.batchSlice(0, split);
+            Tensor w = options.sampleWeight == null ? null : options.sampleWeight.reshape(n);
+            trainWeight = w == null ? null : w.batchSlice(0, split);
             validation = new ArraySequence(x.batchSlice(split, n - split), y.batchSlice(split, n - split),
-                    options.batchSize);
+                    w == null ? null : w.batchSlice(split, n - split), options.batchSize, false, 0L);
         }
-        BatchSequence train = new ArraySequence(trainX, trainY, options.batchSize, options.shuffle, options.seed);
-        return fit(train, options.epochs, validation, options.verbose, options.callbacks);
+        BatchSequence train = new ArraySequence(trainX, trainY, trainWeight, options.batchSize, options.shuffle,
+                options.seed);
+        return fit(train, options.epochs, validation, options.verbose, options.callbacks, options.classWeight);
     }
 
     /**
@@ -150,6 +157,16 @@ public final class Trainer {
      * @throws NonFiniteLossException when a batch's loss is NaN or infinite
      */
     public History fit(BatchSequence train, int epochs, BatchSequence validation, boolean verbose, List<Callback> callbacks) {
+        return fit(train, epochs, validation, verbose, callbacks, null);
+    }
+
+    /**
+     * The same with Keras' {@code class_weight} (null: none): each training batch's sample weights are its
+     * labels' class weights ({@link ClassWeights#sampleWeights}); a batch that carries its own sample weights
+     * cannot also be class-weighted (Keras refuses both).
+     */
+    public History fit(BatchSequence train, int epochs, BatchSequence validation, boolean verbose, List<Callback> callbacks,
+                       Map<Integer, Double> classWeight) {
         History history = new History();
         List<Callback> all = new ArrayList<>();
         if (verbose) {
@@ -167,7 +184,7 @@ public final class Trainer {
         for (int epoch = 0; epoch < epochs && !run.isStopRequested(); epoch++) {
             int e = epoch;
             all.forEach(c -> c.onEpochBegin(e));
-            Map<String, Double> logs = trainEpoch(train, epoch, epochs, all);
+            Map<String, Double> logs = trainEpoch(train, classWeight, epoch, epochs, all);
             train.onEpochEnd();
             if (validation != null) {
                 evaluate(validation).forEach((k, v) -> logs.put("val_" + k, v));
@@ -179,14 +196,15 @@ public final class Trainer {
         return history;
     }
 
-    private Map<String, Double> trainEpoch(BatchSequence train, int epoch, int epochs, List<Callback> callbacks) {
+    private Map<String, Double> trainEpoch(BatchSequence train, Map<Integer, Double> classWeight, int epoch, int epochs,
+                                           List<Callback> callbacks) {
         metrics.forEach(Metric::reset);
         double lossSum = 0;
         int seen = 0;
         int steps = train.size();
         for (int b = 0; b < steps; b++) {
             BatchSequence.Batch batch = train.get(b);
-            double batchLoss = trainStep(batch.x(), batch.y(), epoch, epochs, b, steps);
+            double batchLoss = trainStep(batch.x(), batch.y(), sampleWeights(batch, classWeight), epoch, epochs, b, steps);
             lossSum += batchLoss * batch.size();
             seen += batch.size();
             Map<String, Double> logs = logs(lossSum / seen);
@@ -197,16 +215,28 @@ public final class Trainer {
         return logs(seen == 0 ? 0 : lossSum / seen);
     }
 
-    /** One optimisation step on one batch; returns the batch's mean loss. */
-    private double trainStep(Tensor x, Tensor y, int epoch, int epochs, int batch, int batches) {
+    /** The batch's own sample weights, or its class weights, or null. */
+    private static Tensor sampleWeights(BatchSequence.Batch batch, Map<Integer, Double> classWeight) {
+        if (classWeight == null) {
+            return batch.sampleWeight();
+        }
+        if (batch.sampleWeight() != null) {
+            throw new IllegalArgumentException("You cannot use class_weight and sample_weight at the same time: the "
+                    + "training batches carry sample weights");
+        }
+        return ClassWeights.sampleWeights(batch.y(), classWeight);
+    }
+
+    /** One optimisation step on one batch; returns the batch's (weighted) mean loss. */
+    private double trainStep(Tensor x, Tensor y, Tensor sampleWeight, int epoch, int epochs, int batch, int batches) {
         for (int i = 0; i < stateBackup.length; i++) {
             Tensor value = stateWeights.get(i).value();
             stateBackup[i] = Tensor.reuse(stateBackup[i], value.shape()).copyFrom(value);
         }
         Tensor output = model.forward(new Tensor[] {x}, true);
         outputGradient = Tensor.reuse(outputGradient, output.shape());
-        double batchLoss = fusedWithSoftmax ? loss.computeFused(output, y, outputGradient)
-                : loss.compute(output, y, outputGradient);
+        double batchLoss = fusedWithSoftmax ? loss.computeFused(output, y, sampleWeight, outputGradient)
+                : loss.compute(output, y, sampleWeight, outputGradient);
         if (!Double.isFinite(batchLoss)) {
             for (int i = 0; i < stateBackup.length; i++) {
                 stateWeights.get(i).value().copyFrom(stateBackup[i]);
@@ -234,7 +264,10 @@ public final class Trainer {
 
     // ---------------------------------------------------------------- evaluate, predict
 
-    /** Keras' {@code evaluate}: the mean loss and metrics over every sample of {@code data}, in inference mode. */
+    /**
+     * Keras' {@code evaluate}: the mean loss (weighted by the batches' sample weights, if they carry any) and the
+     * metrics over every sample of {@code data}, in inference mode.
+     */
     public Map<String, Double> evaluate(BatchSequence data) {
         metrics.forEach(Metric::reset);
         double lossSum = 0;
@@ -242,7 +275,7 @@ public final class Trainer {
         for (int b = 0; b < data.size(); b++) {
             BatchSequence.Batch batch = data.get(b);
             Tensor output = model.forward(new Tensor[] {batch.x()}, false);
-            lossSum += loss.compute(output, batch.y(), null) * batch.size();
+            lossSum += loss.compute(output, batch.y(), batch.sampleWeight(), null) * batch.size();
             seen += batch.size();
             for (Metric m : metrics) {
                 m.update(output, batch.y());

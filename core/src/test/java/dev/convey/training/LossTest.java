@@ -65,12 +65,17 @@ class LossTest {
         }
     }
 
-    private static double centralDifference(DoubleUnaryOperator f, double h) {
+    static double centralDifference(DoubleUnaryOperator f, double h) {
         return (f.applyAsDouble(h) - f.applyAsDouble(-h)) / (2 * h);
     }
 
     /** Mean cross-entropy of softmax(z) in double: (1/N) sum_n (lse(z_n) - sum_c y_nc z_nc). */
     private static double crossEntropyOfLogits(double[] z, float[] y, int classes) {
+        return crossEntropyOfLogits(z, y, null, classes);
+    }
+
+    /** Its weighted form (1/N) sum_n w_n (lse(z_n) - sum_c y_nc z_nc); all w_n = 1 for null weights. */
+    static double crossEntropyOfLogits(double[] z, float[] y, float[] w, int classes) {
         double total = 0;
         int rows = z.length / classes;
         for (int r = 0; r < rows; r++) {
@@ -82,8 +87,9 @@ class LossTest {
             for (int c = 0; c < classes; c++) {
                 sum += Math.exp(z[r * classes + c] - max);
             }
+            double weight = w == null ? 1 : w[r];
             for (int c = 0; c < classes; c++) {
-                total += y[r * classes + c] * (max + Math.log(sum) - z[r * classes + c]);
+                total += weight * y[r * classes + c] * (max + Math.log(sum) - z[r * classes + c]);
             }
         }
         return total / rows;

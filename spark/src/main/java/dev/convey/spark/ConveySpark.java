@@ -62,15 +62,16 @@ public final class ConveySpark {
     /**
      * Spark packs small files into partitions by bytes, each file costing {@code spark.sql.files.openCostInBytes}
      * (4 MB) more than its size: photos of a few hundred kilobytes then come one per partition, and each task
-     * would run a batch of one image (slower per image, and a task's overhead each). Partitions holding less
-     * than a batch on average are merged (coalesce: no shuffle) into {@code max(cores, files / batch)}.
+     * would run a batch of one image (slower per image, and a task's overhead each). Partitions are therefore
+     * merged (coalesce: no shuffle) into at most {@code max(cores, ceil(files / batch))}: a batch per task at
+     * least, every core busy. Coalescing to more partitions than there are is a no-op, so the plan is not asked
+     * for its partition count (that would plan the query once more).
      */
     static Dataset<Row> fullBatches(Dataset<Row> images, int batch) {
-        int partitions = images.rdd().getNumPartitions();
         long files = images.inputFiles().length;
         int cores = images.sparkSession().sparkContext().defaultParallelism();
-        long target = Math.max(cores, files / batch);
-        return files > 0 && target < partitions ? images.coalesce((int) target) : images;
+        long target = Math.max(cores, (files + batch - 1) / batch);
+        return files > 0 && target < Integer.MAX_VALUE ? images.coalesce((int) target) : images;
     }
 
     /** {@code features}: the whole output of one image. */

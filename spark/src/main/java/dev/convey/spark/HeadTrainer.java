@@ -2,13 +2,14 @@ package dev.convey.spark;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
 
+import dev.convey.data.ImageDatasets;
 import dev.convey.keras.KerasModelFile;
 import dev.convey.keras.ModelMetadata;
 import dev.convey.layers.Layer;
@@ -42,6 +43,7 @@ public final class HeadTrainer {
     private int batchSize = 32;
     private double learningRate = 1e-3;
     private long seed = 42;
+    private boolean shuffle = true;
     private String head;
 
     /** The head goes on {@code base} cut at {@code layer}, the layer the features were read from. */
@@ -71,6 +73,16 @@ public final class HeadTrainer {
         return this;
     }
 
+    /**
+     * Whether the samples come in the order of {@code image_dataset_from_directory(shuffle=True, seed=seed)}
+     * (the default, what {@code convey train --cache-features --seed S} trains on) or in its unshuffled order
+     * (classes in order, files sorted in each).
+     */
+    public HeadTrainer shuffle(boolean on) {
+        this.shuffle = on;
+        return this;
+    }
+
     /** The head's layers before the softmax Dense, as {@code convey train --head} (default: gap on a map, none on a vector). */
     public HeadTrainer head(String spec) {
         this.head = spec;
@@ -90,14 +102,14 @@ public final class HeadTrainer {
     }
 
     /**
-     * Trains the head on a features DataFrame (columns path, features, error), collected to the driver in path
-     * order, with {@code convey train --cache-features}' own steps ({@link TransferLearning}): the head's
+     * Trains the head on a features DataFrame (columns path, features, error), collected to the driver in the
+     * order {@code convey train} would read the same files ({@link #ordered}), with {@code convey train --cache-features}' own steps ({@link TransferLearning}): the head's
      * weights drawn after {@code Layer.setRandomSeed(seed)}, then {@code trainHeadOnFeatures}.
      */
     public Result train(Dataset<Row> features) {
-        List<Row> rows = features.filter(functions.col("error").isNull()).select("path", "features")
-                .orderBy("path").collectAsList();
-        long skipped = features.filter(functions.col("error").isNotNull()).count();
+        List<Row> all = ordered(features.select("path", "features", "error").collectAsList());
+        List<Row> rows = all.stream().filter(r -> r.isNullAt(2)).toList();
+        int skipped = all.size() - rows.size();
         if (rows.isEmpty()) {
             throw new IllegalArgumentException("No features to train on: every one of the " + skipped
                     + " rows has an error");
@@ -137,7 +149,27 @@ public final class HeadTrainer {
         int[] input = extractor.input().shape();
         ModelMetadata metadata = new ModelMetadata(classes, base.preprocessingMode(), new int[] {input[0], input[1]},
                 "rgb", extractor.name());
-        return new Result(model, metadata, rows.size(), (int) skipped, history);
+        return new Result(model, metadata, rows.size(), skipped, history);
+    }
+
+    /**
+     * The rows in the order {@code image_dataset_from_directory} lists the same files: class after class (sorted),
+     * in each the folders sorted by path and the names sorted, then (with {@link #shuffle}) numpy's
+     * {@code RandomState(seed).shuffle}; rows with an error keep their place in that order, as the dataset's
+     * undecodable files do, and are left out afterwards.
+     */
+    List<Row> ordered(List<Row> rows) {
+        List<Row> sorted = rows.stream().sorted(Comparator.comparing(HeadTrainer::label)
+                .thenComparing(r -> folder(r.getString(0))).thenComparing(r -> name(r.getString(0)))).toList();
+        return shuffle ? ImageDatasets.shuffled(sorted, seed) : sorted;
+    }
+
+    private static String folder(String path) {
+        return path.substring(0, path.lastIndexOf('/'));
+    }
+
+    private static String name(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
     }
 
     /** The class of a row: the name of its image's folder ({@code .../train/bees/1.jpg}: bees), any URI scheme. */

@@ -74,8 +74,11 @@ public final class SparkFeatures implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "10", description = "Head training epochs (default 10).")
     int epochs;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Head training seed (default 42).")
+    @Option(names = "--seed", defaultValue = "42", description = "Head training seed (default 42), as convey train's --seed.")
     long seed;
+
+    @Option(names = "--lr", defaultValue = "0.001", paramLabel = "F", description = "Head training rate of Adam (default 0.001).")
+    double learningRate;
 
     @Override
     public Integer call() {
@@ -99,7 +102,8 @@ public final class SparkFeatures implements Callable<Integer> {
         long errors = written.filter("error IS NOT NULL").count();
         System.out.printf("%s: %d images, %d could not be decoded (see the error column)%n", output, written.count(), errors);
         if (trainHead != null) {
-            HeadTrainer.Result r = new HeadTrainer(spec, layer).head(head).epochs(epochs).seed(seed).train(written);
+            HeadTrainer.Result r = new HeadTrainer(spec, layer).head(head).epochs(epochs).seed(seed)
+                    .learningRate(learningRate).train(written);
             r.save(trainHead);
             System.out.printf("%s: classes %s, %d images, training accuracy %.4f%n", trainHead, r.classNames(),
                     r.samples(), r.history().last("accuracy"));

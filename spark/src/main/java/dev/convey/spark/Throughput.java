@@ -24,8 +24,10 @@ import picocli.CommandLine.Option;
  * The Spark overhead, measured: the same images, model, layer and batch size through single-machine Convey
  * (the loop of {@code convey predict}: decode a batch, preprocess, forward, on all cores) and through
  * {@link ConveySpark#features} in Spark local mode on the same cores, writing Parquet. Runs alternate
- * (single, Spark, single, Spark, ...) after one warm-up of each, so a machine shared with other work slows
- * both alike; every run's images/s is printed and the medians' ratio last. docs/SCALING.md has the command.
+ * (single, Spark, Spark, single, single, Spark, ...) after one warm-up of each, so a machine shared with other
+ * work slows both alike; every run's images/s is printed, with the Spark job's time inside the engine
+ * (decoding and forward passes: single-machine Convey's work) and around it (Spark's own), and the medians'
+ * ratio last. docs/SCALING.md has the command.
  */
 @Command(name = "throughput", mixinStandardHelpOptions = true,
         description = "Images/s of single-machine Convey and of Convey on Spark local mode, back to back.")
@@ -77,14 +79,30 @@ public final class Throughput implements Callable<Integer> {
         List<Double> singleRates = new ArrayList<>();
         List<Double> sparkRates = new ArrayList<>();
         for (int round = 0; round <= rounds; round++) {
-            double s = files.size() / seconds(() -> singleMachine(single, spec, files));
             int run = round;
-            double k = files.size() / seconds(() -> ConveySpark.features(spark.read().format("binaryFile")
+            Runnable sparkJob = () -> ConveySpark.features(spark.read().format("binaryFile")
                     .option("pathGlobFilter", "*.jpg").option("recursiveFileLookup", "true").load(images.toString()),
-                    spec, layer).write().parquet(out.resolve("run" + run).toString()));
+                    spec, layer).write().parquet(out.resolve("run" + run).toString());
+            // Odd rounds run single machine first, even rounds Spark first: a drift of the machine's load within
+            // a round then favours neither.
+            double singleSeconds = 0;
+            if (round % 2 == 1 || round == 0) {
+                singleSeconds = seconds(() -> singleMachine(single, spec, files));
+            }
+            BatchedInference.ENGINE_NANOS.set(0);
+            double sparkSeconds = seconds(sparkJob);
+            double engineSeconds = BatchedInference.ENGINE_NANOS.get() / 1e9;
+            if (round % 2 == 0 && round > 0) {
+                singleSeconds = seconds(() -> singleMachine(single, spec, files));
+            }
+            double s = files.size() / singleSeconds;
+            double k = files.size() / sparkSeconds;
             String what = round == 0 ? "warm-up" : "round " + round;
-            System.out.printf(Locale.ROOT, "%s: single machine %.2f images/s, Spark %.2f images/s (%.1f %%)%n",
-                    what, s, k, 100 * k / s);
+            // Where Spark's time goes: inside the engine (decoding and forward passes, the work single-machine
+            // Convey does) and around it (listing, planning, scheduling, reading rows, writing Parquet).
+            System.out.printf(Locale.ROOT, "%s: single machine %.2f images/s (%.1f s), Spark %.2f images/s (%.1f s, "
+                    + "%.1f s in the engine, %.1f s around it): %.1f %%%n", what, s, singleSeconds, k, sparkSeconds,
+                    engineSeconds, sparkSeconds - engineSeconds, 100 * k / s);
             if (round > 0) {
                 singleRates.add(s);
                 sparkRates.add(k);

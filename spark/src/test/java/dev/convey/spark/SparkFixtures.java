@@ -75,17 +75,25 @@ final class SparkFixtures {
         return tinyVgg;
     }
 
+    /** Keras' real MobileNet 0.25 ImageNet weights without the top, shipped. */
+    static Path mobileNetWeights() {
+        return TestData.file("keras-real/mobilenet_2_5_224_tf_no_top.h5");
+    }
+
     static Model tinyVgg16Model() {
         return VGG16.create(new ApplicationOptions().widthDivisor(16).inputShape(64, 64, 3)
                 .weights(TestData.file("applications/tiny_vgg16_keras2.h5").toString()));
     }
 
-    /** Keras' MobileNet, alpha 0.25, its real ImageNet weights (shipped), 96x96, average pooling: 256 features. */
+    /**
+     * Keras' MobileNet without its top, alpha 0.25, its real ImageNet weights (shipped), 96x96: the base
+     * {@code convey train --base mobilenet --alpha 0.25 --image-size 96,96} builds (features 3x3x256).
+     */
     static synchronized Path mobileNet() {
         if (mobileNet == null) {
             mobileNet = save(MobileNet.create(new ApplicationOptions().includeTop(false).alpha(0.25)
-                    .inputShape(96, 96, 3).pooling("avg")
-                    .weights(TestData.file("keras-real/mobilenet_2_5_224_tf_no_top.h5").toString())), "mobilenet_0.25_96");
+                    .inputShape(96, 96, 3)
+                    .weights(mobileNetWeights().toString())), "mobilenet_0.25_96");
         }
         return mobileNet;
     }
