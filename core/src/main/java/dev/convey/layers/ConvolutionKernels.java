@@ -5,14 +5,16 @@ package dev.convey.layers;
  * <pre>
  *   1x1, stride 1                                                    -> PointwiseConvolution (P is the input)
  *   3x3, stride 1, undilated, >= 16 channels and filters, >= 32 2x2 tiles -> WinogradConvolution:
- *        output map >= 112 x 112                                     ->   F(4x4, 3x3)
+ *        output map >= 112 x 112, and -Dconvey.winograd4x4=true        ->   F(4x4, 3x3)
  *        otherwise                                                   ->   F(2x2, 3x3)
  *   otherwise                                                        -> Im2colConvolution
  *   DepthwiseConv2D, any geometry                                    -> DepthwiseConvolution (direct loops)
  * </pre>
  * The thresholds are measured (see {@link WinogradConvolution#worthIt}, {@link WinogradConvolution#worthIt4x4});
- * tests force one with {@link Conv2D.Algorithm}. For measurements, the system property {@value #WINOGRAD_4X4_PROPERTY}
- * = false turns F(4x4, 3x3) off (read at every call, so that one JVM can compare both: {@code AbProbe}).
+ * tests force one with {@link Conv2D.Algorithm}. F(4x4, 3x3) is opt-in: the system property
+ * {@value #WINOGRAD_4X4_PROPERTY} = true turns it on (read at every call, so that one JVM can compare both:
+ * {@code AbProbe}). On an idle machine it made VGG16 slower, not faster (batch 1, median 160 ms with it against
+ * 144 ms without, 2026-12-02), so F(2x2, 3x3) stays the default until its transforms are cheaper.
  */
 final class ConvolutionKernels {
 
@@ -37,7 +39,7 @@ final class ConvolutionKernels {
         }
         boolean f4 = algorithm == Conv2D.Algorithm.WINOGRAD_4X4
                 || (algorithm == Conv2D.Algorithm.AUTO && WinogradConvolution.worthIt4x4(g)
-                    && !"false".equals(System.getProperty(WINOGRAD_4X4_PROPERTY)));
+                    && "true".equals(System.getProperty(WINOGRAD_4X4_PROPERTY)));
         return f4 ? winograd4x4 : winograd;
     }
 

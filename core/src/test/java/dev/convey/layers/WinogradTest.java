@@ -112,8 +112,8 @@ class WinogradTest {
     }
 
     /**
-     * The automatic choice takes Winograd on a VGG-like layer (F(2x2, 3x3) at 16 x 16, F(4x4, 3x3) at 112 x 112), and
-     * it agrees with im2col.
+     * The automatic choice takes Winograd on a VGG-like layer (F(2x2, 3x3) at 16 x 16; at 112 x 112 F(2x2, 3x3) by
+     * default and F(4x4, 3x3) with its opt-in property), and it agrees with im2col.
      */
     @ParameterizedTest
     @EnumSource(names = {"WINOGRAD", "WINOGRAD_4X4"})
@@ -123,8 +123,20 @@ class WinogradTest {
         conv.build(new int[] {side, side, 32});
         Window2D g = Window2D.of(new int[] {1, side, side, 32}, new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1},
                 Padding.SAME);
-        assertEquals("Winograd " + (side == 16 ? "F(2x2, 3x3)" : "F(4x4, 3x3)"),
-                new ConvolutionKernels().choose(g, 32, Conv2D.Algorithm.AUTO).toString());
+        assertEquals("Winograd F(2x2, 3x3)", new ConvolutionKernels().choose(g, 32, Conv2D.Algorithm.AUTO).toString());
+        if (side == 112) {
+            System.setProperty(ConvolutionKernels.WINOGRAD_4X4_PROPERTY, "true");
+        }
+        try {
+            assertEquals("Winograd " + (side == 16 ? "F(2x2, 3x3)" : "F(4x4, 3x3)"),
+                    new ConvolutionKernels().choose(g, 32, Conv2D.Algorithm.AUTO).toString());
+            checkAutomaticAgainstIm2col(conv, side, algorithm);
+        } finally {
+            System.clearProperty(ConvolutionKernels.WINOGRAD_4X4_PROPERTY);
+        }
+    }
+
+    private static void checkAutomaticAgainstIm2col(Conv2D conv, int side, Conv2D.Algorithm algorithm) {
         randomizeWeights(conv, 11);
         Tensor x = uniform(12, 1, side, side, 32);
         float[] automatic = conv.forward(x).toArray();
