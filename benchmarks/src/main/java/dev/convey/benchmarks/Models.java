@@ -17,7 +17,8 @@ import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
 
 /**
- * The full-size models the suite measures, at 224 x 224 with the deterministic synthetic weights of
+ * The full-size models the suite measures, at their default input sizes (224 x 224 for most; 299 for Xception and
+ * InceptionV3, 240 to 600 for EfficientNetB1-B7) with the deterministic synthetic weights of
  * SYNTHETIC_WEIGHTS.md, so that no weight file (and no download) is needed. Timing does not depend on the weight
  * values, only on the shapes; the synthetic values merely keep activations at realistic magnitudes (no denormals,
  * no overflow).
@@ -31,6 +32,16 @@ final class Models {
     // EfficientNetB0 (0.39 GMAC, depthwise and squeeze-and-excitation) and DenseNet121 (2.83 GMAC, concatenations).
     static final String EFFICIENTNET_B0_NAME = "efficientnet_b0";
     static final String DENSENET121_NAME = "densenet121";
+    // EfficientNetB1-B7 at their own sizes (240, 260, 300, 380, 456, 528, 600), DenseNet169/201 at 224
+    static final String EFFICIENTNET_B1_NAME = "efficientnet_b1";
+    static final String EFFICIENTNET_B2_NAME = "efficientnet_b2";
+    static final String EFFICIENTNET_B3_NAME = "efficientnet_b3";
+    static final String EFFICIENTNET_B4_NAME = "efficientnet_b4";
+    static final String EFFICIENTNET_B5_NAME = "efficientnet_b5";
+    static final String EFFICIENTNET_B6_NAME = "efficientnet_b6";
+    static final String EFFICIENTNET_B7_NAME = "efficientnet_b7";
+    static final String DENSENET169_NAME = "densenet169";
+    static final String DENSENET201_NAME = "densenet201";
     // Xception, InceptionV3 (299 x 299 with the top), VGG19 and the ResNet family
     static final String XCEPTION_NAME = "xception";
     static final String INCEPTION_V3_NAME = "inception_v3";
@@ -56,8 +67,7 @@ final class Models {
     /** The ImageNet classifier with synthetic weights, or with Keras' random initialisation. */
     static Model classifier(String name, boolean syntheticWeights) {
         Model model = create(name, new ApplicationOptions().weights(null));
-        if (syntheticWeights && (name.equals(VGG16_NAME) || name.equals(RESNET50_NAME)
-                || name.equals(EFFICIENTNET_B0_NAME) || name.equals(DENSENET121_NAME))) {
+        if (syntheticWeights) {
             SyntheticWeights.fill(model, SyntheticWeights.FIXTURE_SEED);
         }
         return model;
@@ -150,6 +160,42 @@ final class Models {
             }
         }
         return total;
+    }
+
+    /**
+     * The bytes one image's forward pass must move at least: every convolution (depthwise and separable ones
+     * included) and dense layer reads its input once and writes its output once, float32, with batch norms,
+     * activations and residual additions fused into it (so they move nothing of their own), and pooling,
+     * concatenation and the squeeze-and-excitation products are not counted. Divided by the copy bandwidth it
+     * is a floor under the time of a memory-bound model such as MobileNetV2 or EfficientNet, where depthwise
+     * convolutions do a few multiply-adds per byte.
+     */
+    static long activationBytesPerImage(Layer model) {
+        long total = 0;
+        for (Layer layer : model.sublayers()) {
+            if (!layer.sublayers().isEmpty()) {
+                total += activationBytesPerImage(layer);
+            } else if (isConvOrDense(layer)) {
+                int[][] in = layer.inputShapes();
+                total += 4L * (Shapes.size(in[0]) + Shapes.size(layer.build(in)));
+            }
+        }
+        return total;
+    }
+
+    /** The bytes of all of {@code model}'s weights (float32), read once per batch. */
+    static long weightBytes(Layer model) {
+        long floats = 0;
+        for (Layer layer : model.sublayers()) {
+            if (!layer.sublayers().isEmpty()) {
+                floats += weightBytes(layer) / 4;
+            } else {
+                for (Parameter p : layer.weights()) {
+                    floats += p.value().size();
+                }
+            }
+        }
+        return 4 * floats;
     }
 
     /** By Keras class name: the layers whose work is a kernel applied at every output position. */

@@ -46,7 +46,10 @@ public class OrtInferenceBenchmark {
     @Param({Models.VGG16_NAME, Models.RESNET50_NAME, Models.MOBILENET_V2_NAME, Models.MOBILENET_NAME,
         Models.EFFICIENTNET_B0_NAME, Models.DENSENET121_NAME,
             Models.XCEPTION_NAME, Models.INCEPTION_V3_NAME, Models.VGG19_NAME, Models.RESNET101_NAME,
-            Models.RESNET152_NAME, Models.RESNET50_V2_NAME, Models.RESNET101_V2_NAME, Models.RESNET152_V2_NAME})
+            Models.RESNET152_NAME, Models.RESNET50_V2_NAME, Models.RESNET101_V2_NAME, Models.RESNET152_V2_NAME,
+            Models.EFFICIENTNET_B1_NAME, Models.EFFICIENTNET_B2_NAME, Models.EFFICIENTNET_B3_NAME,
+            Models.EFFICIENTNET_B4_NAME, Models.EFFICIENTNET_B5_NAME, Models.EFFICIENTNET_B6_NAME,
+            Models.EFFICIENTNET_B7_NAME, Models.DENSENET169_NAME, Models.DENSENET201_NAME})
     public String model;
 
     @Param({"1", "8"})

@@ -85,11 +85,9 @@ final class ResultsReport {
     private String sections() {
         peak();
         inference();
-        md.append(ApplicationsSection.markdown(run.scores(), peakGflops, trainingBatch));
+        md.append(ApplicationsSection.markdown(run.scores(), peakGflops, copyBytesPerMs(), trainingBatch));
         md.append(PeerComparison.markdown(run.scores(), (t, measured) -> target(t, measured, "")));
         training();
-        md.append(ZooResults.markdown(run.scores(), ZooResults.models(List.of(MODELS)),
-                m -> Models.macsPerImage(Models.classifier(m, false)), peakGflops, trainingBatch));
         convolutions();
         whereTheTimeGoes();
         memory();
@@ -243,8 +241,7 @@ final class ResultsReport {
      * speed it has on its own (ConvBenchmark), and its dense layers' weights read once at the copy bandwidth.
      */
     private void whereTheTimeGoes() {
-        Scores.Score copy = run.scores().get(COPY, "floats", String.valueOf(1 << 26));
-        double bytesPerMs = copy == null ? Double.NaN : 2.0 * 4 * (1 << 26) / copy.bestMs();
+        double bytesPerMs = copyBytesPerMs();
         md.append("## Where the time goes, batch 1\n\n")
                 .append("Memory bandwidth, both cores copying 256 MiB (`MemoryBandwidthBenchmark.copy`, fastest iteration,"
                         + " bytes read + written): ").append(number(bytesPerMs / 1e6)).append(" GB/s.\n\n")
@@ -268,6 +265,12 @@ final class ResultsReport {
                     .append(denseBytes == null ? "-" : number(denseBytes / bytesPerMs)).append(" |\n");
         }
         md.append('\n').append(WHY).append('\n');
+    }
+
+    /** This run's memory bandwidth: bytes read + written per ms by MemoryBandwidthBenchmark.copy (fastest iteration). */
+    private double copyBytesPerMs() {
+        Scores.Score copy = run.scores().get(COPY, "floats", String.valueOf(1 << 26));
+        return copy == null ? Double.NaN : 2.0 * 4 * (1 << 26) / copy.bestMs();
     }
 
     /** How to read the figures against the targets; the numbers it refers to are all in this report. */
