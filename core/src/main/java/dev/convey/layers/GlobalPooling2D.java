@@ -31,11 +31,12 @@ public abstract class GlobalPooling2D extends Layer {
         return keepdims;
     }
 
-    /** Keras' {@code get_config()}: data_format. */
+    /** Keras' {@code get_config()}: data_format, keepdims. */
     @Override
     public Map<String, Object> getConfig() {
         Map<String, Object> c = super.getConfig();
         c.put("data_format", "channels_last");
+        c.put("keepdims", keepdims);
         return c;
     }
 

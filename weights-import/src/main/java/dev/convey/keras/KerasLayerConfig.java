@@ -36,7 +36,7 @@ import dev.convey.tensor.Shapes;
  * <p>Reading accepts Keras 2 and Keras 3 key names, and Keras 1's for the layers Keras 1 files contain
  * ({@code Convolution2D}: nb_filter, nb_row, nb_col, border_mode, subsample; Dense's output_dim). Everything
  * Convey cannot honour is an error that names the layer and the setting: channels_first data,
- * global pooling with keepdims, a class it does not have. Settings that do not change the
+ * a class it does not have. Settings that do not change the
  * function (initializers, regularizers, constraints) are ignored, since the weights come from the file.
  *
  * <p>Writing produces the Keras 2 keys (tf.keras 2.x {@code get_config()}), which Keras 2 and 3 both read.
@@ -75,14 +75,8 @@ public final class KerasLayerConfig {
             case "AveragePooling2D" -> new AveragePooling2D(window(c, "pool_size", 2))
                     .strides(poolStrides(c))
                     .padding(padding(c));
-            case "GlobalAveragePooling2D" -> {
-                requireNoKeepdims(c);
-                yield new GlobalAveragePooling2D();
-            }
-            case "GlobalMaxPooling2D" -> {
-                requireNoKeepdims(c);
-                yield new GlobalMaxPooling2D();
-            }
+            case "GlobalAveragePooling2D" -> new GlobalAveragePooling2D().keepdims(c.bool("keepdims", false));
+            case "GlobalMaxPooling2D" -> new GlobalMaxPooling2D().keepdims(c.bool("keepdims", false));
             case "Flatten" -> new Flatten();
             case "Activation" -> new Activation(activation(c));
             case "ZeroPadding2D" -> zeroPadding(c);
@@ -221,12 +215,6 @@ public final class KerasLayerConfig {
         if ((format != null && !format.equals("channels_last")) || "th".equals(ordering)) {
             throw new IllegalArgumentException(c.where() + ": data_format '" + (format != null ? format : "th (channels_first)")
                     + "' is not supported; Convey layers are channels_last (NHWC)");
-        }
-    }
-
-    private static void requireNoKeepdims(JsonConfig c) {
-        if (c.bool("keepdims", false)) {
-            throw new IllegalArgumentException(c.where() + ": keepdims=True is not supported");
         }
     }
 

@@ -225,6 +225,28 @@ class KerasRoundTripTest {
         roundTrip(() -> everyNewLayer(9), x);
     }
 
+    /**
+     * MobileNet's top: GlobalAveragePooling2D(keepdims=True) keeps the (1, 1, c) map a 1x1 convolution reads. The
+     * files carry {@code keepdims}, or the loaded model (in Keras or here) would feed (batch, c) to the convolution.
+     */
+    @Test
+    void globalPoolingWithKeepdimsSurvivesEveryFormat() {
+        Supplier<Model> build = () -> {
+            SymbolicTensor in = Input.of(5, 5, 3);
+            SymbolicTensor h = new GlobalAveragePooling2D().keepdims(true).apply(in);
+            SymbolicTensor g = new dev.convey.layers.GlobalMaxPooling2D().keepdims(true).apply(in);
+            h = new Conv2D(4, 1).apply(new dev.convey.layers.Add().apply(h, g));
+            Model m = new Model(in, new dev.convey.layers.Reshape(4).apply(h), "keepdims");
+            randomize(m, 5);
+            return m;
+        };
+        roundTrip(build, input(2, 5, 5, 3, 11));
+        Path file = dir.resolve("k.keras");
+        KerasFiles.save(build.get(), file);
+        Model loaded = KerasFiles.loadModel(file);
+        assertArrayEquals(new int[] {1, 1, 3}, loaded.layers().get(1).build(loaded.layers().get(1).inputShapes()));
+    }
+
     @Test
     void modelWithEveryPreprocessingLayerSurvivesEveryFormat() {
         Tensor x = Tensor.zeros(2, 9, 12, 3);
