@@ -1,5 +1,7 @@
 package dev.convey.benchmarks;
 
+import java.util.function.ToLongFunction;
+
 import dev.convey.applications.ApplicationOptions;
 import dev.convey.applications.Applications;
 import dev.convey.applications.ImageNet;
@@ -145,21 +147,17 @@ final class Models {
      * few operations per element and are not counted, as in the published GMAC figures.
      */
     static long macsPerImage(Layer model) {
-        long total = 0;
-        for (Layer layer : model.sublayers()) {
-            if (!layer.sublayers().isEmpty()) {
-                total += macsPerImage(layer);
-            } else if (isConvOrDense(layer)) {
-                int[] out = layer.build(layer.inputShapes());   // built already: its output shape
-                long positions = Shapes.size(out) / out[out.length - 1];
-                long kernelElements = 0;
-                for (Parameter p : layer.weights()) {
-                    kernelElements += p.name().endsWith("kernel") ? p.value().size() : 0;   // not the bias
-                }
-                total += positions * kernelElements;
+        return sumOverLayers(model, layer -> {
+            if (!isConvOrDense(layer)) {
+                return 0;
             }
-        }
-        return total;
+            int[] out = layer.build(layer.inputShapes());   // built already: its output shape
+            long kernelElements = 0;
+            for (Parameter p : layer.weights()) {
+                kernelElements += p.name().endsWith("kernel") ? p.value().size() : 0;   // not the bias
+            }
+            return Shapes.size(out) / out[out.length - 1] * kernelElements;
+        });
     }
 
     /**
@@ -171,31 +169,30 @@ final class Models {
      * convolutions do a few multiply-adds per byte.
      */
     static long activationBytesPerImage(Layer model) {
-        long total = 0;
-        for (Layer layer : model.sublayers()) {
-            if (!layer.sublayers().isEmpty()) {
-                total += activationBytesPerImage(layer);
-            } else if (isConvOrDense(layer)) {
-                int[][] in = layer.inputShapes();
-                total += 4L * (Shapes.size(in[0]) + Shapes.size(layer.build(in)));
-            }
-        }
-        return total;
+        return sumOverLayers(model, layer -> {
+            int[][] in = layer.inputShapes();
+            return isConvOrDense(layer) ? 4L * (Shapes.size(in[0]) + Shapes.size(layer.build(in))) : 0;
+        });
     }
 
     /** The bytes of all of {@code model}'s weights (float32), read once per batch. */
     static long weightBytes(Layer model) {
-        long floats = 0;
-        for (Layer layer : model.sublayers()) {
-            if (!layer.sublayers().isEmpty()) {
-                floats += weightBytes(layer) / 4;
-            } else {
-                for (Parameter p : layer.weights()) {
-                    floats += p.value().size();
-                }
+        return sumOverLayers(model, layer -> {
+            long floats = 0;
+            for (Parameter p : layer.weights()) {
+                floats += p.value().size();
             }
+            return 4 * floats;
+        });
+    }
+
+    /** The sum of {@code perLayer} over the layers of {@code model} that hold no layers, nested models opened. */
+    private static long sumOverLayers(Layer model, ToLongFunction<Layer> perLayer) {
+        long total = 0;
+        for (Layer layer : model.sublayers()) {
+            total += layer.sublayers().isEmpty() ? perLayer.applyAsLong(layer) : sumOverLayers(layer, perLayer);
         }
-        return 4 * floats;
+        return total;
     }
 
     /** By Keras class name: the layers whose work is a kernel applied at every output position. */
