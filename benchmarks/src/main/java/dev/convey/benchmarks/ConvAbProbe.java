@@ -56,20 +56,13 @@ public final class ConvAbProbe {
             Arrays.sort(r);
             double gflop = 2.0 * s.forwardMacs() * batch / 1e9;
             System.out.printf(Locale.ROOT, "| %s | %.3f (%.3f) | %.3f (%.3f) | %.0f, %.0f | %.2f (%.2f-%.2f) |%n", key,
-                    PeerProbe.median(ta), min(ta), PeerProbe.median(tb), min(tb),
+                    PeerProbe.median(ta), AbProbe.min(ta), PeerProbe.median(tb), AbProbe.min(tb),
                     gflop / PeerProbe.median(ta) * 1e3, gflop / PeerProbe.median(tb) * 1e3,
                     PeerProbe.median(ratio), r[calls / 4], r[(3 * calls) / 4]);
         }
     }
 
     private static double time(Conv2D conv, Tensor x, String property, String value) {
-        System.setProperty(property, value);
-        long t0 = System.nanoTime();
-        conv.forward(x);
-        return (System.nanoTime() - t0) / 1e6;
-    }
-
-    private static double min(double[] v) {
-        return Arrays.stream(v).min().orElse(Double.NaN);
+        return AbProbe.timed(property, value, () -> conv.forward(x));
     }
 }
