@@ -34,7 +34,7 @@ import dev.convey.tensor.Tensor;
  * Convey's convolution and dense layers alone on an input of its shape, twice in a row and timed the second
  * time, then Convey's whole model once. (Timed at its first call of the round, a layer's plain forward took
  * 5-20x its time in a loop, e.g. 1x1 56x56x64 -> 256: 10.4 ms against 0.54 ms, nearly idle machine, 2026-12-02,
- * and the layers summed to twice the whole model; timed at the second call they sum to the whole model. Why the
+ * and the layers summed to twice the whole model; timed at the second call VGG16's sum to its whole model. Why the
  * first call is slow was not pinned down: cold buffers and caches, ONNX Runtime's spinning threads.) Printed:
  * the medians over the rounds per layer (ONNX Runtime's nodes are named {@code layer/Op} by the export; a batch
  * norm, Add or activation counts with the convolution before it, as both engines fuse them into it),
