@@ -86,13 +86,18 @@ public final class AbProbe {
 
     /** One inference with the property at {@code value}: its time in ms. */
     private static double forward(Model model, Tensor x, String property, String value) {
+        return timed(property, value, () -> model.forward(x));
+    }
+
+    /** One call with the engine property at {@code value}: its time in ms (also {@link ConvAbProbe}'s). */
+    static double timed(String property, String value, Runnable call) {
         System.setProperty(property, value);
         long t0 = System.nanoTime();
-        model.forward(x);
+        call.run();
         return (System.nanoTime() - t0) / 1e6;
     }
 
-    private static double min(double[] v) {
+    static double min(double[] v) {
         return Arrays.stream(v).min().orElse(Double.NaN);
     }
 }

@@ -31,7 +31,11 @@ import dev.convey.tensor.Tensor;
  *   java -cp benchmarks/target/benchmarks.jar dev.convey.benchmarks.LayerProfile [ROUNDS [MODEL...]]
  * </pre>
  * Each round runs ONNX Runtime's whole model once with its profiler on (per-node kernel times), then each of
- * Convey's convolution and dense layers alone on an input of its shape, then Convey's whole model once. Printed:
+ * Convey's convolution and dense layers alone on an input of its shape, twice in a row and timed the second
+ * time, then Convey's whole model once. (Timed at its first call of the round, a layer's plain forward took
+ * 5-20x its time in a loop, e.g. 1x1 56x56x64 -> 256: 10.4 ms against 0.54 ms, nearly idle machine, 2026-12-02,
+ * and the layers summed to twice the whole model; timed at the second call VGG16's sum to its whole model. Why the
+ * first call is slow was not pinned down: cold buffers and caches, ONNX Runtime's spinning threads.) Printed:
  * the medians over the rounds per layer (ONNX Runtime's nodes are named {@code layer/Op} by the export; a batch
  * norm, Add or activation counts with the convolution before it, as both engines fuse them into it),
  * summed by kind of layer, and the whole models. Convey's layers run alone here, without the batch norm, Add
@@ -90,6 +94,7 @@ public final class LayerProfile {
                     session.run(Map.of(input, ortImages)).close();
                     long t1 = System.nanoTime();
                     for (int i = 0; i < timed.size(); i++) {
+                        timed.get(i).forward(inputs.get(i));   // untimed: see the class comment
                         long s = System.nanoTime();
                         timed.get(i).forward(inputs.get(i));
                         if (r >= 0) {

@@ -145,15 +145,23 @@ public final class Blas {
         return BlasThreads.threads();
     }
 
-    /** Which BLAS is loaded and with how many threads, for logs and benchmark reports. */
+    /**
+     * Which BLAS is loaded, with how many threads and, when the environment forces one, which of OpenBLAS' kernel
+     * sets ({@code OPENBLAS_CORETYPE}, read by OpenBLAS when it loads), for logs and benchmark reports. The set
+     * matters: on a 2-core AMD EPYC with AVX-512 (family 0x1A), OpenBLAS 0.3.26 picks its AVX-512 set (Cooperlake)
+     * by itself, and {@code OPENBLAS_CORETYPE=Haswell} (AVX2) made convolution-sized products 1.3-1.9x slower
+     * (2026-12-02).
+     */
     public static String describe() {
+        String coreType = System.getenv("OPENBLAS_CORETYPE");
         String version;
         try {
             version = Loader.getVersion("org.bytedeco", "openblas", openblas_nolapack.class);
         } catch (java.io.IOException e) {
             version = null;
         }
-        return "OpenBLAS " + (version != null ? version : "(version unknown)") + " via JavaCPP, " + threads() + " threads";
+        return "OpenBLAS " + (version != null ? version : "(version unknown)") + " via JavaCPP, " + threads() + " threads"
+                + (coreType == null || coreType.isEmpty() ? "" : ", OPENBLAS_CORETYPE=" + coreType);
     }
 
     /** A zero-filled direct buffer in native byte order, the kind of buffer {@link #sgemm} accepts. */
