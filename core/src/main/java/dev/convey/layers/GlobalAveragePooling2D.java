@@ -4,6 +4,7 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 import dev.convey.tensor.Parallel;
+import dev.convey.tensor.Scratch;
 import dev.convey.tensor.Tensor;
 
 /**
@@ -11,7 +12,8 @@ import dev.convey.tensor.Tensor;
  * <pre>
  *   y[n, c] = (1 / P) * sum_p x[n, p, c]          dL/dx[n, p, c] = dL/dy[n, c] / P
  * </pre>
- * (ResNet50's head; the sums are accumulated in double.)
+ * (ResNet50's head, EfficientNet's squeeze-and-excitation blocks.) The sums run in float over a tile of
+ * pixels (at most {@link Scratch#FLOATS} floats, a loop HotSpot vectorises), then in double over the tiles.
  */
 public final class GlobalAveragePooling2D extends GlobalPooling2D {
 
@@ -31,14 +33,21 @@ public final class GlobalAveragePooling2D extends GlobalPooling2D {
         FloatBuffer out = y.data();
         Parallel.range(batch, 1, (n0, n1) -> {
             double[] sum = new double[channels];
+            float[] partial = new float[channels];
             for (int n = n0; n < n1; n++) {
                 Arrays.fill(sum, 0);
-                for (int p = 0; p < pixels; p++) {
-                    int i = (n * pixels + p) * channels;
-                    for (int c = 0; c < channels; c++) {
-                        sum[c] += in.get(i + c);
-                    }
-                }
+                Scratch.forEachTile(n * pixels * channels, pixels, channels, in, null, null, null,
+                        (tile, unused, unused2, length) -> {
+                            Arrays.fill(partial, 0f);
+                            for (int row = 0; row < length; row += channels) {
+                                for (int c = 0; c < channels; c++) {
+                                    partial[c] += tile[row + c];
+                                }
+                            }
+                            for (int c = 0; c < channels; c++) {
+                                sum[c] += partial[c];
+                            }
+                        });
                 for (int c = 0; c < channels; c++) {
                     out.put(n * channels + c, (float) (sum[c] / pixels));
                 }

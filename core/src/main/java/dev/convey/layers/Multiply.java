@@ -3,6 +3,8 @@ package dev.convey.layers;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 
+import dev.convey.tensor.Parallel;
+import dev.convey.tensor.Scratch;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
 
@@ -13,6 +15,8 @@ import dev.convey.tensor.Tensor;
  * dL/db[n, c] = sum_p dL/dy[n, p, c] * a[n, p, c]. Any other pair of shapes is an error naming both.
  */
 public final class Multiply extends Layer {
+
+    private static final int MIN_FLOATS_PER_CHUNK = 1 << 15;
 
     private Tensor a;
     private Tensor b;
@@ -52,14 +56,30 @@ public final class Multiply extends Layer {
         a = inputs[0];
         b = inputs[1];
         output = Tensor.reuse(output, a.shape());
-        FloatBuffer x = a.data();
-        FloatBuffer s = b.data();
-        FloatBuffer y = output.data();
         int p = pixels();
         int c = a.dim(-1);
-        for (int i = 0; i < a.size(); i++) {
-            int j = p == 1 ? i : (i / (p * c)) * c + i % c;
-            y.put(i, x.get(i) * s.get(j));
+        if (p == 1) {
+            Scratch.elementwise(a.size(), a.data(), b.data(), output.data(), (u, w, unused, length) -> {
+                for (int i = 0; i < length; i++) {
+                    u[i] *= w[i];
+                }
+            });
+            return output;
+        }
+        // a channel scale: each image's C factors against its P pixels, a tile of whole pixels at a time
+        for (int n = 0; n < a.size() / (p * c); n++) {
+            float[] scale = new float[c];
+            b.data().get(n * c, scale);
+            int first = n * p;
+            Parallel.range(p, Math.max(1, MIN_FLOATS_PER_CHUNK / c), (p0, p1) ->
+                    Scratch.forEachTile((first + p0) * c, p1 - p0, c, a.data(), null, null, output.data(),
+                            (u, unused, unused2, length) -> {
+                                for (int row = 0; row < length; row += c) {
+                                    for (int j = 0; j < c; j++) {
+                                        u[row + j] *= scale[j];
+                                    }
+                                }
+                            }));
         }
         return output;
     }

@@ -1,0 +1,283 @@
+package dev.convey.layers;
+
+import dev.convey.tensor.Scratch;
+
+/**
+ * The fast kernels of the transcendental activations: float loops that HotSpot C2 vectorises, beside the double
+ * reference formulas of {@link ActivationFunction} / {@link ActivationMath} that they equal to float precision
+ * (within 2 ulp of the double result rounded to float, over all floats; FloatActivationsTest sweeps them).
+ *
+ * <p>Every one is built on e^a for one argument a per element (a = x, -|x|, min(x, 0) or -2|x|):
+ * <pre>
+ *   a = k ln2 + r,  k = round(a / ln2),  |r| &lt;= ln2 / 2      (ln2 in two parts, hi exact in k * hi: Cody and Waite)
+ *   e^r - 1 = r + r^2 P(r)                                  (Cephes' expf polynomial, degree 5)
+ *   e^a     = (1 + (e^r - 1)) * 2^(k - k1) * 2^k1,  k1 = k >> 1   (two normal powers of 2: the product may be denormal)
+ *   e^a - 1 = 2^k (e^r - 1) + (2^k - 1)                     (expm1 without the cancellation of e^a - 1, k &lt;= 0)
+ * </pre>
+ * a is clamped to [-150, 89] first: e^-150 rounds to 0 and e^89 to infinity, so k stays in [-217, 129] and both
+ * powers of 2 are normal floats (from 2^-109 on). Why in passes over a tile: C2 (JDK 17) vectorises float arithmetic and the
+ * int arithmetic between a load and a store of the bits, but not {@code Float.intBitsToFloat} in the middle of a
+ * float computation. So one pass computes r's polynomial and k (as the float k + 1.5 * 2^23, whose low bits are k),
+ * an int pass turns k into the two powers of 2, and the function's own pass combines them. Each pass is a
+ * straight counted loop over arrays of a tile of at most {@link #CHUNK} floats, all in L1.
+ *
+ * <p>Special values: NaN stays NaN (r's polynomial carries it: it adds a - a, 0 for any clamped float, NaN for
+ * NaN), the infinities give the limits the double formulas give.
+ */
+final class FloatActivations {
+
+    /** Floats per pass: the temporaries, 3 * CHUNK floats, sit in L1 with the tile. */
+    static final int CHUNK = 1024;
+
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    /** 1.5 * 2^23: a float in [2^23, 2^24) has ulp 1, so x + MAGIC rounds x to the nearest integer k, its low bits. */
+    private static final float MAGIC = 12582912f;
+    private static final int MAGIC_BITS = 0x4B400000;
+    private static final float MIN_ARG = -150f;
+    private static final float MAX_ARG = 89f;
+    /** sigmoid and silu compute e^a scaled by 2^64, normal where e^a is denormal. */
+    private static final int SIGMOID_EXTRA = 64;
+    private static final float TWO_64 = 0x1p64f;
+    private static final float TWO_M64 = 0x1p-64f;
+    /** x * 2^60, clamped to [0, 1], is 1 for x >= 2^-60, 0 for x &lt;= 0 (below 2^-60, e^-x = 1 and either is right). */
+    private static final float STEP = 0x1p60f;
+    private static final float LEAKY_SLOPE = (float) ActivationFunction.LEAKY_SLOPE;
+    private static final float SELU_SCALE = (float) ActivationFunction.SELU_SCALE;
+    private static final float SELU_SCALE_ALPHA = (float) (ActivationFunction.SELU_SCALE * ActivationFunction.SELU_ALPHA);
+
+    /** Which argument a of e^a a function needs, from x. */
+    private enum Argument { X, MINUS_ABS, NEGATIVE_PART, MINUS_TWICE_ABS }
+
+    private FloatActivations() {
+    }
+
+    /** v = f(v) over [0, length): these kernels, or the formula in float (piecewise linear), or f's reference. */
+    static void apply(ActivationFunction f, float[] v, int length) {
+        switch (f) {
+            case LINEAR:
+                break;
+            case RELU:
+                for (int i = 0; i < length; i++) {
+                    v[i] = Math.max(v[i], 0f);
+                }
+                break;
+            case SIGMOID:
+                sigmoid(v, length);
+                break;
+            case TANH:
+                tanh(v, length);
+                break;
+            case SILU:
+                silu(v, length);
+                break;
+            case ELU:
+                elu(v, length);
+                break;
+            case SELU:
+                selu(v, length);
+                break;
+            case EXPONENTIAL:
+                exp(v, length);
+                break;
+            case RELU6:
+                for (int i = 0; i < length; i++) {
+                    v[i] = Math.min(Math.max(v[i], 0f), 6f);
+                }
+                break;
+            case HARD_SIGMOID:
+                for (int i = 0; i < length; i++) {
+                    v[i] = Math.min(Math.max(v[i] + 3f, 0f), 6f) / 6f;
+                }
+                break;
+            case HARD_SILU:
+                for (int i = 0; i < length; i++) {
+                    v[i] = v[i] * (Math.min(Math.max(v[i] + 3f, 0f), 6f) / 6f);   // x * hard_sigmoid(x), as Keras
+                }
+                break;
+            case LEAKY_RELU:
+                for (int i = 0; i < length; i++) {
+                    v[i] = Math.max(v[i], 0f) + LEAKY_SLOPE * Math.min(v[i], 0f);
+                }
+                break;
+            case SOFTSIGN:
+                for (int i = 0; i < length; i++) {
+                    v[i] = v[i] / (Math.abs(v[i]) + 1f);
+                }
+                break;
+            default:
+                f.applyReference(v, length);
+        }
+    }
+
+    /** v = e^v over [0, length). */
+    static void exp(float[] v, int length) {
+        float[] t = temporaries();
+        for (int at = 0; at < length; at += CHUNK) {
+            int n = Math.min(CHUNK, length - at);
+            reduce(v, at, n, t, Argument.X, 0);
+            for (int i = 0; i < n; i++) {
+                v[at + i] = ((1f + t[i]) * t[CHUNK + i]) * t[2 * CHUNK + i];
+            }
+        }
+    }
+
+    /** v = 1 / (1 + e^-v) over [0, length) (see {@link #scaledSigmoid}). */
+    static void sigmoid(float[] v, int length) {
+        float[] t = temporaries();
+        for (int at = 0; at < length; at += CHUNK) {
+            int n = Math.min(CHUNK, length - at);
+            scaledSigmoid(v, at, n, t);
+            for (int i = 0; i < n; i++) {
+                v[at + i] = t[i] * TWO_M64;
+            }
+        }
+    }
+
+    /**
+     * v = v / (1 + e^-v) (silu, swish) over [0, length), as (min(x, 0) g + max(x, 0) g) 2^-64 with g = sigmoid(x)
+     * 2^64 ({@link #scaledSigmoid}): the product x g stays normal where x sigmoid(x) is denormal, and is scaled
+     * back once; min(x, 0) clamped at -150 in it (x sigmoid(x) rounds to -0 from x = -109 down). The last term,
+     * min(x, 0) * 0, is NaN for x = -inf only, where the double formula's -inf / inf is NaN too.
+     */
+    static void silu(float[] v, int length) {
+        float[] t = temporaries();
+        for (int at = 0; at < length; at += CHUNK) {
+            int n = Math.min(CHUNK, length - at);
+            scaledSigmoid(v, at, n, t);
+            for (int i = 0; i < n; i++) {
+                float x = v[at + i];
+                float negative = Math.min(x, 0f);
+                float g = t[i];
+                v[at + i] = (Math.max(negative, MIN_ARG) * g) * TWO_M64 + Math.max(x, 0f) * (g * TWO_M64) + negative * 0f;
+            }
+        }
+    }
+
+    /**
+     * t[i] = sigmoid(x) * 2^64 for x = v[at + i], i &lt; n: (x &lt; 0 ? E : 2^64) / (1 + e) with e = e^-|x| (never
+     * overflows; e / (1 + e) keeps the digits of a tiny sigmoid(x) for x &lt;&lt; 0) and E = e 2^64, normal. Each
+     * rounding that float would add, of E = 2^k 2^64 (1 + (e^r - 1)), of 1 + e and of the quotient's first
+     * digits, is carried as a second float (Fast2Sum: h = a + b, l = (a - h) + b is a + b - h exactly for
+     * |a| >= |b|), then y = (Nh + Nl) / (s + err) ~ q + (Nl - q err) / s with q = Nh / s: about 1 ulp in all.
+     * The select x &lt; 0 is the weight min(max(x 2^60, 0), 1), 0 or 1 except below 2^-60, where e = 1 and both
+     * numerators are 2^64.
+     */
+    private static void scaledSigmoid(float[] v, int at, int n, float[] t) {
+        reduce(v, at, n, t, Argument.MINUS_ABS, SIGMOID_EXTRA);
+        for (int i = 0; i < n; i++) {
+            float x = v[at + i];
+            float powerOf2 = t[CHUNK + i] * t[2 * CHUNK + i];
+            float tail = powerOf2 * t[i];
+            float eHigh = powerOf2 + tail;
+            float eLow = (powerOf2 - eHigh) + tail;
+            float e = eHigh * TWO_M64;
+            float s = 1f + e;
+            float err = (e - (s - 1f)) + eLow * TWO_M64;
+            float positive = Math.min(Math.max(x * STEP, 0f), 1f);
+            float numerator = (1f - positive) * eHigh + positive * TWO_64;
+            float q = numerator / s;
+            t[i] = q + ((1f - positive) * eLow - q * err) / s;
+        }
+    }
+
+    /** v = v > 0 ? v : e^v - 1 (elu, alpha 1) over [0, length), as max(x, 0) + expm1(min(x, 0)). */
+    static void elu(float[] v, int length) {
+        scaledElu(v, length, 1f, 1f);
+    }
+
+    /** v = s v for v > 0, s a (e^v - 1) otherwise (selu) over [0, length). */
+    static void selu(float[] v, int length) {
+        scaledElu(v, length, SELU_SCALE, SELU_SCALE_ALPHA);
+    }
+
+    private static void scaledElu(float[] v, int length, float positiveScale, float negativeScale) {
+        float[] t = temporaries();
+        for (int at = 0; at < length; at += CHUNK) {
+            int n = Math.min(CHUNK, length - at);
+            reduce(v, at, n, t, Argument.NEGATIVE_PART, 0);
+            for (int i = 0; i < n; i++) {
+                float powerOf2 = t[CHUNK + i] * t[2 * CHUNK + i];
+                float expm1 = powerOf2 * t[i] + (powerOf2 - 1f);
+                v[at + i] = positiveScale * Math.max(v[at + i], 0f) + negativeScale * expm1;
+            }
+        }
+    }
+
+    /**
+     * v = tanh(v) over [0, length): tanh|x| = -m / (2 + m) with m = e^(-2|x|) - 1 (in (-1, 0], no cancellation),
+     * then the sign of x put back on by an int pass.
+     */
+    static void tanh(float[] v, int length) {
+        float[] t = temporaries();
+        for (int at = 0; at < length; at += CHUNK) {
+            int n = Math.min(CHUNK, length - at);
+            reduce(v, at, n, t, Argument.MINUS_TWICE_ABS, 0);
+            for (int i = 0; i < n; i++) {
+                float powerOf2 = t[CHUNK + i] * t[2 * CHUNK + i];
+                float expm1 = powerOf2 * t[i] + (powerOf2 - 1f);
+                t[i] = -expm1 / (2f + expm1);
+            }
+            for (int i = 0; i < n; i++) {   // |tanh| with x's sign bit
+                v[at + i] = Float.intBitsToFloat((Float.floatToRawIntBits(t[i]) & 0x7FFFFFFF)
+                        | (Float.floatToRawIntBits(v[at + i]) & 0x80000000));
+            }
+        }
+    }
+
+    /** The calling thread's 3 * CHUNK temporaries (Scratch's slot 3: slots 0 to 2 hold the tiles being computed). */
+    private static float[] temporaries() {
+        return Scratch.floats(3, 3 * CHUNK);
+    }
+
+    /**
+     * For v[at, at + n): e^a = (1 + t[i]) * t[CHUNK + i] * t[2 CHUNK + i] * 2^-extra, and for k &lt;= 0 also
+     * e^a - 1 = P t[i] + (P - 1) with P = t[CHUNK + i] * t[2 CHUNK + i] (extra = 0): t[i] = e^r - 1 (NaN where a is),
+     * t[CHUNK + i] = 2^(k - k1), t[2 CHUNK + i] = 2^(k1 + extra).
+     */
+    private static void reduce(float[] v, int at, int n, float[] t, Argument argument, int extra) {
+        switch (argument) {
+            case X:
+                for (int i = 0; i < n; i++) {
+                    t[2 * CHUNK + i] = Math.min(Math.max(v[at + i], MIN_ARG), MAX_ARG);
+                }
+                break;
+            case MINUS_ABS:
+                for (int i = 0; i < n; i++) {
+                    t[2 * CHUNK + i] = Math.max(-Math.abs(v[at + i]), MIN_ARG);
+                }
+                break;
+            case NEGATIVE_PART:
+                for (int i = 0; i < n; i++) {
+                    t[2 * CHUNK + i] = Math.max(Math.min(v[at + i], 0f), MIN_ARG);
+                }
+                break;
+            default:
+                for (int i = 0; i < n; i++) {
+                    t[2 * CHUNK + i] = Math.max(-2f * Math.abs(v[at + i]), MIN_ARG);
+                }
+        }
+        for (int i = 0; i < n; i++) {   // r's polynomial, and k + MAGIC
+            float a = t[2 * CHUNK + i];
+            float shifted = a * LOG2E + MAGIC;
+            float k = shifted - MAGIC;
+            float r = a - k * LN2_HI - k * LN2_LO;
+            float p = 1.9875691500E-4f;
+            p = p * r + 1.3981999507E-3f;
+            p = p * r + 8.3334519073E-3f;
+            p = p * r + 4.1665795894E-2f;
+            p = p * r + 1.6666665459E-1f;
+            p = p * r + 5.0000001201E-1f;
+            t[i] = p * r * r + r + (a - a);
+            t[CHUNK + i] = shifted;
+        }
+        int bias = 127 + extra;
+        for (int i = 0; i < n; i++) {   // the int pass: k from the low bits, the two powers of 2 as exponent fields
+            int k = Float.floatToRawIntBits(t[CHUNK + i]) - MAGIC_BITS;
+            int k1 = k >> 1;
+            t[CHUNK + i] = Float.intBitsToFloat((k - k1 + 127) << 23);
+            t[2 * CHUNK + i] = Float.intBitsToFloat((k1 + bias) << 23);
+        }
+    }
+}
