@@ -1,7 +1,5 @@
 package dev.convey.layers;
 
-import dev.convey.tensor.Scratch;
-
 /**
  * The fast kernels of the transcendental activations: float loops that HotSpot C2 vectorises, beside the double
  * reference formulas of {@link ActivationFunction} / {@link ActivationMath} that they equal to float precision
@@ -19,15 +17,17 @@ import dev.convey.tensor.Scratch;
  * int arithmetic between a load and a store of the bits, but not {@code Float.intBitsToFloat} in the middle of a
  * float computation. So one pass computes r's polynomial and k (as the float k + 1.5 * 2^23, whose low bits are k),
  * an int pass turns k into the two powers of 2, and the function's own pass combines them. Each pass is a
- * straight counted loop over arrays of a tile of at most {@link #CHUNK} floats, all in L1.
+ * straight counted loop over arrays of at most {@link #CHUNK} floats, all in L1, all indexed from 0.
  *
  * <p>Special values: NaN stays NaN (r's polynomial carries it: it adds a - a, 0 for any clamped float, NaN for
  * NaN), the infinities give the limits the double formulas give.
  */
 final class FloatActivations {
 
-    /** Floats per pass: the temporaries, 3 * CHUNK floats, sit in L1 with the tile. */
+    /** Floats per pass: the three temporaries of CHUNK floats sit in L1 with the tile. */
     static final int CHUNK = 1024;
+    /** The calling thread's temporaries t0, t1, t2, and a chunk's copy (see {@link #inChunks}). */
+    private static final ThreadLocal<float[][]> TEMPORARIES = ThreadLocal.withInitial(() -> new float[4][CHUNK]);
 
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693359375f;
@@ -111,27 +111,52 @@ final class FloatActivations {
         }
     }
 
-    /** v = e^v over [0, length). */
-    static void exp(float[] v, int length) {
-        float[] t = temporaries();
+    /** A kernel on one chunk x[0, n), n &lt;= CHUNK, in place, with the three temporaries. */
+    private interface Chunk {
+        void run(float[] x, int n, float[] t0, float[] t1, float[] t2);
+    }
+
+    /**
+     * The kernel over v[0, length), a chunk at a time, each chunk copied to an array of its own first (unless v is
+     * one chunk): C2 (JDK 17) does not vectorise a loop over v[at + i] and t[i], two arrays at different unknown
+     * offsets (measured: 3 against 0.3 ns a float), so every loop indexes all its arrays from 0.
+     */
+    private static void inChunks(float[] v, int length, Chunk kernel) {
+        float[][] t = TEMPORARIES.get();
+        if (length <= CHUNK) {
+            kernel.run(v, length, t[0], t[1], t[2]);
+            return;
+        }
+        float[] x = t[3];
         for (int at = 0; at < length; at += CHUNK) {
             int n = Math.min(CHUNK, length - at);
-            reduce(v, at, n, t, Argument.X, 0);
-            for (int i = 0; i < n; i++) {
-                v[at + i] = ((1f + t[i]) * t[CHUNK + i]) * t[2 * CHUNK + i];
-            }
+            System.arraycopy(v, at, x, 0, n);
+            kernel.run(x, n, t[0], t[1], t[2]);
+            System.arraycopy(x, 0, v, at, n);
+        }
+    }
+
+    /** v = e^v over [0, length). */
+    static void exp(float[] v, int length) {
+        inChunks(v, length, FloatActivations::expChunk);
+    }
+
+    private static void expChunk(float[] x, int n, float[] t0, float[] t1, float[] t2) {
+        reduce(x, n, t0, t1, t2, Argument.X, 0);
+        for (int i = 0; i < n; i++) {
+            x[i] = ((1f + t0[i]) * t1[i]) * t2[i];
         }
     }
 
     /** v = 1 / (1 + e^-v) over [0, length) (see {@link #scaledSigmoid}). */
     static void sigmoid(float[] v, int length) {
-        float[] t = temporaries();
-        for (int at = 0; at < length; at += CHUNK) {
-            int n = Math.min(CHUNK, length - at);
-            scaledSigmoid(v, at, n, t);
-            for (int i = 0; i < n; i++) {
-                v[at + i] = t[i] * TWO_M64;
-            }
+        inChunks(v, length, FloatActivations::sigmoidChunk);
+    }
+
+    private static void sigmoidChunk(float[] x, int n, float[] t0, float[] t1, float[] t2) {
+        scaledSigmoid(x, n, t0, t1, t2);
+        for (int i = 0; i < n; i++) {
+            x[i] = t0[i] * TWO_M64;
         }
     }
 
@@ -142,66 +167,60 @@ final class FloatActivations {
      * min(x, 0) * 0, is NaN for x = -inf only, where the double formula's -inf / inf is NaN too.
      */
     static void silu(float[] v, int length) {
-        float[] t = temporaries();
-        for (int at = 0; at < length; at += CHUNK) {
-            int n = Math.min(CHUNK, length - at);
-            scaledSigmoid(v, at, n, t);
-            for (int i = 0; i < n; i++) {
-                float x = v[at + i];
-                float negative = Math.min(x, 0f);
-                float g = t[i];
-                v[at + i] = (Math.max(negative, MIN_ARG) * g) * TWO_M64 + Math.max(x, 0f) * (g * TWO_M64) + negative * 0f;
-            }
+        inChunks(v, length, FloatActivations::siluChunk);
+    }
+
+    private static void siluChunk(float[] x, int n, float[] t0, float[] t1, float[] t2) {
+        scaledSigmoid(x, n, t0, t1, t2);
+        for (int i = 0; i < n; i++) {
+            float negative = Math.min(x[i], 0f);
+            float g = t0[i];
+            x[i] = (Math.max(negative, MIN_ARG) * g) * TWO_M64 + Math.max(x[i], 0f) * (g * TWO_M64) + negative * 0f;
         }
     }
 
     /**
-     * t[i] = sigmoid(x) * 2^64 for x = v[at + i], i &lt; n: (x &lt; 0 ? E : 2^64) / (1 + e) with e = e^-|x| (never
-     * overflows; e / (1 + e) keeps the digits of a tiny sigmoid(x) for x &lt;&lt; 0) and E = e 2^64, normal. Each
-     * rounding that float would add, of E = 2^k 2^64 (1 + (e^r - 1)), of 1 + e and of the quotient's first
-     * digits, is carried as a second float (Fast2Sum: h = a + b, l = (a - h) + b is a + b - h exactly for
-     * |a| >= |b|), then y = (Nh + Nl) / (s + err) ~ q + (Nl - q err) / s with q = Nh / s: about 1 ulp in all.
-     * The select x &lt; 0 is the weight min(max(x 2^60, 0), 1), 0 or 1 except below 2^-60, where e = 1 and both
-     * numerators are 2^64.
+     * t0[i] = sigmoid(x[i]) * 2^64, i &lt; n: (x &lt; 0 ? E : 2^64) / (1 + e) with e = e^-|x| (never overflows;
+     * e / (1 + e) keeps the digits of a tiny sigmoid(x) for x &lt;&lt; 0) and E = e 2^64, normal. Each rounding that
+     * float would add, of E = 2^k 2^64 (1 + (e^r - 1)), of 1 + e and of the quotient's first digits, is carried as
+     * a second float (Fast2Sum: h = a + b, l = (a - h) + b is a + b - h exactly for |a| >= |b|), then
+     * y = (Nh + Nl) / (s + err) ~ q + (Nl - q err) / s with q = Nh / s: about 1 ulp in all. The select x &lt; 0 is
+     * the weight min(max(x 2^60, 0), 1), 0 or 1 except below 2^-60, where e = 1 and both numerators are 2^64.
      */
-    private static void scaledSigmoid(float[] v, int at, int n, float[] t) {
-        reduce(v, at, n, t, Argument.MINUS_ABS, SIGMOID_EXTRA);
+    private static void scaledSigmoid(float[] x, int n, float[] t0, float[] t1, float[] t2) {
+        reduce(x, n, t0, t1, t2, Argument.MINUS_ABS, SIGMOID_EXTRA);
         for (int i = 0; i < n; i++) {
-            float x = v[at + i];
-            float powerOf2 = t[CHUNK + i] * t[2 * CHUNK + i];
-            float tail = powerOf2 * t[i];
+            float powerOf2 = t1[i] * t2[i];
+            float tail = powerOf2 * t0[i];
             float eHigh = powerOf2 + tail;
             float eLow = (powerOf2 - eHigh) + tail;
             float e = eHigh * TWO_M64;
             float s = 1f + e;
             float err = (e - (s - 1f)) + eLow * TWO_M64;
-            float positive = Math.min(Math.max(x * STEP, 0f), 1f);
+            float positive = Math.min(Math.max(x[i] * STEP, 0f), 1f);
             float numerator = (1f - positive) * eHigh + positive * TWO_64;
             float q = numerator / s;
-            t[i] = q + ((1f - positive) * eLow - q * err) / s;
+            t0[i] = q + ((1f - positive) * eLow - q * err) / s;
         }
     }
 
     /** v = v > 0 ? v : e^v - 1 (elu, alpha 1) over [0, length), as max(x, 0) + expm1(min(x, 0)). */
     static void elu(float[] v, int length) {
-        scaledElu(v, length, 1f, 1f);
+        inChunks(v, length, (x, n, t0, t1, t2) -> scaledElu(x, n, t0, t1, t2, 1f, 1f));
     }
 
     /** v = s v for v > 0, s a (e^v - 1) otherwise (selu) over [0, length). */
     static void selu(float[] v, int length) {
-        scaledElu(v, length, SELU_SCALE, SELU_SCALE_ALPHA);
+        inChunks(v, length, (x, n, t0, t1, t2) -> scaledElu(x, n, t0, t1, t2, SELU_SCALE, SELU_SCALE_ALPHA));
     }
 
-    private static void scaledElu(float[] v, int length, float positiveScale, float negativeScale) {
-        float[] t = temporaries();
-        for (int at = 0; at < length; at += CHUNK) {
-            int n = Math.min(CHUNK, length - at);
-            reduce(v, at, n, t, Argument.NEGATIVE_PART, 0);
-            for (int i = 0; i < n; i++) {
-                float powerOf2 = t[CHUNK + i] * t[2 * CHUNK + i];
-                float expm1 = powerOf2 * t[i] + (powerOf2 - 1f);
-                v[at + i] = positiveScale * Math.max(v[at + i], 0f) + negativeScale * expm1;
-            }
+    private static void scaledElu(float[] x, int n, float[] t0, float[] t1, float[] t2, float positiveScale,
+                                  float negativeScale) {
+        reduce(x, n, t0, t1, t2, Argument.NEGATIVE_PART, 0);
+        for (int i = 0; i < n; i++) {
+            float powerOf2 = t1[i] * t2[i];
+            float expm1 = powerOf2 * t0[i] + (powerOf2 - 1f);
+            x[i] = positiveScale * Math.max(x[i], 0f) + negativeScale * expm1;
         }
     }
 
@@ -210,56 +229,51 @@ final class FloatActivations {
      * then the sign of x put back on by an int pass.
      */
     static void tanh(float[] v, int length) {
-        float[] t = temporaries();
-        for (int at = 0; at < length; at += CHUNK) {
-            int n = Math.min(CHUNK, length - at);
-            reduce(v, at, n, t, Argument.MINUS_TWICE_ABS, 0);
-            for (int i = 0; i < n; i++) {
-                float powerOf2 = t[CHUNK + i] * t[2 * CHUNK + i];
-                float expm1 = powerOf2 * t[i] + (powerOf2 - 1f);
-                t[i] = -expm1 / (2f + expm1);
-            }
-            for (int i = 0; i < n; i++) {   // |tanh| with x's sign bit
-                v[at + i] = Float.intBitsToFloat((Float.floatToRawIntBits(t[i]) & 0x7FFFFFFF)
-                        | (Float.floatToRawIntBits(v[at + i]) & 0x80000000));
-            }
+        inChunks(v, length, FloatActivations::tanhChunk);
+    }
+
+    private static void tanhChunk(float[] x, int n, float[] t0, float[] t1, float[] t2) {
+        reduce(x, n, t0, t1, t2, Argument.MINUS_TWICE_ABS, 0);
+        for (int i = 0; i < n; i++) {
+            float powerOf2 = t1[i] * t2[i];
+            float expm1 = powerOf2 * t0[i] + (powerOf2 - 1f);
+            t0[i] = -expm1 / (2f + expm1);
+        }
+        for (int i = 0; i < n; i++) {   // |tanh| with x's sign bit
+            x[i] = Float.intBitsToFloat((Float.floatToRawIntBits(t0[i]) & 0x7FFFFFFF)
+                    | (Float.floatToRawIntBits(x[i]) & 0x80000000));
         }
     }
 
-    /** The calling thread's 3 * CHUNK temporaries (Scratch's slot 3: slots 0 to 2 hold the tiles being computed). */
-    private static float[] temporaries() {
-        return Scratch.floats(3, 3 * CHUNK);
-    }
-
     /**
-     * For v[at, at + n): e^a = (1 + t[i]) * t[CHUNK + i] * t[2 CHUNK + i] * 2^-extra, and for k &lt;= 0 also
-     * e^a - 1 = P t[i] + (P - 1) with P = t[CHUNK + i] * t[2 CHUNK + i] (extra = 0): t[i] = e^r - 1 (NaN where a is),
-     * t[CHUNK + i] = 2^(k - k1), t[2 CHUNK + i] = 2^(k1 + extra).
+     * For x[0, n): e^a = (1 + t0[i]) * t1[i] * t2[i] * 2^-extra, and for k &lt;= 0 also
+     * e^a - 1 = P t0[i] + (P - 1) with P = t1[i] * t2[i] (extra = 0): t0[i] = e^r - 1 (NaN where a is),
+     * t1[i] = 2^(k - k1), t2[i] = 2^(k1 + extra).
      */
-    private static void reduce(float[] v, int at, int n, float[] t, Argument argument, int extra) {
+    private static void reduce(float[] x, int n, float[] t0, float[] t1, float[] t2, Argument argument, int extra) {
         switch (argument) {
             case X:
                 for (int i = 0; i < n; i++) {
-                    t[2 * CHUNK + i] = Math.min(Math.max(v[at + i], MIN_ARG), MAX_ARG);
+                    t2[i] = Math.min(Math.max(x[i], MIN_ARG), MAX_ARG);
                 }
                 break;
             case MINUS_ABS:
                 for (int i = 0; i < n; i++) {
-                    t[2 * CHUNK + i] = Math.max(-Math.abs(v[at + i]), MIN_ARG);
+                    t2[i] = Math.max(-Math.abs(x[i]), MIN_ARG);
                 }
                 break;
             case NEGATIVE_PART:
                 for (int i = 0; i < n; i++) {
-                    t[2 * CHUNK + i] = Math.max(Math.min(v[at + i], 0f), MIN_ARG);
+                    t2[i] = Math.max(Math.min(x[i], 0f), MIN_ARG);
                 }
                 break;
             default:
                 for (int i = 0; i < n; i++) {
-                    t[2 * CHUNK + i] = Math.max(-2f * Math.abs(v[at + i]), MIN_ARG);
+                    t2[i] = Math.max(-2f * Math.abs(x[i]), MIN_ARG);
                 }
         }
         for (int i = 0; i < n; i++) {   // r's polynomial, and k + MAGIC
-            float a = t[2 * CHUNK + i];
+            float a = t2[i];
             float shifted = a * LOG2E + MAGIC;
             float k = shifted - MAGIC;
             float r = a - k * LN2_HI - k * LN2_LO;
@@ -269,15 +283,15 @@ final class FloatActivations {
             p = p * r + 4.1665795894E-2f;
             p = p * r + 1.6666665459E-1f;
             p = p * r + 5.0000001201E-1f;
-            t[i] = p * r * r + r + (a - a);
-            t[CHUNK + i] = shifted;
+            t0[i] = p * r * r + r + (a - a);
+            t1[i] = shifted;
         }
         int bias = 127 + extra;
         for (int i = 0; i < n; i++) {   // the int pass: k from the low bits, the two powers of 2 as exponent fields
-            int k = Float.floatToRawIntBits(t[CHUNK + i]) - MAGIC_BITS;
+            int k = Float.floatToRawIntBits(t1[i]) - MAGIC_BITS;
             int k1 = k >> 1;
-            t[CHUNK + i] = Float.intBitsToFloat((k - k1 + 127) << 23);
-            t[2 * CHUNK + i] = Float.intBitsToFloat((k1 + bias) << 23);
+            t1[i] = Float.intBitsToFloat((k - k1 + 127) << 23);
+            t2[i] = Float.intBitsToFloat((k1 + bias) << 23);
         }
     }
 }
