@@ -139,13 +139,13 @@ public final class GraphProfile {
             StringBuilder kind = new StringBuilder(layer.className());
             for (Layer link : chain.subList(1, chain.size())) {
                 kind.append('+').append(link.epilogueStep() == Epilogue.Step.ACTIVATION
-                        ? link.outputActivation().kerasName() : link.className());
+                        && link.outputActivation() != null ? link.outputActivation().kerasName() : link.className());
             }
             if (chain.size() == 1 && layer.outputActivation() != null
                     && !layer.outputActivation().kerasName().equals("linear") && !layer.className().equals("Activation")) {
                 kind.append('(').append(layer.outputActivation().kerasName()).append(')');
             }
-            if (layer.className().equals("Activation")) {
+            if (layer.className().equals("Activation") && layer.outputActivation() != null) {
                 kind.append(' ').append(layer.outputActivation().kerasName());
             }
             int[][] shapes = layer.inputShapes();
