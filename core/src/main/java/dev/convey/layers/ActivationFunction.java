@@ -46,9 +46,12 @@ import dev.convey.tensor.Scratch;
  * Softmax works on the last axis, one row at a time, as Keras' default {@code axis=-1}.
  *
  * <p>{@link #value} is each formula in double, the reference. Forward runs float loops that HotSpot vectorises:
- * the transcendental ones are {@link FloatActivations}' kernels (within 2 ulp of the reference rounded to float),
- * the piecewise-linear ones the formula in float; softplus, gelu and mish round {@link #value} per element.
- * {@code -Dconvey.referenceActivations=true} runs the reference instead (to compare).
+ * sigmoid, silu, exponential, elu and selu are {@link FloatActivations}' kernels (within 2 ulp or 2e-7 of the
+ * reference), the piecewise-linear ones the formula in float; tanh, softplus, gelu and mish round {@link #value}
+ * per element (tanh stays correctly rounded: a finite-difference gradient check through a training-mode batch
+ * norm, ModelGradientTest, is at the edge of its tolerance with the 1.8 ulp of a float kernel). The backward of
+ * silu and softplus takes sigmoid(x) from the kernel too. {@code -Dconvey.referenceActivations=true} runs the
+ * reference instead (to compare).
  */
 public enum ActivationFunction {
 
@@ -327,6 +330,24 @@ public enum ActivationFunction {
                     softmaxRowBackward(y, g, row, cols);
                 }
                 break;
+            case SILU:
+            case SOFTPLUS:
+                if (!Boolean.getBoolean(REFERENCE_PROPERTY)) {
+                    // s = sigmoid(x) by the fast kernel, into y's tile (a scratch copy; neither needs y)
+                    System.arraycopy(x, 0, y, 0, length);
+                    FloatActivations.sigmoid(y, length);
+                    if (this == SOFTPLUS) {
+                        for (int i = 0; i < length; i++) {
+                            g[i] = g[i] * y[i];
+                        }
+                    } else {
+                        for (int i = 0; i < length; i++) {
+                            g[i] = g[i] * (y[i] + x[i] * y[i] * (1f - y[i]));
+                        }
+                    }
+                    break;
+                }
+                // fall through: the reference
             default:
                 for (int i = 0; i < length; i++) {
                     g[i] = (float) (g[i] * derivative(x == null ? Double.NaN : x[i], y[i]));

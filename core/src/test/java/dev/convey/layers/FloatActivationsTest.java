@@ -18,11 +18,11 @@ import org.junit.jupiter.api.Test;
 class FloatActivationsTest {
 
     private static final double MAX_ULPS = 2;
-    /** Where the error exceeds 2 ulp (sigmoid and tanh, by up to 0.5 ulp), it must stay within this relative one. */
+    /** Where the error exceeds 2 ulp (silu, by up to 0.2 ulp), it must stay within this relative one. */
     private static final double MAX_RELATIVE = 2e-7;
 
     private static final ActivationFunction[] FAST = {
-        ActivationFunction.SIGMOID, ActivationFunction.SILU, ActivationFunction.TANH, ActivationFunction.EXPONENTIAL,
+        ActivationFunction.SIGMOID, ActivationFunction.SILU, ActivationFunction.EXPONENTIAL,
         ActivationFunction.ELU, ActivationFunction.SELU, ActivationFunction.RELU6, ActivationFunction.HARD_SIGMOID,
         ActivationFunction.HARD_SILU, ActivationFunction.LEAKY_RELU, ActivationFunction.SOFTSIGN, ActivationFunction.RELU,
     };
