@@ -10,10 +10,12 @@ package dev.convey.layers;
  *   a = k ln2 + r,  k = round(a / ln2),  |r| &lt;= ln2 / 2      (ln2 in two parts, hi exact in k * hi: Cody and Waite)
  *   e^r - 1 = r + r^2 P(r)                                  (Cephes' expf polynomial, degree 5)
  *   e^a     = (1 + (e^r - 1)) * 2^(k - k1) * 2^k1,  k1 = k >> 1   (two normal powers of 2: the product may be denormal)
+ *           = 2^k (e^r - 1) + 2^k                           (a &lt;= 0, 2^k normal)
  *   e^a - 1 = 2^k (e^r - 1) + (2^k - 1)                     (expm1 without the cancellation of e^a - 1, k &lt;= 0)
  * </pre>
- * a is clamped to [-150, 89] first: e^-150 rounds to 0 and e^89 to infinity, so k stays in [-217, 129] and both
- * powers of 2 are normal floats (from 2^-109 on). Why in passes over a tile: C2 (JDK 17) vectorises float
+ * For e^x, a is clamped to [-150, 89] first: e^-150 rounds to 0 and e^89 to infinity, so k stays in [-217, 129]
+ * and both powers of 2 are normal floats (from 2^-109 on). The others need one power of 2, 2^k (times 2^64 for
+ * sigmoid), with a clamped from below where it stays normal and the function has reached its limit. Why in passes over a tile: C2 (JDK 17) vectorises float
  * arithmetic and the int arithmetic between a load and a store of the bits, but not {@code Float.intBitsToFloat}
  * in the middle of a float computation. So one pass computes r's polynomial and k (as the float k + 1.5 * 2^23, whose low bits are k),
  * an int pass turns k into the two powers of 2, and the function's own pass combines them. Each pass is a
@@ -36,6 +38,10 @@ final class FloatActivations {
     private static final float MAGIC = 12582912f;
     private static final int MAGIC_BITS = 0x4B400000;
     private static final float MIN_ARG = -150f;
+    /** sigmoid's and silu's clamp: 2^(k + 64) stays normal down to k = -189, and sigmoid(-131) rounds to 0. */
+    private static final float SIGMOID_MIN_ARG = -131f;
+    /** elu's and selu's: 2^k stays normal down to k = -126, and e^-87 - 1 rounds to -1. */
+    private static final float ELU_MIN_ARG = -87f;
     private static final float MAX_ARG = 89f;
     /** sigmoid and silu compute e^a scaled by 2^64, normal where e^a is denormal. */
     private static final int SIGMOID_EXTRA = 64;
@@ -56,13 +62,6 @@ final class FloatActivations {
     /** v = f(v) over [0, length): these kernels, or the formula in float (piecewise linear), or f's reference. */
     static void apply(ActivationFunction f, float[] v, int length) {
         switch (f) {
-            case LINEAR:
-                break;
-            case RELU:
-                for (int i = 0; i < length; i++) {
-                    v[i] = Math.max(v[i], 0f);
-                }
-                break;
             case SIGMOID:
                 sigmoid(v, length);
                 break;
@@ -103,7 +102,7 @@ final class FloatActivations {
                     v[i] = v[i] / (Math.abs(v[i]) + 1f);
                 }
                 break;
-            default:
+            default:   // linear and relu are exact in float there, the rest rounds the double formula
                 f.applyReference(v, length);
         }
     }
@@ -160,7 +159,7 @@ final class FloatActivations {
     /**
      * v = v / (1 + e^-v) (silu, swish) over [0, length), as (min(x, 0) g + max(x, 0) g) 2^-64 with g = sigmoid(x)
      * 2^64 ({@link #scaledSigmoid}): the product x g stays normal where x sigmoid(x) is denormal, and is scaled
-     * back once; min(x, 0) clamped at -150 in it (x sigmoid(x) rounds to -0 from x = -109 down). The last term,
+     * back once; min(x, 0) clamped at -131 in it (x sigmoid(x) rounds to -0 from x = -109 down). The last term,
      * min(x, 0) * 0, is NaN for x = -inf only, where the double formula's -inf / inf is NaN too.
      */
     static void silu(float[] v, int length) {
@@ -172,7 +171,7 @@ final class FloatActivations {
         for (int i = 0; i < n; i++) {
             float negative = Math.min(x[i], 0f);
             float g = t0[i];
-            x[i] = (Math.max(negative, MIN_ARG) * g) * TWO_M64 + Math.max(x[i], 0f) * (g * TWO_M64) + negative * 0f;
+            x[i] = (Math.max(negative, SIGMOID_MIN_ARG) * g) * TWO_M64 + Math.max(x[i], 0f) * (g * TWO_M64) + negative * 0f;
         }
     }
 
@@ -187,7 +186,7 @@ final class FloatActivations {
     private static void scaledSigmoid(float[] x, int n, float[] t0, float[] t1, float[] t2) {
         reduce(x, n, t0, t1, t2, Argument.MINUS_ABS, SIGMOID_EXTRA);
         for (int i = 0; i < n; i++) {
-            float powerOf2 = t1[i] * t2[i];
+            float powerOf2 = t1[i];
             float tail = powerOf2 * t0[i];
             float eHigh = powerOf2 + tail;
             float eLow = (powerOf2 - eHigh) + tail;
@@ -215,16 +214,16 @@ final class FloatActivations {
                                   float negativeScale) {
         reduce(x, n, t0, t1, t2, Argument.NEGATIVE_PART, 0);
         for (int i = 0; i < n; i++) {
-            float powerOf2 = t1[i] * t2[i];
+            float powerOf2 = t1[i];
             float expm1 = powerOf2 * t0[i] + (powerOf2 - 1f);
             x[i] = positiveScale * Math.max(x[i], 0f) + negativeScale * expm1;
         }
     }
 
     /**
-     * For x[0, n): e^a = (1 + t0[i]) * t1[i] * t2[i] * 2^-extra, and for k &lt;= 0 also
-     * e^a - 1 = P t0[i] + (P - 1) with P = t1[i] * t2[i] (extra = 0): t0[i] = e^r - 1 (NaN where a is),
-     * t1[i] = 2^(k - k1), t2[i] = 2^(k1 + extra).
+     * For x[0, n): t0[i] = e^r - 1 (NaN where a is). For a = x: e^a = (1 + t0[i]) * t1[i] * t2[i] with
+     * t1[i] = 2^(k - k1), t2[i] = 2^k1. For the other arguments (a &lt;= 0, clamped where one power of 2 stays
+     * normal): t1[i] = P = 2^(k + extra), so e^a 2^extra = P t0[i] + P, and (extra = 0) e^a - 1 = P t0[i] + (P - 1).
      */
     private static void reduce(float[] x, int n, float[] t0, float[] t1, float[] t2, Argument argument, int extra) {
         switch (argument) {
@@ -235,12 +234,12 @@ final class FloatActivations {
                 break;
             case MINUS_ABS:
                 for (int i = 0; i < n; i++) {
-                    t2[i] = Math.max(-Math.abs(x[i]), MIN_ARG);
+                    t2[i] = Math.max(-Math.abs(x[i]), SIGMOID_MIN_ARG);
                 }
                 break;
             default:
                 for (int i = 0; i < n; i++) {
-                    t2[i] = Math.max(Math.min(x[i], 0f), MIN_ARG);
+                    t2[i] = Math.max(Math.min(x[i], 0f), ELU_MIN_ARG);
                 }
         }
         for (int i = 0; i < n; i++) {   // r's polynomial, and k + MAGIC
@@ -257,12 +256,18 @@ final class FloatActivations {
             t0[i] = p * r * r + r + (a - a);
             t1[i] = shifted;
         }
-        int bias = 127 + extra;
-        for (int i = 0; i < n; i++) {   // the int pass: k from the low bits, the two powers of 2 as exponent fields
-            int k = Float.floatToRawIntBits(t1[i]) - MAGIC_BITS;
-            int k1 = k >> 1;
-            t1[i] = Float.intBitsToFloat((k - k1 + 127) << 23);
-            t2[i] = Float.intBitsToFloat((k1 + bias) << 23);
+        if (argument == Argument.X) {
+            for (int i = 0; i < n; i++) {   // the int pass: k from the low bits, two powers of 2 as exponent fields
+                int k = Float.floatToRawIntBits(t1[i]) - MAGIC_BITS;
+                int k1 = k >> 1;
+                t1[i] = Float.intBitsToFloat((k - k1 + 127) << 23);
+                t2[i] = Float.intBitsToFloat((k1 + 127) << 23);
+            }
+        } else {
+            int bias = 127 + extra;
+            for (int i = 0; i < n; i++) {   // the int pass: k from the low bits, 2^(k + extra) as exponent field
+                t1[i] = Float.intBitsToFloat((Float.floatToRawIntBits(t1[i]) - MAGIC_BITS + bias) << 23);
+            }
         }
     }
 }
