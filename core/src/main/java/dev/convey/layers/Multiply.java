@@ -66,18 +66,20 @@ public final class Multiply extends Layer {
             });
             return output;
         }
-        // a channel scale: each image's C factors against its P pixels, a tile of whole pixels at a time
+        // a channel scale: each image's C factors repeated over a tile of whole pixels, so that the loop runs over
+        // one index (HotSpot vectorises u[i] *= s[i], not u[row + j] *= s[j]; see Epilogue.Channels)
+        int tileFloats = Scratch.rowsPerTile(c) * c;
+        float[] scale = new float[tileFloats];
         for (int n = 0; n < a.size() / (p * c); n++) {
-            float[] scale = new float[c];
-            b.data().get(n * c, scale);
+            for (int at = 0; at < tileFloats; at += c) {
+                b.data().get(n * c, scale, at, c);
+            }
             int first = n * p;
             Parallel.range(p, Math.max(1, MIN_FLOATS_PER_CHUNK / c), (p0, p1) ->
                     Scratch.forEachTile((first + p0) * c, p1 - p0, c, a.data(), null, null, output.data(),
                             (u, unused, unused2, length) -> {
-                                for (int row = 0; row < length; row += c) {
-                                    for (int j = 0; j < c; j++) {
-                                        u[row + j] *= scale[j];
-                                    }
+                                for (int i = 0; i < length; i++) {
+                                    u[i] *= scale[i];
                                 }
                             }));
         }
