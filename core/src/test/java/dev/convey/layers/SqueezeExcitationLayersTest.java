@@ -2,8 +2,6 @@ package dev.convey.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.Random;
-
 import org.junit.jupiter.api.Test;
 
 import dev.convey.tensor.Tensor;
@@ -16,24 +14,15 @@ import dev.convey.tensor.Tensor;
  */
 class SqueezeExcitationLayersTest {
 
-    private static Tensor random(long seed, int... shape) {
-        Random r = new Random(seed);
-        Tensor t = Tensor.zeros(shape);
-        for (int i = 0; i < t.size(); i++) {
-            t.data().put(i, (float) r.nextGaussian());
-        }
-        return t;
-    }
-
     @Test
     void poolingAndChannelScaleEqualNaiveLoops() {
         for (int[] shape : new int[][] {{2, 64, 64, 24}, {1, 7, 5, 4100}}) {
             int n = shape[0];
             int pixels = shape[1] * shape[2];
             int c = shape[3];
-            Tensor x = random(1, shape);
+            Tensor x = TestTensors.uniform(1, shape);
             Tensor pooled = new GlobalAveragePooling2D().keepdims(true).forward(x);
-            Tensor scale = random(2, n, 1, 1, c);
+            Tensor scale = TestTensors.uniform(2, n, 1, 1, c);
             Tensor y = new Multiply().forward(new Tensor[] {x, scale}, false);
             for (int image = 0; image < n; image++) {
                 for (int ch = 0; ch < c; ch++) {
