@@ -43,15 +43,26 @@ import dev.convey.tensor.Scratch;
  *   mish          y = x tanh(softplus(x))                    dy/dx = t + x (1 - t^2) sigmoid(x), t = tanh(softplus(x))
  * </pre>
  * At a kink the derivative is TensorFlow's (relu6, leaky_relu: the gradient of the side x &lt;= 0 at 0).
- * Softmax works on the last axis, one row at a time, as Keras' default {@code axis=-1}. Scalars are computed in
- * double and rounded once.
+ * Softmax works on the last axis, one row at a time, as Keras' default {@code axis=-1}.
+ *
+ * <p>{@link #value} is each formula in double, the reference. Forward runs float loops that HotSpot vectorises:
+ * sigmoid, silu, exponential, elu and selu are {@link FloatActivations}' kernels (within 2 ulp or 2e-7 of the
+ * reference), the piecewise-linear ones the formula in float; tanh, softplus, gelu and mish round {@link #value}
+ * per element (tanh stays correctly rounded: a finite-difference gradient check through a training-mode batch
+ * norm, ModelGradientTest, is at the edge of its tolerance with the 1.8 ulp of a float kernel). The backward of
+ * silu and softplus takes sigmoid(x) from the kernel too. {@code -Dconvey.referenceActivations=true} runs the
+ * reference instead (to compare).
  */
 public enum ActivationFunction {
 
     LINEAR("linear"),
     RELU("relu"),
-    SIGMOID("sigmoid"),
-    TANH("tanh"),
+    SIGMOID("sigmoid") {
+        @Override double value(double x) { return sigmoid(x); }
+    },
+    TANH("tanh") {
+        @Override double value(double x) { return Math.tanh(x); }
+    },
     SOFTMAX("softmax"),
     SOFTPLUS("softplus") {
         @Override double value(double x) { return softplus(x); }
@@ -214,27 +225,28 @@ public enum ActivationFunction {
      * (see {@link Scratch}). Conv2D and Dense call it on each GEMM block's tile after adding the bias.
      */
     void apply(float[] v, int length, int cols) {
+        if (this == SOFTMAX) {
+            for (int row = 0; row < length; row += cols) {
+                softmaxRow(v, row, cols);
+            }
+        } else if (Boolean.getBoolean(REFERENCE_PROPERTY)) {
+            applyReference(v, length);
+        } else {
+            FloatActivations.apply(this, v, length);
+        }
+    }
+
+    /** The switch to the reference loops, {@link #applyReference}. */
+    static final String REFERENCE_PROPERTY = "convey.referenceActivations";
+
+    /** v = (float) value(v) element by element: the double reference (relu and linear exact in float). */
+    void applyReference(float[] v, int length) {
         switch (this) {
             case LINEAR:
                 break;
             case RELU:
                 for (int i = 0; i < length; i++) {
                     v[i] = Math.max(v[i], 0f);
-                }
-                break;
-            case SIGMOID:
-                for (int i = 0; i < length; i++) {
-                    v[i] = (float) (1.0 / (1.0 + Math.exp(-v[i])));
-                }
-                break;
-            case TANH:
-                for (int i = 0; i < length; i++) {
-                    v[i] = (float) Math.tanh(v[i]);
-                }
-                break;
-            case SOFTMAX:
-                for (int row = 0; row < length; row += cols) {
-                    softmaxRow(v, row, cols);
                 }
                 break;
             default:
@@ -318,6 +330,24 @@ public enum ActivationFunction {
                     softmaxRowBackward(y, g, row, cols);
                 }
                 break;
+            case SILU:
+            case SOFTPLUS:
+                if (!Boolean.getBoolean(REFERENCE_PROPERTY)) {
+                    // s = sigmoid(x) by the fast kernel, into y's tile (a scratch copy; neither needs y)
+                    System.arraycopy(x, 0, y, 0, length);
+                    FloatActivations.sigmoid(y, length);
+                    if (this == SOFTPLUS) {
+                        for (int i = 0; i < length; i++) {
+                            g[i] = g[i] * y[i];
+                        }
+                    } else {
+                        for (int i = 0; i < length; i++) {
+                            g[i] = g[i] * (y[i] + x[i] * y[i] * (1f - y[i]));
+                        }
+                    }
+                    break;
+                }
+                // fall through: the reference
             default:
                 for (int i = 0; i < length; i++) {
                     g[i] = (float) (g[i] * derivative(x == null ? Double.NaN : x[i], y[i]));

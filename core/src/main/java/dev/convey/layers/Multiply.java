@@ -3,6 +3,8 @@ package dev.convey.layers;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 
+import dev.convey.tensor.Parallel;
+import dev.convey.tensor.Scratch;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
 
@@ -13,6 +15,8 @@ import dev.convey.tensor.Tensor;
  * dL/db[n, c] = sum_p dL/dy[n, p, c] * a[n, p, c]. Any other pair of shapes is an error naming both.
  */
 public final class Multiply extends Layer {
+
+    private static final int MIN_FLOATS_PER_CHUNK = 1 << 15;
 
     private Tensor a;
     private Tensor b;
@@ -52,14 +56,32 @@ public final class Multiply extends Layer {
         a = inputs[0];
         b = inputs[1];
         output = Tensor.reuse(output, a.shape());
-        FloatBuffer x = a.data();
-        FloatBuffer s = b.data();
-        FloatBuffer y = output.data();
         int p = pixels();
         int c = a.dim(-1);
-        for (int i = 0; i < a.size(); i++) {
-            int j = p == 1 ? i : (i / (p * c)) * c + i % c;
-            y.put(i, x.get(i) * s.get(j));
+        if (p == 1) {
+            Scratch.elementwise(a.size(), a.data(), b.data(), output.data(), (u, w, unused, length) -> {
+                for (int i = 0; i < length; i++) {
+                    u[i] *= w[i];
+                }
+            });
+            return output;
+        }
+        // a channel scale: each image's C factors repeated over a tile of whole pixels, so that the loop runs over
+        // one index (HotSpot vectorises u[i] *= s[i], not u[row + j] *= s[j]; see Epilogue.Channels)
+        int tileFloats = Scratch.rowsPerTile(c) * c;
+        float[] scale = new float[tileFloats];
+        for (int n = 0; n < a.size() / (p * c); n++) {
+            for (int at = 0; at < tileFloats; at += c) {
+                b.data().get(n * c, scale, at, c);
+            }
+            int first = n * p;
+            Parallel.range(p, Math.max(1, MIN_FLOATS_PER_CHUNK / c), (p0, p1) ->
+                    Scratch.forEachTile((first + p0) * c, p1 - p0, c, a.data(), null, null, output.data(),
+                            (u, unused, unused2, length) -> {
+                                for (int i = 0; i < length; i++) {
+                                    u[i] *= scale[i];
+                                }
+                            }));
         }
         return output;
     }

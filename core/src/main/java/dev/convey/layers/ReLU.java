@@ -74,6 +74,31 @@ public final class ReLU extends Layer {
         return c;
     }
 
+    /**
+     * ReLU() and ReLU(6.) are the activations relu and relu6 (the same floats), so they fold into the epilogue
+     * of the convolution before them (MobileNetV2's {@code conv -> bn -> ReLU(6.)}); other configurations do not.
+     */
+    @Override
+    public Epilogue.Step epilogueStep() {
+        return asActivation() == null ? null : Epilogue.Step.ACTIVATION;
+    }
+
+    @Override
+    public Epilogue appendToEpilogue(Epilogue e, Tensor residual) {
+        if (asActivation() == null) {
+            return super.appendToEpilogue(e, residual);
+        }
+        return e.thenActivation(asActivation());
+    }
+
+    /** RELU or RELU6 when this layer computes exactly that, else null. */
+    private ActivationFunction asActivation() {
+        if (negativeSlope != 0f || threshold != 0f) {
+            return null;
+        }
+        return maxValue == null ? ActivationFunction.RELU : maxValue == 6f ? ActivationFunction.RELU6 : null;
+    }
+
     @Override
     protected int[] computeOutputShape(int[][] inputShapes) {
         return LayerArgs.singleInput(this, inputShapes, -1, "").clone();

@@ -11,7 +11,9 @@ import dev.convey.layers.Activation;
 import dev.convey.layers.Add;
 import dev.convey.layers.BatchNormalization;
 import dev.convey.layers.Conv2D;
+import dev.convey.layers.DepthwiseConv2D;
 import dev.convey.layers.Layer;
+import dev.convey.layers.ReLU;
 import dev.convey.tensor.Tensor;
 
 /**
@@ -159,5 +161,37 @@ class InferenceFusionTest {
         Tensor modelDx = m.backward(dy, new boolean[] {true}, true)[0];
         assertArrayEquals(dx.toArray(), modelDx.toArray(), 1e-6f);
         assertArrayEquals(dC2Kernel, c2.kernel().gradient().toArray(), 0f);
+    }
+
+    /**
+     * MobileNet's {@code dwconv -> bn -> ReLU(6.)} and EfficientNet's {@code dwconv -> bn -> swish} run as one fused
+     * depthwise convolution, bit-identical to the layers one by one; backward after it re-runs them.
+     */
+    @Test
+    void depthwiseConvolutionsTakeTheBatchNormAndTheActivation() {
+        Layer.setRandomSeed(6);
+        SymbolicTensor input = Input.of(6, 5, 3);
+        DepthwiseConv2D d1 = new DepthwiseConv2D(3).padding("same").useBias(false);
+        BatchNormalization b1 = new BatchNormalization();
+        ReLU relu6 = new ReLU(6f);
+        DepthwiseConv2D d2 = new DepthwiseConv2D(3).strides(2).padding("same");
+        BatchNormalization b2 = new BatchNormalization();
+        Activation swish = new Activation("swish");
+        Model m = new Model(input, swish.apply(b2.apply(d2.apply(relu6.apply(b1.apply(d1.apply(input)))))), "dw");
+        ModelGradientTest.randomize(m, 13);
+        Tensor x = input();
+
+        float[] fused = m.forward(x).toArray();
+        assertEquals(d1.name() + " -> " + b1.name() + " -> " + relu6.name() + "\n"
+                + d2.name() + " -> " + b2.name() + " -> " + swish.name() + "\n", m.inferenceFusionChains());
+        Tensor expected = swish.forward(b2.forward(d2.forward(relu6.forward(b1.forward(d1.forward(x))))));
+        assertArrayEquals(expected.toArray(), fused, 0f);
+
+        Tensor dy = Tensor.full(0.5f, expected.shape());
+        Tensor dx = d1.backward(b1.backward(relu6.backward(d2.backward(b2.backward(swish.backward(dy,
+                new boolean[] {true}, false)[0], new boolean[] {true}, false)[0], new boolean[] {true}, true)[0],
+                new boolean[] {true}, false)[0], new boolean[] {true}, false)[0], new boolean[] {true}, true)[0].copy();
+        m.forward(x);
+        assertArrayEquals(dx.toArray(), m.backward(dy, new boolean[] {true}, true)[0].toArray(), 1e-6f);
     }
 }
