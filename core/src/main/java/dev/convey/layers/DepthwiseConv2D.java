@@ -2,6 +2,7 @@ package dev.convey.layers;
 
 import java.util.Map;
 
+import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
 
 /**
@@ -31,6 +32,8 @@ public final class DepthwiseConv2D extends BaseConv<DepthwiseConv2D> {
     private Window2D geometry;
     private Tensor inputGradient;
     private Epilogue.Channels biasChannels = Epilogue.Channels.NONE;   // the bias repeated for the epilogue
+    private Epilogue.Channels fusedChannels = Epilogue.Channels.NONE;  // the bias and a folded batch norm's {s, t}
+    private Tensor fusedOutput;
 
     /** Keras' {@code DepthwiseConv2D(kernel_size)} with a square kernel. */
     public DepthwiseConv2D(int kernelSize) {
@@ -102,10 +105,51 @@ public final class DepthwiseConv2D extends BaseConv<DepthwiseConv2D> {
         return output;
     }
 
+    /** A linear depthwise convolution can take the epilogue of the layers after it (MobileNet's dw -> bn -> relu6). */
+    @Override
+    public boolean canTakeEpilogue() {
+        return activation == ActivationFunction.LINEAR;
+    }
+
+    /**
+     * Inference followed by the epilogue {@code after} (a folded batch norm, a residual, an activation) in the
+     * kernel's pass, as {@link Conv2D#computeForwardWithEpilogue}: the same numbers as the layers one by one, into
+     * a buffer of its own, nothing kept for backward.
+     */
+    @Override
+    protected Tensor computeForwardWithEpilogue(Tensor x, Epilogue after) {
+        if (!canTakeEpilogue()) {
+            throw new IllegalStateException(describe() + ": a batch norm can only be folded after a linear depthwise "
+                    + "convolution, but the activation is " + activation);
+        }
+        Window2D g = Window2D.of(x.shape(), kernelSize, strides, dilationRate, padding);
+        int channels = g.channels() * depthMultiplier;
+        float[][] scaleShift = after.scaleShift();
+        if (scaleShift != null && scaleShift[0].length != channels) {
+            throw shapeError("the folded batch norm has " + scaleShift[0].length + " channels, expected " + channels);
+        }
+        fusedOutput = Tensor.reuse(fusedOutput, g.batch(), g.outH(), g.outW(), channels);
+        Tensor residual = after.residual();
+        if (residual != null && !residual.hasShape(fusedOutput.shape())) {
+            throw shapeError("the residual added after the folded batch norm has shape "
+                    + Shapes.toString(residual.shape()) + ", expected the output shape " + Shapes.toString(fusedOutput.shape()));
+        }
+        input = null;   // nothing for backward
+        output = null;
+        geometry = g;
+        fusedChannels = fusedChannels.reuseFor(useBias ? bias.valueArray() : null, scaleShift, channels);
+        kernels.chooseDepthwise(g).forward(g, x, kernel, fusedOutput, after.bind(fusedChannels));
+        return fusedOutput;
+    }
+
     // ---------------------------------------------------------------- backward
 
     @Override
     protected Tensor[] computeBackward(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients) {
+        if (output == null) {
+            throw new IllegalStateException(describe() + ": backward needs a plain forward pass (the last one was "
+                    + (geometry == null ? "missing" : "forwardWithEpilogue") + ")");
+        }
         requireSameShape("output gradient", outputGradient, output);
         Tensor dz = preActivationGradient(outputGradient);
         Tensor dx = inputGradientNeeded[0] ? inputGradient = Tensor.reuse(inputGradient, input.shape()) : null;

@@ -33,10 +33,16 @@ import dev.convey.tensor.Tensor;
  */
 final class DepthwiseConvolution implements ConvolutionKernel {
 
-    /** Floats in a block: max(1, BLOCK_FLOATS / CM) output pixels; 3x3 taps' weight blocks are 18 KB. */
-    private static final int BLOCK_FLOATS = 512;
+    /**
+     * Floats a thread's blocks may take together, about 40 KB of L1: a block is max(1, L1_FLOATS / (CM * arrays))
+     * output pixels, with arrays = kh*kw weight blocks + R*kw shifted strips ({@link DepthwiseForward}) + 3.
+     */
+    private static final int L1_FLOATS = Integer.getInteger("convey.depthwise.l1Floats", 10_000);
+    /** System property: true runs the forward pass row by row as before {@link DepthwiseForward} (for A/B runs). */
+    static final String ROWS_PROPERTY = "convey.depthwise.rows";
 
     private final DepthwiseWorkspace[] workspaces = new DepthwiseWorkspace[Parallel.threads()];
+    private final DepthwiseForward strips = new DepthwiseForward(Parallel.threads());
     private float[][] tapBlocks;   // Kb_ij, for kernel tapKernel at version tapVersion
     private Parameter tapKernel;
     private long tapVersion = -1;
@@ -55,7 +61,9 @@ final class DepthwiseConvolution implements ConvolutionKernel {
                 a[j] = Math.floorDiv(offset, s);
             }
             int cm = g.channels() * m;
-            return new Layout(g, m, cm, Math.max(1, BLOCK_FLOATS / cm), (g.width() + s - 1) / s, p, a);
+            int arrays = g.kernelH() * g.kernelW() + ((g.kernelH() - 1) * g.dilationH() + 1) * g.kernelW() + 3;
+            int block = Math.max(1, Math.min(g.outW(), L1_FLOATS / (cm * arrays)));
+            return new Layout(g, m, cm, block, (g.width() + s - 1) / s, p, a);
         }
 
         /** The columns of phase ph: u with u*s + ph &lt; width. */
@@ -79,6 +87,10 @@ final class DepthwiseConvolution implements ConvolutionKernel {
     public void forward(Window2D g, Tensor x, Parameter kernel, Tensor y, Epilogue.Bound e) {
         Layout l = Layout.of(g, kernel.value().dim(3));
         float[][] taps = tapBlocks(l, kernel);
+        if (!"true".equals(System.getProperty(ROWS_PROPERTY))) {
+            strips.forward(l, taps, x.data(), y.data(), e);
+            return;
+        }
         Gemm.shares(g.batch() * g.outH(), (share, r0, r1) -> {
             DepthwiseWorkspace w = workspace(share, l);
             for (int r = r0; r < r1; r++) {
