@@ -177,11 +177,10 @@ final class DepthwiseForward {
                 float[] d = s[j];
                 Arrays.fill(d, 0, (first - b0) * cm, 0f);
                 Arrays.fill(d, (last - b0) * cm, (b1 - b0) * cm, 0f);
-                if (bulk) {
+                if (bulk && last > first) {
                     x.get(rowStart + (first + offset) * c0, d, (first - b0) * cm, (last - first) * cm);
-                    continue;
                 }
-                for (int b = first; b < last; b++) {
+                for (int b = first; !bulk && b < last; b++) {
                     int from = (b * sw + offset - lo) * c0;
                     int to = (b - b0) * cm;
                     if (m == 1) {
