@@ -21,7 +21,7 @@ import dev.convey.tensor.Tensor;
 
 /**
  * DepthwiseConv2D's direct kernel on the depthwise layers of MobileNet, MobileNetV2 and EfficientNetB0 ('same'
- * padding), forward as in inference (a folded batch norm and ReLU6 in the kernel's epilogue,
+ * padding), forward as in inference (a folded batch norm and an activation in the kernel's epilogue,
  * {@code forwardWithEpilogue}) and backward. {@code path} picks the kernel's forward pass: {@code strips}
  * (DepthwiseForward, the default) or {@code rows} (the row-by-row pass before it, system property
  * {@code convey.depthwise.rows=true}); JMH runs the two paths of a shape one after the other, so that they see about
@@ -51,6 +51,13 @@ public class DepthwiseBenchmark {
     @Param({"strips", "rows"})
     public String path;
 
+    /**
+     * The activation after the batch norm: MobileNetV2's is relu6, but ActivationFunction's relu6 (like swish) is a
+     * scalar loop that costs more than the convolution itself, so the kernel is measured with relu.
+     */
+    @Param({"relu"})
+    public String activation;
+
     private DepthwiseConv2D layer;
     private Tensor x;
     private Tensor outputGradient;
@@ -74,10 +81,10 @@ public class DepthwiseBenchmark {
             scaleShift[0][i] = 1f + i * 0.001f;
             scaleShift[1][i] = 0.5f - i * 0.001f;
         }
-        epilogue = Epilogue.NONE.thenScaleShift(scaleShift).thenActivation(ActivationFunction.RELU6);
+        epilogue = Epilogue.NONE.thenScaleShift(scaleShift).thenActivation(ActivationFunction.forName(activation));
     }
 
-    /** Inference: y = relu6(depthwise(x) * s + t), the batch norm folded in. */
+    /** Inference: y = act(depthwise(x) * s + t), the batch norm folded in. */
     @Benchmark
     public Tensor forward() {
         return layer.forwardWithEpilogue(x, epilogue);

@@ -33,23 +33,29 @@ import dev.convey.tensor.Tensor;
  */
 final class DepthwiseConvolution implements ConvolutionKernel {
 
+    /** Floats in a block: max(1, BLOCK_FLOATS / CM) output pixels; 3x3 taps' weight blocks are 18 KB. */
+    private static final int BLOCK_FLOATS = 512;
     /**
-     * Floats a thread's blocks may take together, about 40 KB of L1: a block is max(1, L1_FLOATS / (CM * arrays))
-     * output pixels, with arrays = kh*kw weight blocks + R*kw shifted strips ({@link DepthwiseForward}) + 3.
+     * {@link DepthwiseForward}'s strips: about STRIP_FLOATS floats (ceil(STRIP_FLOATS / CM) pixels; shorter loops
+     * spend much of their time outside the vectorised part: 0.12 against 0.05 ns a multiply-add at 256 and 2048
+     * floats, measured), fewer if the R*kw shifted strips, the kh*kw weight strips and acc would take more than
+     * CACHE_FLOATS (half of a 1 MB L2).
      */
-    private static final int L1_FLOATS = Integer.getInteger("convey.depthwise.l1Floats", 10_000);
+    private static final int STRIP_FLOATS = Integer.getInteger("convey.depthwise.stripFloats", 2048);
+    private static final int CACHE_FLOATS = Integer.getInteger("convey.depthwise.cacheFloats", 1 << 17);
     /** System property: true runs the forward pass row by row as before {@link DepthwiseForward} (for A/B runs). */
     static final String ROWS_PROPERTY = "convey.depthwise.rows";
 
     private final DepthwiseWorkspace[] workspaces = new DepthwiseWorkspace[Parallel.threads()];
     private final DepthwiseForward strips = new DepthwiseForward(Parallel.threads());
-    private float[][] tapBlocks;   // Kb_ij, for kernel tapKernel at version tapVersion
-    private Parameter tapKernel;
-    private long tapVersion = -1;
+    // Kb_ij over a block [0] (backward, rows) or a strip [1] (DepthwiseForward), for kernel tapKernel at tapVersion
+    private final float[][][] tapBlocks = new float[2][][];
+    private final Parameter[] tapKernel = new Parameter[2];
+    private final long[] tapVersion = {-1, -1};
     private float[] kernelGradient = new float[0];
 
     /** The geometry plus what the loops derive from it; p[j] and a[j] as in the class comment. */
-    record Layout(Window2D g, int m, int cm, int block, int phaseColumns, int[] p, int[] a) {
+    record Layout(Window2D g, int m, int cm, int block, int strip, int phaseColumns, int[] p, int[] a) {
 
         static Layout of(Window2D g, int m) {
             int s = g.strideW();
@@ -62,8 +68,8 @@ final class DepthwiseConvolution implements ConvolutionKernel {
             }
             int cm = g.channels() * m;
             int arrays = g.kernelH() * g.kernelW() + ((g.kernelH() - 1) * g.dilationH() + 1) * g.kernelW() + 3;
-            int block = Math.max(1, Math.min(g.outW(), L1_FLOATS / (cm * arrays)));
-            return new Layout(g, m, cm, block, (g.width() + s - 1) / s, p, a);
+            int strip = Math.max(1, Math.min(g.outW(), Math.min((STRIP_FLOATS + cm - 1) / cm, CACHE_FLOATS / (cm * arrays))));
+            return new Layout(g, m, cm, Math.max(1, BLOCK_FLOATS / cm), strip, (g.width() + s - 1) / s, p, a);
         }
 
         /** The columns of phase ph: u with u*s + ph &lt; width. */
@@ -86,11 +92,11 @@ final class DepthwiseConvolution implements ConvolutionKernel {
     @Override
     public void forward(Window2D g, Tensor x, Parameter kernel, Tensor y, Epilogue.Bound e) {
         Layout l = Layout.of(g, kernel.value().dim(3));
-        float[][] taps = tapBlocks(l, kernel);
         if (!"true".equals(System.getProperty(ROWS_PROPERTY))) {
-            strips.forward(l, taps, x.data(), y.data(), e);
+            strips.forward(l, tapBlocks(l, kernel, 1), x.data(), y.data(), e);
             return;
         }
+        float[][] taps = tapBlocks(l, kernel, 0);
         Gemm.shares(g.batch() * g.outH(), (share, r0, r1) -> {
             DepthwiseWorkspace w = workspace(share, l);
             for (int r = r0; r < r1; r++) {
@@ -146,23 +152,28 @@ final class DepthwiseConvolution implements ConvolutionKernel {
         }
     }
 
-    /** Kb_ij for every tap: K[i, j, :, :] (CM floats) repeated over a block, recomputed when the kernel changed. */
-    private float[][] tapBlocks(Layout l, Parameter kernel) {
-        int length = l.block() * l.cm();
-        if (tapBlocks == null || tapKernel != kernel || tapVersion != kernel.version()
-                || tapBlocks[0].length != length) {
+    /**
+     * Kb_ij for every tap: K[i, j, :, :] (CM floats) repeated over a block ({@code kind} 0) or a strip (1), the
+     * arrays {@link DepthwiseForward#padded} long (zeros after), recomputed when the kernel changed.
+     */
+    private float[][] tapBlocks(Layout l, Parameter kernel, int kind) {
+        int pixels = kind == 0 ? l.block() : l.strip();
+        int length = DepthwiseForward.padded(pixels * l.cm());
+        float[][] blocks = tapBlocks[kind];
+        if (blocks == null || tapKernel[kind] != kernel || tapVersion[kind] != kernel.version()
+                || blocks[0].length != length || blocks.length != l.g().kernelH() * l.g().kernelW()) {
             float[] k = kernel.valueArray();
-            float[][] blocks = new float[l.g().kernelH() * l.g().kernelW()][length];
+            blocks = new float[l.g().kernelH() * l.g().kernelW()][length];
             for (int tap = 0; tap < blocks.length; tap++) {
-                for (int b = 0; b < l.block(); b++) {
+                for (int b = 0; b < pixels; b++) {
                     System.arraycopy(k, tap * l.cm(), blocks[tap], b * l.cm(), l.cm());
                 }
             }
-            tapBlocks = blocks;
-            tapKernel = kernel;
-            tapVersion = kernel.version();
+            tapBlocks[kind] = blocks;
+            tapKernel[kind] = kernel;
+            tapVersion[kind] = kernel.version();
         }
-        return tapBlocks;
+        return blocks;
     }
 
     // ---------------------------------------------------------------- backward
@@ -173,7 +184,7 @@ final class DepthwiseConvolution implements ConvolutionKernel {
             return;
         }
         Layout l = Layout.of(g, kernel.value().dim(3));
-        float[][] taps = tapBlocks(l, kernel);
+        float[][] taps = tapBlocks(l, kernel, 0);
         Gemm.shares(g.batch() * g.height(), (share, r0, r1) -> {
             DepthwiseWorkspace w = workspace(share, l);
             if (weightGradients) {

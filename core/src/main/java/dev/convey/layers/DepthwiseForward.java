@@ -11,7 +11,7 @@ import dev.convey.tensor.Gemm;
  *   y[n, oh, ow, t] = sum_{i, j} x[n, ih_i, iw_j, c] * K[i, j, c, q]        t = c*M + q
  *   ih_i = oh*sh - padTop + i*dh,   iw_j = ow*sw - padLeft + j*dw,   pixels outside the image zero
  * </pre>
- * A strip is B consecutive output columns [b0, b1) (the {@link DepthwiseConvolution.Layout#block}) of the output
+ * A strip is B consecutive output columns [b0, b1) (the {@link DepthwiseConvolution.Layout#strip}) of the output
  * rows a thread owns, walked from top to bottom. For an input row ih and a tap column j the <em>shifted strip</em>
  * {@code S[ih, j][b*CM + t] = x[n, ih, iw_j(b0 + b), c]} (zero in the padding) is copied once, kept in a ring of the
  * last R = (kh - 1)*dh + 1 input rows, and read by every output row that needs row ih. With the tap weights
@@ -24,9 +24,12 @@ import dev.convey.tensor.Gemm;
  * is handled once, when a strip is copied (the border columns get zeros, rows outside are skipped), so the
  * loops have no bounds checks. Then the epilogue (bias, folded batch norm, residual, activation) runs on acc while
  * it is in L1, and one copy puts it into y. Threads split the output rows ({@link Gemm#shares}); a strip's working
- * set (R*kw shifted strips, kh*kw weight strips, acc) is sized to stay in L1.
+ * set (R*kw shifted strips, kh*kw weight strips, acc) is sized to stay in L2.
  */
 final class DepthwiseForward {
+
+    /** Floats per iteration of HotSpot's vectorised loops at most (AVX-512: 16 lanes, unrolled 4 times). */
+    static final int VECTOR_FLOATS = 64;
 
     private final Strips[] workspaces;
 
@@ -42,7 +45,7 @@ final class DepthwiseForward {
             for (int r = r0; r < r1; ) {
                 int n = r / g.outH();
                 int end = Math.min(r1, (n + 1) * g.outH());
-                for (int b0 = 0; b0 < g.outW(); b0 += l.block()) {
+                for (int b0 = 0; b0 < g.outW(); b0 += l.strip()) {
                     strip(l, w, taps, x, n, r - n * g.outH(), end - n * g.outH(), b0, y, e);
                 }
                 r = end;
@@ -54,16 +57,21 @@ final class DepthwiseForward {
     private static void strip(DepthwiseConvolution.Layout l, Strips w, float[][] taps, FloatBuffer x, int n,
                               int oh0, int oh1, int b0, FloatBuffer y, Epilogue.Bound e) {
         Window2D g = l.g();
-        int b1 = Math.min(g.outW(), b0 + l.block());
+        int b1 = Math.min(g.outW(), b0 + l.strip());
         int length = (b1 - b0) * l.cm();
+        int loop = padded(length);
         Arrays.fill(w.ringKey, -1);
         for (int oh = oh0; oh < oh1; oh++) {
-            Arrays.fill(w.acc, 0, length, 0f);
+            boolean first = true;
             for (int i = 0; i < g.kernelH(); i++) {
                 int ih = g.inputRow(oh, i);
                 if (ih >= 0 && ih < g.height()) {
-                    addKernelRow(w.acc, w.shifted(l, x, n, ih, b0, b1), taps, i * g.kernelW(), length);
+                    addKernelRow(w.acc, first, w.shifted(l, x, n, ih, b0, b1), taps, i * g.kernelW(), loop);
+                    first = false;
                 }
+            }
+            if (first) {
+                Arrays.fill(w.acc, 0, length, 0f);
             }
             int at = ((n * g.outH() + oh) * g.outW() + b0) * l.cm();
             if (e.residual() != null) {
@@ -74,16 +82,42 @@ final class DepthwiseForward {
         }
     }
 
-    /** acc[p] += sum_j s[j][p] * k[tap0 + j][p] over one kernel row, three taps per loop. */
-    private static void addKernelRow(float[] acc, float[][] s, float[][] k, int tap0, int length) {
+    /**
+     * The loops' length: a strip's floats rounded up to a multiple of {@link #VECTOR_FLOATS}, so that HotSpot's
+     * vectorised loop runs to the end instead of leaving a scalar tail (the arrays are that long; past the strip
+     * they hold zeros or an earlier strip's values, and nothing reads the sums there).
+     */
+    static int padded(int floats) {
+        return (floats + VECTOR_FLOATS - 1) / VECTOR_FLOATS * VECTOR_FLOATS;
+    }
+
+    /**
+     * acc[p] (=, for the first kernel row of an output row, else +=) sum_j s[j][p] * k[tap0 + j][p] over one kernel
+     * row, three taps per loop.
+     */
+    private static void addKernelRow(float[] acc, boolean first, float[][] s, float[][] k, int tap0, int length) {
         int j = 0;
-        for (; j + 3 <= s.length; j += 3) {
-            add3(acc, s[j], k[tap0 + j], s[j + 1], k[tap0 + j + 1], s[j + 2], k[tap0 + j + 2], length);
+        for (; j + 3 <= s.length; j += 3, first = false) {
+            if (first) {
+                set3(acc, s[j], k[tap0 + j], s[j + 1], k[tap0 + j + 1], s[j + 2], k[tap0 + j + 2], length);
+            } else {
+                add3(acc, s[j], k[tap0 + j], s[j + 1], k[tap0 + j + 1], s[j + 2], k[tap0 + j + 2], length);
+            }
+        }
+        if (first && j < s.length) {
+            Arrays.fill(acc, 0, length, 0f);
         }
         if (s.length - j == 2) {
             add2(acc, s[j], k[tap0 + j], s[j + 1], k[tap0 + j + 1], length);
         } else if (s.length - j == 1) {
             add1(acc, s[j], k[tap0 + j], length);
+        }
+    }
+
+    private static void set3(float[] acc, float[] x0, float[] k0, float[] x1, float[] k1, float[] x2, float[] k2,
+                             int length) {
+        for (int p = 0; p < length; p++) {
+            acc[p] = x0[p] * k0[p] + x1[p] * k1[p] + x2[p] * k2[p];
         }
     }
 
@@ -127,18 +161,18 @@ final class DepthwiseForward {
 
         Strips(DepthwiseConvolution.Layout l) {
             Window2D g = l.g();
-            int floats = l.block() * l.cm();
+            int floats = padded(l.strip() * l.cm());
             layout = l;
             ring = new float[(g.kernelH() - 1) * g.dilationH() + 1][g.kernelW()][floats];
             ringKey = new long[ring.length];
             acc = new float[floats];
             residual = new float[floats];
-            raw = new float[Math.min(g.width(), (l.block() - 1) * g.strideW() + (g.kernelW() - 1) * g.dilationW() + 1)
+            raw = new float[Math.min(g.width(), (l.strip() - 1) * g.strideW() + (g.kernelW() - 1) * g.dilationW() + 1)
                     * g.channels()];
         }
 
         boolean fits(DepthwiseConvolution.Layout l) {
-            return layout.g().equals(l.g()) && layout.m() == l.m() && layout.block() == l.block();
+            return layout.g().equals(l.g()) && layout.m() == l.m() && layout.strip() == l.strip();
         }
 
         /** S[ih, j] for every tap column j of strip [b0, b1) (from the ring, or copied into it). */

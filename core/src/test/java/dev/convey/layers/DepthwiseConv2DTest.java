@@ -59,7 +59,7 @@ class DepthwiseConv2DTest {
     /**
      * DepthwiseForward's strips: maps of 1x1 to 7x7 (every column a border column, kernels wider than the map),
      * strips of one pixel (5x5 or dilated kernels on many channels), channel counts that are not a multiple of a
-     * vector, strides 2 with 'same' padding, a multiplier with a stride.
+     * vector, strides 2 with 'same' padding, a multiplier with a stride, rows of several strips.
      */
     static Stream<Arguments> stripGeometries() {
         return Stream.of(
@@ -72,7 +72,12 @@ class DepthwiseConv2DTest {
                 Arguments.of(new int[] {5, 5}, 1, new int[] {2, 2}, "same", new int[] {1, 1}, false, new int[] {2, 14, 14, 33}),
                 Arguments.of(new int[] {3, 3}, 1, new int[] {1, 1}, "same", new int[] {2, 2}, true, new int[] {1, 5, 5, 190}),
                 Arguments.of(new int[] {5, 5}, 2, new int[] {2, 2}, "same", new int[] {1, 1}, true, new int[] {1, 6, 7, 97}),
-                Arguments.of(new int[] {3, 3}, 1, new int[] {2, 2}, "valid", new int[] {1, 1}, false, new int[] {1, 6, 6, 3}));
+                Arguments.of(new int[] {3, 3}, 1, new int[] {2, 2}, "valid", new int[] {1, 1}, false, new int[] {1, 6, 6, 3}),
+                // rows of several strips (about 2048 floats each): the strips' borders inside the image
+                Arguments.of(new int[] {3, 3}, 1, new int[] {1, 1}, "same", new int[] {1, 1}, true, new int[] {2, 4, 300, 16}),
+                Arguments.of(new int[] {5, 5}, 1, new int[] {2, 2}, "same", new int[] {1, 1}, false, new int[] {1, 5, 300, 17}),
+                Arguments.of(new int[] {3, 3}, 2, new int[] {2, 2}, "same", new int[] {1, 1}, true, new int[] {1, 3, 270, 9}),
+                Arguments.of(new int[] {3, 3}, 1, new int[] {1, 1}, "same", new int[] {2, 2}, false, new int[] {1, 5, 300, 8}));
     }
 
     private static DepthwiseConv2D layer(int[] kernel, int m, int[] strides, String padding, int[] dilation, boolean bias) {
