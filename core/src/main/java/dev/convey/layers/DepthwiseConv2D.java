@@ -2,7 +2,6 @@ package dev.convey.layers;
 
 import java.util.Map;
 
-import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
 
 /**
@@ -105,35 +104,17 @@ public final class DepthwiseConv2D extends BaseConv<DepthwiseConv2D> {
         return output;
     }
 
-    /** A linear depthwise convolution can take the epilogue of the layers after it (MobileNet's dw -> bn -> relu6). */
-    @Override
-    public boolean canTakeEpilogue() {
-        return activation == ActivationFunction.LINEAR;
-    }
-
     /**
-     * Inference followed by the epilogue {@code after} (a folded batch norm, a residual, an activation) in the
-     * kernel's pass, as {@link Conv2D#computeForwardWithEpilogue}: the same numbers as the layers one by one, into
+     * Inference followed by the epilogue {@code after} (a folded batch norm, a residual, an activation; MobileNet's
+     * dw -> bn -> relu6) in the kernel's pass, as {@link Conv2D#computeForwardWithEpilogue}: the same numbers as the layers one by one, into
      * a buffer of its own, nothing kept for backward.
      */
     @Override
     protected Tensor computeForwardWithEpilogue(Tensor x, Epilogue after) {
-        if (!canTakeEpilogue()) {
-            throw new IllegalStateException(describe() + ": a batch norm can only be folded after a linear depthwise "
-                    + "convolution, but the activation is " + activation);
-        }
         Window2D g = Window2D.of(x.shape(), kernelSize, strides, dilationRate, padding);
         int channels = g.channels() * depthMultiplier;
-        float[][] scaleShift = after.scaleShift();
-        if (scaleShift != null && scaleShift[0].length != channels) {
-            throw shapeError("the folded batch norm has " + scaleShift[0].length + " channels, expected " + channels);
-        }
         fusedOutput = Tensor.reuse(fusedOutput, g.batch(), g.outH(), g.outW(), channels);
-        Tensor residual = after.residual();
-        if (residual != null && !residual.hasShape(fusedOutput.shape())) {
-            throw shapeError("the residual added after the folded batch norm has shape "
-                    + Shapes.toString(residual.shape()) + ", expected the output shape " + Shapes.toString(fusedOutput.shape()));
-        }
+        float[][] scaleShift = checkEpilogue(after, channels, fusedOutput.shape());
         input = null;   // nothing for backward
         output = null;
         geometry = g;

@@ -11,7 +11,10 @@ import dev.convey.tensor.Tensor;
  * {@link DepthwiseConv2D}'s kernel, direct loops; equals {@link ReferenceConvolution#depthwise} and
  * {@link ReferenceConvolution#depthwiseBackward}. Letters: C channels, M the depth multiplier, t = c*M + q an output
  * channel (CM of them), s and d the stride and dilation along the width. It is not a GEMM: each input value meets
- * only kh*kw weights, so a pass is memory-bound and should move x and y once.
+ * only kh*kw weights, so a pass is memory-bound and should move x and y once. The forward pass is
+ * {@link DepthwiseForward}'s (strips down the rows, each input row copied once per tap column); the row-by-row forward
+ * pass below is the one before it, kept for A/B runs under the system property {@value #ROWS_PROPERTY} = true
+ * ({@code DepthwiseProbe}), and shares its layout and blocks with the backward pass.
  *
  * <p>Layout. Tap j of output column ow reads input column iw = ow*s + j*d - padLeft = (ow + a_j)*s + p_j. So a row
  * of x is kept <em>expanded</em>, split into the s phases of its columns and each value repeated M times,

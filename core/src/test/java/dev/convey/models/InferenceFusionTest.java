@@ -11,7 +11,6 @@ import dev.convey.layers.Activation;
 import dev.convey.layers.Add;
 import dev.convey.layers.BatchNormalization;
 import dev.convey.layers.Conv2D;
-import dev.convey.layers.DepthwiseConv2D;
 import dev.convey.layers.Layer;
 import dev.convey.tensor.Tensor;
 
@@ -160,48 +159,5 @@ class InferenceFusionTest {
         Tensor modelDx = m.backward(dy, new boolean[] {true}, true)[0];
         assertArrayEquals(dx.toArray(), modelDx.toArray(), 1e-6f);
         assertArrayEquals(dC2Kernel, c2.kernel().gradient().toArray(), 0f);
-    }
-
-    /**
-     * MobileNet's {@code depthwise -> bn -> relu6} (stride 2, so the kernel's strips and border columns are used):
-     * one fused depthwise convolution, bit-identical to the layers one by one; backward after it gives the layers'
-     * own gradients.
-     */
-    @Test
-    void depthwiseBatchNormRelu6FoldIntoTheDepthwiseConvolution() {
-        Layer.setRandomSeed(6);
-        SymbolicTensor input = Input.of(9, 8, 3);
-        DepthwiseConv2D dw = new DepthwiseConv2D(3).strides(2).padding("same").useBias(false);
-        BatchNormalization bn = new BatchNormalization();
-        Activation relu6 = new Activation("relu6");
-        Model m = new Model(input, relu6.apply(bn.apply(dw.apply(input))), "mobilenet_block");
-        ModelGradientTest.randomize(m, 13);
-        Random r = new Random(7);
-        Tensor x = Tensor.zeros(2, 9, 8, 3);
-        for (int i = 0; i < x.size(); i++) {
-            x.data().put(i, (float) (3 * r.nextGaussian()));
-        }
-
-        float[] fused = m.forward(x).toArray();
-        assertEquals(dw.name() + " -> " + bn.name() + " -> " + relu6.name() + "\n", m.inferenceFusionChains());
-        Tensor expected = relu6.forward(bn.forward(dw.forward(x)));
-        assertArrayEquals(expected.toArray(), fused, 0f);
-        int inside = 0;
-        for (float v : fused) {
-            inside += v > 0.1f && v < 5.9f ? 1 : 0;
-        }
-        assertEquals(true, inside > fused.length / 4, "the block's output is not mostly clipped");
-
-        Tensor dy = Tensor.zeros(expected.shape());
-        for (int i = 0; i < dy.size(); i++) {
-            dy.data().put(i, (i % 5) * 0.1f - 0.2f);
-        }
-        Tensor dx = dw.backward(bn.backward(relu6.backward(dy, new boolean[] {true}, false)[0],
-                new boolean[] {true}, false)[0], new boolean[] {true}, true)[0].copy();
-        float[] dKernel = dw.kernel().gradient().toArray();
-        m.forward(x);
-        Tensor modelDx = m.backward(dy, new boolean[] {true}, true)[0];
-        assertArrayEquals(dx.toArray(), modelDx.toArray(), 1e-6f);
-        assertArrayEquals(dKernel, dw.kernel().gradient().toArray(), 0f);
     }
 }
