@@ -14,9 +14,10 @@ import dev.convey.tensor.Tensor;
 /**
  * {@link DepthwiseBenchmark}'s forward pass, the strips (B) against the rows (A, {@code convey.depthwise.rows=true})
  * called in turn in one JVM, with the copy bandwidth of {@link MemoryBandwidthBenchmark} measured between them, so
- * that all see the same background load (the epilogue's activation: -Dactivation=relu, the default, or another):
+ * that all see the same background load (the epilogue's activation: -Dactivation=relu, the default, or another;
+ * -Dpass=backward for backward passes):
  * <pre>
- *   java [-Dactivation=relu6] -cp benchmarks/target/benchmarks.jar dev.convey.benchmarks.DepthwiseProbe [ROUNDS [BATCH [SHAPE...]]]
+ *   java [-Dactivation=relu6] [-Dpass=backward] -cp benchmarks/target/benchmarks.jar dev.convey.benchmarks.DepthwiseProbe [ROUNDS [BATCH [SHAPE...]]]
  * </pre>
  * Prints per shape (DepthwiseBenchmark's "HxWxCxKxS") the median ms of A and B, the median and quartiles of the
  * per-round ratio B / A, and each one's fraction of the memory-bandwidth bound: {@link DepthwiseBenchmark#bytes}
@@ -26,6 +27,8 @@ public final class DepthwiseProbe {
 
     private static final String PROPERTY = "convey.depthwise.rows";
     private static final int COPY_FLOATS = 1 << 26;
+    /** -Dpass=backward times backward passes (dK and dx; the strips compute dx at stride 1 without a multiplier). */
+    private static final boolean BACKWARD = "backward".equals(System.getProperty("pass"));
 
     private DepthwiseProbe() {
     }
@@ -40,7 +43,8 @@ public final class DepthwiseProbe {
         FloatBuffer target = Blas.allocate(COPY_FLOATS);
         double[] bandwidth = new double[rounds * shapes.length];
         int copies = 0;
-        System.out.printf(Locale.ROOT, "batch %d, %d rounds; A = rows (%s=true), B = strips%n%n", batch, rounds, PROPERTY);
+        System.out.printf(Locale.ROOT, "%s, batch %d, %d rounds; A = rows (%s=true), B = strips%n%n",
+                BACKWARD ? "backward" : "forward", batch, rounds, PROPERTY);
         System.out.println("| shape | A rows median ms | B strips median ms | B / A per round: median (quartiles)"
                 + " | A of bound | B of bound |");
         System.out.println("| --- | --- | --- | --- | --- | --- |");
@@ -77,7 +81,8 @@ public final class DepthwiseProbe {
         }
         double gbs = median(Arrays.copyOf(bandwidth, copies));
         for (int k = 0; k < shapes.length; k++) {
-            double boundMs = DepthwiseBenchmark.bytes(shapes[k], batch) / gbs / 1e6;
+            double boundMs = (BACKWARD ? DepthwiseBenchmark.backwardBytes(shapes[k], batch)
+                    : DepthwiseBenchmark.bytes(shapes[k], batch)) / gbs / 1e6;
             System.out.println(rows[k] + String.format(Locale.ROOT,
                     " %.1f %% | %.1f %% |", 100 * boundMs / times[k][0], 100 * boundMs / times[k][1]));
         }
@@ -90,7 +95,11 @@ public final class DepthwiseProbe {
         System.setProperty(PROPERTY, String.valueOf(rows));
         long t0 = System.nanoTime();
         for (int r = 0; r < reps; r++) {
-            b.forward();
+            if (BACKWARD) {
+                b.backward();
+            } else {
+                b.forward();
+            }
         }
         return (System.nanoTime() - t0) / 1e6 / reps;
     }

@@ -51,10 +51,12 @@ final class DepthwiseConvolution implements ConvolutionKernel {
 
     private final DepthwiseWorkspace[] workspaces = new DepthwiseWorkspace[Parallel.threads()];
     private final DepthwiseForward strips = new DepthwiseForward(Parallel.threads());
-    // Kb_ij over a block [0] (backward, rows) or a strip [1] (DepthwiseForward), for kernel tapKernel at tapVersion
-    private final float[][][] tapBlocks = new float[2][][];
-    private final Parameter[] tapKernel = new Parameter[2];
-    private final long[] tapVersion = {-1, -1};
+    private final DepthwiseForward inputGradientStrips = new DepthwiseForward(Parallel.threads());
+    // Kb_ij over a block [0] (backward, rows), a strip [1] (DepthwiseForward) or a strip of K flipped [2] (dx by
+    // strips, see transposed), for kernel tapKernel at tapVersion
+    private final float[][][] tapBlocks = new float[3][][];
+    private final Parameter[] tapKernel = new Parameter[3];
+    private final long[] tapVersion = {-1, -1, -1};
     private float[] kernelGradient = new float[0];
 
     /** The geometry plus what the loops derive from it; p[j] and a[j] as in the class comment. */
@@ -156,8 +158,9 @@ final class DepthwiseConvolution implements ConvolutionKernel {
     }
 
     /**
-     * Kb_ij for every tap: K[i, j, :, :] (CM floats) repeated over a block ({@code kind} 0) or a strip (1), the
-     * arrays {@link DepthwiseForward#padded} long (zeros after), recomputed when the kernel changed.
+     * Kb_ij for every tap: K[i, j, :, :] (CM floats) repeated over a block ({@code kind} 0) or a strip (1), or
+     * K[kh - 1 - i, kw - 1 - j, :, :] over a strip (2), the arrays {@link DepthwiseForward#padded} long (zeros
+     * after), recomputed when the kernel changed.
      */
     private float[][] tapBlocks(Layout l, Parameter kernel, int kind) {
         int pixels = kind == 0 ? l.block() : l.strip();
@@ -169,7 +172,8 @@ final class DepthwiseConvolution implements ConvolutionKernel {
             blocks = new float[l.g().kernelH() * l.g().kernelW()][length];
             for (int tap = 0; tap < blocks.length; tap++) {
                 for (int b = 0; b < pixels; b++) {
-                    System.arraycopy(k, tap * l.cm(), blocks[tap], b * l.cm(), l.cm());
+                    System.arraycopy(k, (kind == 2 ? blocks.length - 1 - tap : tap) * l.cm(), blocks[tap], b * l.cm(),
+                            l.cm());
                 }
             }
             tapBlocks[kind] = blocks;
@@ -187,7 +191,18 @@ final class DepthwiseConvolution implements ConvolutionKernel {
             return;
         }
         Layout l = Layout.of(g, kernel.value().dim(3));
+        if (dx != null && l.m() == 1 && g.strideH() == 1 && g.strideW() == 1
+                && !"true".equals(System.getProperty(ROWS_PROPERTY))) {
+            // dx = depthwise(dz, K flipped) over the transposed geometry (see transposed), by strips
+            Layout t = Layout.of(transposed(g), 1);
+            inputGradientStrips.forward(t, tapBlocks(t, kernel, 2), dz.data(), dx.data(), Epilogue.Bound.NONE);
+            dx = null;
+            if (!weightGradients) {
+                return;
+            }
+        }
         float[][] taps = tapBlocks(l, kernel, 0);
+        Tensor dxRows = dx;
         Gemm.shares(g.batch() * g.height(), (share, r0, r1) -> {
             DepthwiseWorkspace w = workspace(share, l);
             if (weightGradients) {
@@ -195,12 +210,24 @@ final class DepthwiseConvolution implements ConvolutionKernel {
             }
             for (int r = r0; r < r1; r++) {
                 backwardRow(l, w, taps, x.data(), dz.data(), r / g.height(), r % g.height(), weightGradients,
-                        dx == null ? null : dx.data());
+                        dxRows == null ? null : dxRows.data());
             }
         });
         if (weightGradients) {
             sumKernelGradient(l, kernel.gradient().data());
         }
+    }
+
+    /**
+     * At stride 1 without a multiplier, dx is itself a depthwise convolution: dx[n, ih, iw, c] = sum_{i, j}
+     * dz[n, oh, ow, c] * K[i, j, c] over oh = ih + padTop - i*dh (and ow alike) inside dz; with i' = kh - 1 - i,
+     * oh = ih - padTop' + i'*dh, padTop' = (kh - 1)*dh - padTop. So dx = depthwise(dz, K'), K'[i', j'] =
+     * K[kh - 1 - i', kw - 1 - j'], over this geometry: dz as the input, x's size as the output.
+     */
+    static Window2D transposed(Window2D g) {
+        return new Window2D(g.batch(), g.outH(), g.outW(), g.channels(), g.kernelH(), g.kernelW(), 1, 1,
+                g.dilationH(), g.dilationW(), g.height(), g.width(),
+                (g.kernelH() - 1) * g.dilationH() - g.padTop(), (g.kernelW() - 1) * g.dilationW() - g.padLeft());
     }
 
     /** Input row (n, ih): its share of dK, and its dx row, from the output rows oh it feeds (ih(oh, i) = ih). */

@@ -73,6 +73,8 @@ class DepthwiseConv2DTest {
                 Arguments.of(new int[] {3, 3}, 1, new int[] {1, 1}, "same", new int[] {2, 2}, true, new int[] {1, 5, 5, 190}),
                 Arguments.of(new int[] {5, 5}, 2, new int[] {2, 2}, "same", new int[] {1, 1}, true, new int[] {1, 6, 7, 97}),
                 Arguments.of(new int[] {3, 3}, 1, new int[] {2, 2}, "valid", new int[] {1, 1}, false, new int[] {1, 6, 6, 3}),
+                // stride 1 'valid' (dx by strips over the transposed geometry pads by kh - 1 on both sides)
+                Arguments.of(new int[] {5, 3}, 1, new int[] {1, 1}, "valid", new int[] {1, 2}, true, new int[] {2, 9, 11, 7}),
                 // rows of several strips (about 2048 floats each): the strips' borders inside the image
                 Arguments.of(new int[] {3, 3}, 1, new int[] {1, 1}, "same", new int[] {1, 1}, true, new int[] {2, 4, 300, 16}),
                 Arguments.of(new int[] {5, 5}, 1, new int[] {2, 2}, "same", new int[] {1, 1}, false, new int[] {1, 5, 300, 17}),
