@@ -191,29 +191,34 @@ final class DepthwiseConvolution implements ConvolutionKernel {
             return;
         }
         Layout l = Layout.of(g, kernel.value().dim(3));
-        if (dx != null && l.m() == 1 && g.strideH() == 1 && g.strideW() == 1
-                && !"true".equals(System.getProperty(ROWS_PROPERTY))) {
-            // dx = depthwise(dz, K flipped) over the transposed geometry (see transposed), by strips
-            Layout t = Layout.of(transposed(g), 1);
-            inputGradientStrips.forward(t, tapBlocks(t, kernel, 2), dz.data(), dx.data(), Epilogue.Bound.NONE);
-            dx = null;
-            if (!weightGradients) {
+        if (!"true".equals(System.getProperty(ROWS_PROPERTY))) {
+            if (weightGradients) {
+                strips.kernelGradient(l, x.data(), dz.data(), kernel.gradient().data());
+            }
+            if (dx != null && l.m() == 1 && g.strideH() == 1 && g.strideW() == 1) {
+                // dx = depthwise(dz, K flipped) over the transposed geometry (see transposed), by strips
+                Layout t = Layout.of(transposed(g), 1);
+                inputGradientStrips.forward(t, tapBlocks(t, kernel, 2), dz.data(), dx.data(), Epilogue.Bound.NONE);
+                return;
+            }
+            if (dx == null) {
                 return;
             }
         }
+        // the rows: dK unless the strips did it, and dx
+        boolean kernelRows = weightGradients && "true".equals(System.getProperty(ROWS_PROPERTY));
         float[][] taps = tapBlocks(l, kernel, 0);
-        Tensor dxRows = dx;
         Gemm.shares(g.batch() * g.height(), (share, r0, r1) -> {
             DepthwiseWorkspace w = workspace(share, l);
-            if (weightGradients) {
+            if (kernelRows) {
                 w.clearKernelGradient();
             }
             for (int r = r0; r < r1; r++) {
-                backwardRow(l, w, taps, x.data(), dz.data(), r / g.height(), r % g.height(), weightGradients,
-                        dxRows == null ? null : dxRows.data());
+                backwardRow(l, w, taps, x.data(), dz.data(), r / g.height(), r % g.height(), kernelRows,
+                        dx == null ? null : dx.data());
             }
         });
-        if (weightGradients) {
+        if (kernelRows) {
             sumKernelGradient(l, kernel.gradient().data());
         }
     }

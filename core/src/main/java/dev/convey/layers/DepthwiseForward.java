@@ -53,6 +53,64 @@ final class DepthwiseForward {
         });
     }
 
+    /**
+     * dK by the same strips, equal to {@link ReferenceConvolution#depthwiseBackward}'s
+     * dK[i, j, c, q] = sum_{n, oh, ow} x[n, ih_i, iw_j, c] * dz[n, oh, ow, c*M + q]: per thread,
+     * {@code partial_ij[p] += S[ih_i, j][p] * dz_strip[p]} (p = b*CM + t), then summed over b and the threads into
+     * {@code gradient} (kh*kw*CM floats, overwritten).
+     */
+    void kernelGradient(DepthwiseConvolution.Layout l, FloatBuffer x, FloatBuffer dz, FloatBuffer gradient) {
+        Window2D g = l.g();
+        int taps = g.kernelH() * g.kernelW();
+        Gemm.shares(g.batch() * g.outH(), (share, r0, r1) -> {
+            Strips w = workspace(share, l);
+            w.clearPartial(taps);
+            for (int r = r0; r < r1; ) {
+                int n = r / g.outH();
+                int end = Math.min(r1, (n + 1) * g.outH());
+                for (int b0 = 0; b0 < g.outW(); b0 += l.strip()) {
+                    kernelGradientStrip(l, w, x, dz, n, r - n * g.outH(), end - n * g.outH(), b0);
+                }
+                r = end;
+            }
+        });
+        int cm = l.cm();
+        float[] sum = new float[taps * cm];
+        for (Strips w : workspaces) {
+            for (int tap = 0; tap < taps; tap++) {
+                for (int b = 0; b < l.strip(); b++) {
+                    for (int t = 0; t < cm; t++) {
+                        sum[tap * cm + t] += w.partial[tap][b * cm + t];
+                    }
+                }
+            }
+        }
+        gradient.put(0, sum);
+    }
+
+    /** Output rows [oh0, oh1) of image n, columns [b0, b0 + B): their share of the partial dK. */
+    private static void kernelGradientStrip(DepthwiseConvolution.Layout l, Strips w, FloatBuffer x, FloatBuffer dz,
+                                            int n, int oh0, int oh1, int b0) {
+        Window2D g = l.g();
+        int b1 = Math.min(g.outW(), b0 + l.strip());
+        int length = (b1 - b0) * l.cm();
+        int loop = padded(length);
+        Arrays.fill(w.ringKey, -1);
+        for (int oh = oh0; oh < oh1; oh++) {
+            dz.get(((n * g.outH() + oh) * g.outW() + b0) * l.cm(), w.acc, 0, length);
+            Arrays.fill(w.acc, length, loop, 0f);   // a short strip's tail adds nothing
+            for (int i = 0; i < g.kernelH(); i++) {
+                int ih = g.inputRow(oh, i);
+                if (ih >= 0 && ih < g.height()) {
+                    float[][] s = w.shifted(l, x, n, ih, b0, b1);
+                    for (int j = 0; j < s.length; j++) {
+                        add1(w.partial[i * g.kernelW() + j], s[j], w.acc, loop);
+                    }
+                }
+            }
+        }
+    }
+
     /** Output rows [oh0, oh1) of image n, columns [b0, b0 + B): the taps' sum, the epilogue, one copy into y. */
     private static void strip(DepthwiseConvolution.Layout l, Strips w, float[][] taps, FloatBuffer x, int n,
                               int oh0, int oh1, int b0, FloatBuffer y, Epilogue.Bound e) {
@@ -158,6 +216,7 @@ final class DepthwiseForward {
         final float[] acc;
         final float[] residual;
         final float[] raw;      // the input columns a strip reads, when it is copied pixel by pixel
+        float[][] partial;      // dK_ij over a strip (kernelGradient), made on first use
 
         Strips(DepthwiseConvolution.Layout l) {
             Window2D g = l.g();
@@ -169,6 +228,16 @@ final class DepthwiseForward {
             residual = new float[floats];
             raw = new float[Math.min(g.width(), (l.strip() - 1) * g.strideW() + (g.kernelW() - 1) * g.dilationW() + 1)
                     * g.channels()];
+        }
+
+        /** The partial dK (kh*kw strips), zeroed. */
+        void clearPartial(int taps) {
+            if (partial == null) {
+                partial = new float[taps][acc.length];
+            }
+            for (float[] p : partial) {
+                Arrays.fill(p, 0f);
+            }
         }
 
         boolean fits(DepthwiseConvolution.Layout l) {
