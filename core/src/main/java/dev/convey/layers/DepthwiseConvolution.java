@@ -11,10 +11,11 @@ import dev.convey.tensor.Tensor;
  * {@link DepthwiseConv2D}'s kernel, direct loops; equals {@link ReferenceConvolution#depthwise} and
  * {@link ReferenceConvolution#depthwiseBackward}. Letters: C channels, M the depth multiplier, t = c*M + q an output
  * channel (CM of them), s and d the stride and dilation along the width. It is not a GEMM: each input value meets
- * only kh*kw weights, so a pass is memory-bound and should move x and y once. The forward pass is
- * {@link DepthwiseForward}'s (strips down the rows, each input row copied once per tap column); the row-by-row forward
- * pass below is the one before it, kept for A/B runs under the system property {@value #ROWS_PROPERTY} = true
- * ({@code DepthwiseProbe}), and shares its layout and blocks with the backward pass.
+ * only kh*kw weights, so a pass is memory-bound and should move x and y once. By strips ({@link DepthwiseForward}:
+ * strips down the rows, each input row copied once per tap column): the forward pass, dK, and dx at stride 1 without a
+ * multiplier (a forward pass of dz with K flipped, {@link #transposed}). Row by row (below): dx at other strides or
+ * with a multiplier, and, under the system property {@value #ROWS_PROPERTY} = true, everything as before the strips
+ * (for A/B runs, {@code DepthwiseProbe}).
  *
  * <p>Layout. Tap j of output column ow reads input column iw = ow*s + j*d - padLeft = (ow + a_j)*s + p_j. So a row
  * of x is kept <em>expanded</em>, split into the s phases of its columns and each value repeated M times,
