@@ -327,15 +327,20 @@ final class DepthwiseConvolution implements ConvolutionKernel {
         }
         Arrays.fill(kernelGradient, 0f);
         for (DepthwiseWorkspace w : workspaces) {
-            for (int tap = 0; tap < taps; tap++) {
-                for (int b = 0; b < l.block(); b++) {
-                    for (int t = 0; t < cm; t++) {
-                        kernelGradient[tap * cm + t] += w.kernelGradient[tap][b * cm + t];
-                    }
+            addBlocks(w.kernelGradient, l.block(), cm, kernelGradient);
+        }
+        gradient.put(0, kernelGradient);
+    }
+
+    /** sum[tap*CM + t] += partial[tap][b*CM + t] over the {@code pixels} b of a block: one thread's dK. */
+    static void addBlocks(float[][] partial, int pixels, int cm, float[] sum) {
+        for (int tap = 0; tap < partial.length; tap++) {
+            for (int b = 0; b < pixels; b++) {
+                for (int t = 0; t < cm; t++) {
+                    sum[tap * cm + t] += partial[tap][b * cm + t];
                 }
             }
         }
-        gradient.put(0, kernelGradient);
     }
 
     // ---------------------------------------------------------------- workspaces

@@ -39,14 +39,31 @@ final class DepthwiseForward {
 
     /** y = the epilogue of depthwise(x, K); {@code taps} are the Kb_ij (see the class comment). */
     void forward(DepthwiseConvolution.Layout l, float[][] taps, FloatBuffer x, FloatBuffer y, Epilogue.Bound e) {
+        eachStrip(l, (w, n, oh0, oh1, b0, b1) -> {
+            if (n >= 0) {
+                strip(l, w, taps, x, n, oh0, oh1, b0, b1, y, e);
+            }
+        });
+    }
+
+    /** One thread's strip: output rows [oh0, oh1) of image n, columns [b0, b1), with the thread's workspace. */
+    @FunctionalInterface
+    private interface StripBody {
+        void run(Strips w, int n, int oh0, int oh1, int b0, int b1);
+    }
+
+    /** The output rows split over the cores ({@link Gemm#shares}), each thread's rows per image strip by strip. */
+    private void eachStrip(DepthwiseConvolution.Layout l, StripBody body) {
         Window2D g = l.g();
         Gemm.shares(g.batch() * g.outH(), (share, r0, r1) -> {
             Strips w = workspace(share, l);
+            body.run(w, -1, 0, 0, 0, 0);   // n = -1: before the thread's first strip
             for (int r = r0; r < r1; ) {
                 int n = r / g.outH();
                 int end = Math.min(r1, (n + 1) * g.outH());
                 for (int b0 = 0; b0 < g.outW(); b0 += l.strip()) {
-                    strip(l, w, taps, x, n, r - n * g.outH(), end - n * g.outH(), b0, y, e);
+                    Arrays.fill(w.ringKey, -1);   // the ring holds this strip's rows only
+                    body.run(w, n, r - n * g.outH(), end - n * g.outH(), b0, Math.min(g.outW(), b0 + l.strip()));
                 }
                 r = end;
             }
@@ -62,40 +79,27 @@ final class DepthwiseForward {
     void kernelGradient(DepthwiseConvolution.Layout l, FloatBuffer x, FloatBuffer dz, FloatBuffer gradient) {
         Window2D g = l.g();
         int taps = g.kernelH() * g.kernelW();
-        Gemm.shares(g.batch() * g.outH(), (share, r0, r1) -> {
-            Strips w = workspace(share, l);
-            w.clearPartial(taps);
-            for (int r = r0; r < r1; ) {
-                int n = r / g.outH();
-                int end = Math.min(r1, (n + 1) * g.outH());
-                for (int b0 = 0; b0 < g.outW(); b0 += l.strip()) {
-                    kernelGradientStrip(l, w, x, dz, n, r - n * g.outH(), end - n * g.outH(), b0);
-                }
-                r = end;
+        eachStrip(l, (w, n, oh0, oh1, b0, b1) -> {
+            if (n < 0) {
+                w.clearPartial(taps);
+            } else {
+                kernelGradientStrip(l, w, x, dz, n, oh0, oh1, b0, b1);
             }
         });
         int cm = l.cm();
         float[] sum = new float[taps * cm];
         for (Strips w : workspaces) {
-            for (int tap = 0; tap < taps; tap++) {
-                for (int b = 0; b < l.strip(); b++) {
-                    for (int t = 0; t < cm; t++) {
-                        sum[tap * cm + t] += w.partial[tap][b * cm + t];
-                    }
-                }
-            }
+            DepthwiseConvolution.addBlocks(w.partial, l.strip(), cm, sum);
         }
         gradient.put(0, sum);
     }
 
-    /** Output rows [oh0, oh1) of image n, columns [b0, b0 + B): their share of the partial dK. */
+    /** Output rows [oh0, oh1) of image n, columns [b0, b1): their share of the partial dK. */
     private static void kernelGradientStrip(DepthwiseConvolution.Layout l, Strips w, FloatBuffer x, FloatBuffer dz,
-                                            int n, int oh0, int oh1, int b0) {
+                                            int n, int oh0, int oh1, int b0, int b1) {
         Window2D g = l.g();
-        int b1 = Math.min(g.outW(), b0 + l.strip());
         int length = (b1 - b0) * l.cm();
         int loop = padded(length);
-        Arrays.fill(w.ringKey, -1);
         for (int oh = oh0; oh < oh1; oh++) {
             dz.get(((n * g.outH() + oh) * g.outW() + b0) * l.cm(), w.acc, 0, length);
             Arrays.fill(w.acc, length, loop, 0f);   // a short strip's tail adds nothing
@@ -111,14 +115,12 @@ final class DepthwiseForward {
         }
     }
 
-    /** Output rows [oh0, oh1) of image n, columns [b0, b0 + B): the taps' sum, the epilogue, one copy into y. */
+    /** Output rows [oh0, oh1) of image n, columns [b0, b1): the taps' sum, the epilogue, one copy into y. */
     private static void strip(DepthwiseConvolution.Layout l, Strips w, float[][] taps, FloatBuffer x, int n,
-                              int oh0, int oh1, int b0, FloatBuffer y, Epilogue.Bound e) {
+                              int oh0, int oh1, int b0, int b1, FloatBuffer y, Epilogue.Bound e) {
         Window2D g = l.g();
-        int b1 = Math.min(g.outW(), b0 + l.strip());
         int length = (b1 - b0) * l.cm();
         int loop = padded(length);
-        Arrays.fill(w.ringKey, -1);
         for (int oh = oh0; oh < oh1; oh++) {
             boolean first = true;
             for (int i = 0; i < g.kernelH(); i++) {
