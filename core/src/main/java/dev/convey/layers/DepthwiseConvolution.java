@@ -12,10 +12,10 @@ import dev.convey.tensor.Tensor;
  * {@link ReferenceConvolution#depthwiseBackward}. Letters: C channels, M the depth multiplier, t = c*M + q an output
  * channel (CM of them), s and d the stride and dilation along the width. It is not a GEMM: each input value meets
  * only kh*kw weights, so a pass is memory-bound and should move x and y once. By strips ({@link DepthwiseForward}:
- * strips down the rows, each input row copied once per tap column): the forward pass, dK, and dx at stride 1 without a
- * multiplier (a forward pass of dz with K flipped, {@link #transposed}). Row by row (below): dx at other strides or
- * with a multiplier, and, under the system property {@value #ROWS_PROPERTY} = true, everything as before the strips
- * (for A/B runs, {@code DepthwiseProbe}).
+ * strips down the rows, each input row copied once per tap column): the forward pass, and at stride 1 without a
+ * multiplier the backward pass (dK; dx as a forward pass of dz with K flipped, {@link #transposed}). Row by row
+ * (below): the backward pass at other strides or with a multiplier, and, under the system property
+ * {@value #ROWS_PROPERTY} = true, everything as before the strips (for A/B runs, {@code DepthwiseProbe}).
  *
  * <p>Layout. Tap j of output column ow reads input column iw = ow*s + j*d - padLeft = (ow + a_j)*s + p_j. So a row
  * of x is kept <em>expanded</em>, split into the s phases of its columns and each value repeated M times,
@@ -192,34 +192,31 @@ final class DepthwiseConvolution implements ConvolutionKernel {
             return;
         }
         Layout l = Layout.of(g, kernel.value().dim(3));
-        if (!"true".equals(System.getProperty(ROWS_PROPERTY))) {
+        // By strips at stride 1 without a multiplier. Otherwise dx needs the rows, and the rows' pass makes dK from the
+        // same rows at little extra cost: dK by strips and dx by rows took twice as long at stride 2 (5x5, 56x56x144).
+        if (l.m() == 1 && g.strideH() == 1 && g.strideW() == 1 && !"true".equals(System.getProperty(ROWS_PROPERTY))) {
             if (weightGradients) {
                 strips.kernelGradient(l, x.data(), dz.data(), kernel.gradient().data());
             }
-            if (dx != null && l.m() == 1 && g.strideH() == 1 && g.strideW() == 1) {
+            if (dx != null) {
                 // dx = depthwise(dz, K flipped) over the transposed geometry (see transposed), by strips
                 Layout t = Layout.of(transposed(g), 1);
                 inputGradientStrips.forward(t, tapBlocks(t, kernel, 2), dz.data(), dx.data(), Epilogue.Bound.NONE);
-                return;
             }
-            if (dx == null) {
-                return;
-            }
+            return;
         }
-        // the rows: dK unless the strips did it, and dx
-        boolean kernelRows = weightGradients && "true".equals(System.getProperty(ROWS_PROPERTY));
         float[][] taps = tapBlocks(l, kernel, 0);
         Gemm.shares(g.batch() * g.height(), (share, r0, r1) -> {
             DepthwiseWorkspace w = workspace(share, l);
-            if (kernelRows) {
+            if (weightGradients) {
                 w.clearKernelGradient();
             }
             for (int r = r0; r < r1; r++) {
-                backwardRow(l, w, taps, x.data(), dz.data(), r / g.height(), r % g.height(), kernelRows,
+                backwardRow(l, w, taps, x.data(), dz.data(), r / g.height(), r % g.height(), weightGradients,
                         dx == null ? null : dx.data());
             }
         });
-        if (kernelRows) {
+        if (weightGradients) {
             sumKernelGradient(l, kernel.gradient().data());
         }
     }
