@@ -2,6 +2,9 @@ package dev.convey.layers;
 
 import java.util.Map;
 
+import dev.convey.tensor.Shapes;
+import dev.convey.tensor.Tensor;
+
 /**
  * What every Keras 2D convolution shares (Keras' {@code BaseConv}, {@code BaseDepthwiseConv}): the configuration
  * (kernel_size, strides, padding, dilation_rate; use_bias, activation and the kernel and bias weights are
@@ -104,6 +107,33 @@ public abstract class BaseConv<T extends BaseConv<T>> extends KernelLayer<T> {
                     + shapesToString(inputShapes, true));
         }
         return channels;
+    }
+
+    /** A linear convolution can take the epilogue of the layers after it (see {@link Layer#canTakeEpilogue}). */
+    @Override
+    public boolean canTakeEpilogue() {
+        return activation == ActivationFunction.LINEAR;
+    }
+
+    /**
+     * The checks of an inference pass with the epilogue {@code after}: this layer is linear, a folded batch norm has
+     * {@code channels} channels and a residual the output's shape. Returns the batch norm's {scale, shift}, or null.
+     */
+    final float[][] checkEpilogue(Epilogue after, int channels, int[] outputShape) {
+        if (!canTakeEpilogue()) {
+            throw new IllegalStateException(describe() + ": a batch norm can only be folded after a linear convolution, "
+                    + "but the activation is " + activation);
+        }
+        float[][] scaleShift = after.scaleShift();
+        if (scaleShift != null && scaleShift[0].length != channels) {
+            throw shapeError("the folded batch norm has " + scaleShift[0].length + " channels, expected " + channels);
+        }
+        Tensor residual = after.residual();
+        if (residual != null && !residual.hasShape(outputShape)) {
+            throw shapeError("the residual added after the folded batch norm has shape "
+                    + Shapes.toString(residual.shape()) + ", expected the output shape " + Shapes.toString(outputShape));
+        }
+        return scaleShift;
     }
 
     /** Keys Keras puts before {@code kernel_size} (none by default). */

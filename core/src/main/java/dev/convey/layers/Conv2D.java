@@ -119,12 +119,6 @@ public final class Conv2D extends BaseConv<Conv2D> {
         return output;
     }
 
-    /** A linear convolution can take the epilogue of the layers after it (see {@link Layer#canTakeEpilogue}). */
-    @Override
-    public boolean canTakeEpilogue() {
-        return activation == ActivationFunction.LINEAR;
-    }
-
     /**
      * Inference of this convolution followed by the epilogue {@code after} (a folded batch norm's scale and
      * shift, a residual, an activation), in one pass: y = after(conv(x) + b). The result equals running the
@@ -133,23 +127,11 @@ public final class Conv2D extends BaseConv<Conv2D> {
      */
     @Override
     protected Tensor computeForwardWithEpilogue(Tensor x, Epilogue after) {
-        if (!canTakeEpilogue()) {
-            throw new IllegalStateException(describe() + ": a batch norm can only be folded after a linear convolution, "
-                    + "but the activation is " + activation);
-        }
-        float[][] scaleShift = after.scaleShift();
-        if (scaleShift != null && scaleShift[0].length != filters) {
-            throw shapeError("the folded batch norm has " + scaleShift[0].length + " channels, expected " + filters);
-        }
         Window2D g = geometry(x);
         fusedOutput = Tensor.reuse(fusedOutput, g.batch(), g.outH(), g.outW(), filters);
+        float[][] scaleShift = checkEpilogue(after, filters, fusedOutput.shape());
         input = null;   // nothing for backward
         output = null;
-        Tensor residual = after.residual();
-        if (residual != null && !residual.hasShape(fusedOutput.shape())) {
-            throw shapeError("the residual added after the folded batch norm has shape "
-                    + Shapes.toString(residual.shape()) + ", expected the output shape " + Shapes.toString(fusedOutput.shape()));
-        }
         kernel(g).forward(g, x, kernel, fusedOutput, after.bind(epilogueChannels(1, scaleShift)));
         return fusedOutput;
     }

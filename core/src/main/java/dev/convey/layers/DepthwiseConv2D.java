@@ -31,7 +31,7 @@ public final class DepthwiseConv2D extends BaseConv<DepthwiseConv2D> {
     private Window2D geometry;
     private Tensor inputGradient;
     private Epilogue.Channels biasChannels = Epilogue.Channels.NONE;   // the bias repeated for the epilogue
-    private Epilogue.Channels fusedChannels = Epilogue.Channels.NONE;  // and with a folded batch norm's scale and shift
+    private Epilogue.Channels fusedChannels = Epilogue.Channels.NONE;  // the bias and a folded batch norm's {s, t}
     private Tensor fusedOutput;
 
     /** Keras' {@code DepthwiseConv2D(kernel_size)} with a square kernel. */
@@ -105,28 +105,20 @@ public final class DepthwiseConv2D extends BaseConv<DepthwiseConv2D> {
     }
 
     /**
-     * A linear depthwise convolution takes the epilogue of the layers after it (a batch norm, an Add, an
-     * activation: MobileNet's and EfficientNet's {@code dwconv -> bn -> relu6 / swish}), as {@link Conv2D} does.
+     * Inference followed by the epilogue {@code after} (a folded batch norm, a residual, an activation; MobileNet's
+     * dw -> bn -> relu6, EfficientNet's dw -> bn -> swish) in the kernel's pass, as
+     * {@link Conv2D#computeForwardWithEpilogue}: the same numbers as the layers one by one, into a buffer of its
+     * own, nothing kept for backward.
      */
-    @Override
-    public boolean canTakeEpilogue() {
-        return activation == ActivationFunction.LINEAR;
-    }
-
-    /** y = after(depthwise(x) + b) in one pass, in a buffer of its own; nothing is left for backward. */
     @Override
     protected Tensor computeForwardWithEpilogue(Tensor x, Epilogue after) {
         Window2D g = Window2D.of(x.shape(), kernelSize, strides, dilationRate, padding);
         int channels = g.channels() * depthMultiplier;
-        float[][] scaleShift = after.scaleShift();
-        if (!canTakeEpilogue() || (scaleShift != null && scaleShift[0].length != channels)
-                || (after.residual() != null && after.residual().size() != g.batch() * g.outH() * g.outW() * channels)) {
-            throw new IllegalStateException(describe() + ": cannot fold " + (scaleShift == null ? 0 : scaleShift[0].length)
-                    + " channels' batch norm (expected a linear depthwise convolution with " + channels
-                    + " output channels and a residual of its output's size)");
-        }
         fusedOutput = Tensor.reuse(fusedOutput, g.batch(), g.outH(), g.outW(), channels);
+        float[][] scaleShift = checkEpilogue(after, channels, fusedOutput.shape());
         input = null;   // nothing for backward
+        output = null;
+        geometry = g;
         fusedChannels = fusedChannels.reuseFor(useBias ? bias.valueArray() : null, scaleShift, channels);
         kernels.chooseDepthwise(g).forward(g, x, kernel, fusedOutput, after.bind(fusedChannels));
         return fusedOutput;
@@ -136,7 +128,7 @@ public final class DepthwiseConv2D extends BaseConv<DepthwiseConv2D> {
 
     @Override
     protected Tensor[] computeBackward(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients) {
-        if (input == null) {
+        if (output == null) {
             throw new IllegalStateException(describe() + ": backward needs a plain forward pass (the last one was "
                     + (geometry == null ? "missing" : "forwardWithEpilogue") + ")");
         }

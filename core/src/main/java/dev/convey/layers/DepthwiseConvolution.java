@@ -11,7 +11,11 @@ import dev.convey.tensor.Tensor;
  * {@link DepthwiseConv2D}'s kernel, direct loops; equals {@link ReferenceConvolution#depthwise} and
  * {@link ReferenceConvolution#depthwiseBackward}. Letters: C channels, M the depth multiplier, t = c*M + q an output
  * channel (CM of them), s and d the stride and dilation along the width. It is not a GEMM: each input value meets
- * only kh*kw weights, so a pass is memory-bound and should move x and y once.
+ * only kh*kw weights, so a pass is memory-bound and should move x and y once. By strips ({@link DepthwiseForward}:
+ * strips down the rows, each input row copied once per tap column): the forward pass, and at stride 1 without a
+ * multiplier the backward pass (dK; dx as a forward pass of dz with K flipped, {@link #transposed}). Row by row
+ * (below): the backward pass at other strides or with a multiplier, and, under the system property
+ * {@value #ROWS_PROPERTY} = true, everything as before the strips (for A/B runs, {@code DepthwiseProbe}).
  *
  * <p>Layout. Tap j of output column ow reads input column iw = ow*s + j*d - padLeft = (ow + a_j)*s + p_j. So a row
  * of x is kept <em>expanded</em>, split into the s phases of its columns and each value repeated M times,
@@ -35,15 +39,29 @@ final class DepthwiseConvolution implements ConvolutionKernel {
 
     /** Floats in a block: max(1, BLOCK_FLOATS / CM) output pixels; 3x3 taps' weight blocks are 18 KB. */
     private static final int BLOCK_FLOATS = 512;
+    /**
+     * {@link DepthwiseForward}'s strips: about STRIP_FLOATS floats (ceil(STRIP_FLOATS / CM) pixels; shorter loops
+     * spend much of their time outside the vectorised part: 0.12 against 0.05 ns a multiply-add at 256 and 2048
+     * floats, measured), fewer if the R*kw shifted strips, the kh*kw weight strips and acc would take more than
+     * CACHE_FLOATS (half of a 1 MB L2).
+     */
+    private static final int STRIP_FLOATS = Integer.getInteger("convey.depthwise.stripFloats", 2048);
+    private static final int CACHE_FLOATS = Integer.getInteger("convey.depthwise.cacheFloats", 1 << 17);
+    /** System property: true runs the forward pass row by row as before {@link DepthwiseForward} (for A/B runs). */
+    static final String ROWS_PROPERTY = "convey.depthwise.rows";
 
     private final DepthwiseWorkspace[] workspaces = new DepthwiseWorkspace[Parallel.threads()];
-    private float[][] tapBlocks;   // Kb_ij, for kernel tapKernel at version tapVersion
-    private Parameter tapKernel;
-    private long tapVersion = -1;
+    private final DepthwiseForward strips = new DepthwiseForward(Parallel.threads());
+    private final DepthwiseForward inputGradientStrips = new DepthwiseForward(Parallel.threads());
+    // Kb_ij over a block [0] (backward, rows), a strip [1] (DepthwiseForward) or a strip of K flipped [2] (dx by
+    // strips, see transposed), for kernel tapKernel at tapVersion
+    private final float[][][] tapBlocks = new float[3][][];
+    private final Parameter[] tapKernel = new Parameter[3];
+    private final long[] tapVersion = {-1, -1, -1};
     private float[] kernelGradient = new float[0];
 
     /** The geometry plus what the loops derive from it; p[j] and a[j] as in the class comment. */
-    record Layout(Window2D g, int m, int cm, int block, int phaseColumns, int[] p, int[] a) {
+    record Layout(Window2D g, int m, int cm, int block, int strip, int phaseColumns, int[] p, int[] a) {
 
         static Layout of(Window2D g, int m) {
             int s = g.strideW();
@@ -55,7 +73,9 @@ final class DepthwiseConvolution implements ConvolutionKernel {
                 a[j] = Math.floorDiv(offset, s);
             }
             int cm = g.channels() * m;
-            return new Layout(g, m, cm, Math.max(1, BLOCK_FLOATS / cm), (g.width() + s - 1) / s, p, a);
+            int arrays = g.kernelH() * g.kernelW() + ((g.kernelH() - 1) * g.dilationH() + 1) * g.kernelW() + 3;
+            int strip = Math.max(1, Math.min(g.outW(), Math.min((STRIP_FLOATS + cm - 1) / cm, CACHE_FLOATS / (cm * arrays))));
+            return new Layout(g, m, cm, Math.max(1, BLOCK_FLOATS / cm), strip, (g.width() + s - 1) / s, p, a);
         }
 
         /** The columns of phase ph: u with u*s + ph &lt; width. */
@@ -78,7 +98,11 @@ final class DepthwiseConvolution implements ConvolutionKernel {
     @Override
     public void forward(Window2D g, Tensor x, Parameter kernel, Tensor y, Epilogue.Bound e) {
         Layout l = Layout.of(g, kernel.value().dim(3));
-        float[][] taps = tapBlocks(l, kernel);
+        if (!"true".equals(System.getProperty(ROWS_PROPERTY))) {
+            strips.forward(l, tapBlocks(l, kernel, 1), x.data(), y.data(), e);
+            return;
+        }
+        float[][] taps = tapBlocks(l, kernel, 0);
         Gemm.shares(g.batch() * g.outH(), (share, r0, r1) -> {
             DepthwiseWorkspace w = workspace(share, l);
             for (int r = r0; r < r1; r++) {
@@ -134,23 +158,30 @@ final class DepthwiseConvolution implements ConvolutionKernel {
         }
     }
 
-    /** Kb_ij for every tap: K[i, j, :, :] (CM floats) repeated over a block, recomputed when the kernel changed. */
-    private float[][] tapBlocks(Layout l, Parameter kernel) {
-        int length = l.block() * l.cm();
-        if (tapBlocks == null || tapKernel != kernel || tapVersion != kernel.version()
-                || tapBlocks[0].length != length) {
+    /**
+     * Kb_ij for every tap: K[i, j, :, :] (CM floats) repeated over a block ({@code kind} 0) or a strip (1), or
+     * K[kh - 1 - i, kw - 1 - j, :, :] over a strip (2), the arrays {@link DepthwiseForward#padded} long (zeros
+     * after), recomputed when the kernel changed.
+     */
+    private float[][] tapBlocks(Layout l, Parameter kernel, int kind) {
+        int pixels = kind == 0 ? l.block() : l.strip();
+        int length = DepthwiseForward.padded(pixels * l.cm());
+        float[][] blocks = tapBlocks[kind];
+        if (blocks == null || tapKernel[kind] != kernel || tapVersion[kind] != kernel.version()
+                || blocks[0].length != length || blocks.length != l.g().kernelH() * l.g().kernelW()) {
             float[] k = kernel.valueArray();
-            float[][] blocks = new float[l.g().kernelH() * l.g().kernelW()][length];
+            blocks = new float[l.g().kernelH() * l.g().kernelW()][length];
             for (int tap = 0; tap < blocks.length; tap++) {
-                for (int b = 0; b < l.block(); b++) {
-                    System.arraycopy(k, tap * l.cm(), blocks[tap], b * l.cm(), l.cm());
+                for (int b = 0; b < pixels; b++) {
+                    System.arraycopy(k, (kind == 2 ? blocks.length - 1 - tap : tap) * l.cm(), blocks[tap], b * l.cm(),
+                            l.cm());
                 }
             }
-            tapBlocks = blocks;
-            tapKernel = kernel;
-            tapVersion = kernel.version();
+            tapBlocks[kind] = blocks;
+            tapKernel[kind] = kernel;
+            tapVersion[kind] = kernel.version();
         }
-        return tapBlocks;
+        return blocks;
     }
 
     // ---------------------------------------------------------------- backward
@@ -161,7 +192,20 @@ final class DepthwiseConvolution implements ConvolutionKernel {
             return;
         }
         Layout l = Layout.of(g, kernel.value().dim(3));
-        float[][] taps = tapBlocks(l, kernel);
+        // By strips at stride 1 without a multiplier. Otherwise dx needs the rows, and the rows' pass makes dK from the
+        // same rows at little extra cost: dK by strips and dx by rows took twice as long at stride 2 (5x5, 56x56x144).
+        if (l.m() == 1 && g.strideH() == 1 && g.strideW() == 1 && !"true".equals(System.getProperty(ROWS_PROPERTY))) {
+            if (weightGradients) {
+                strips.kernelGradient(l, x.data(), dz.data(), kernel.gradient().data());
+            }
+            if (dx != null) {
+                // dx = depthwise(dz, K flipped) over the transposed geometry (see transposed), by strips
+                Layout t = Layout.of(transposed(g), 1);
+                inputGradientStrips.forward(t, tapBlocks(t, kernel, 2), dz.data(), dx.data(), Epilogue.Bound.NONE);
+            }
+            return;
+        }
+        float[][] taps = tapBlocks(l, kernel, 0);
         Gemm.shares(g.batch() * g.height(), (share, r0, r1) -> {
             DepthwiseWorkspace w = workspace(share, l);
             if (weightGradients) {
@@ -175,6 +219,18 @@ final class DepthwiseConvolution implements ConvolutionKernel {
         if (weightGradients) {
             sumKernelGradient(l, kernel.gradient().data());
         }
+    }
+
+    /**
+     * At stride 1 without a multiplier, dx is itself a depthwise convolution: dx[n, ih, iw, c] = sum_{i, j}
+     * dz[n, oh, ow, c] * K[i, j, c] over oh = ih + padTop - i*dh (and ow alike) inside dz; with i' = kh - 1 - i,
+     * oh = ih - padTop' + i'*dh, padTop' = (kh - 1)*dh - padTop. So dx = depthwise(dz, K'), K'[i', j'] =
+     * K[kh - 1 - i', kw - 1 - j'], over this geometry: dz as the input, x's size as the output.
+     */
+    static Window2D transposed(Window2D g) {
+        return new Window2D(g.batch(), g.outH(), g.outW(), g.channels(), g.kernelH(), g.kernelW(), 1, 1,
+                g.dilationH(), g.dilationW(), g.height(), g.width(),
+                (g.kernelH() - 1) * g.dilationH() - g.padTop(), (g.kernelW() - 1) * g.dilationW() - g.padLeft());
     }
 
     /** Input row (n, ih): its share of dK, and its dx row, from the output rows oh it feeds (ih(oh, i) = ih). */
@@ -268,15 +324,20 @@ final class DepthwiseConvolution implements ConvolutionKernel {
         }
         Arrays.fill(kernelGradient, 0f);
         for (DepthwiseWorkspace w : workspaces) {
-            for (int tap = 0; tap < taps; tap++) {
-                for (int b = 0; b < l.block(); b++) {
-                    for (int t = 0; t < cm; t++) {
-                        kernelGradient[tap * cm + t] += w.kernelGradient[tap][b * cm + t];
-                    }
+            addBlocks(w.kernelGradient, l.block(), cm, kernelGradient);
+        }
+        gradient.put(0, kernelGradient);
+    }
+
+    /** sum[tap*CM + t] += partial[tap][b*CM + t] over the {@code pixels} b of a block: one thread's dK. */
+    static void addBlocks(float[][] partial, int pixels, int cm, float[] sum) {
+        for (int tap = 0; tap < partial.length; tap++) {
+            for (int b = 0; b < pixels; b++) {
+                for (int t = 0; t < cm; t++) {
+                    sum[tap * cm + t] += partial[tap][b * cm + t];
                 }
             }
         }
-        gradient.put(0, kernelGradient);
     }
 
     // ---------------------------------------------------------------- workspaces

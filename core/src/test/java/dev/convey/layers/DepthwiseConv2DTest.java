@@ -44,7 +44,7 @@ class DepthwiseConv2DTest {
      * than a block holds, a batch split over the cores.
      */
     static Stream<Arguments> moreGeometries() {
-        return Stream.concat(geometries(), Stream.of(
+        return Stream.concat(Stream.concat(geometries(), Stream.of(
                 Arguments.of(new int[] {3, 3}, 2, new int[] {1, 2}, "same", new int[] {1, 1}, true, new int[] {2, 5, 13, 3}),
                 Arguments.of(new int[] {2, 2}, 1, new int[] {2, 2}, "same", new int[] {1, 1}, true, new int[] {1, 7, 7, 6}),
                 Arguments.of(new int[] {3, 3}, 1, new int[] {1, 1}, "same", new int[] {1, 1}, true, new int[] {3, 6, 40, 16}),
@@ -52,7 +52,34 @@ class DepthwiseConv2DTest {
                 Arguments.of(new int[] {3, 3}, 2, new int[] {1, 1}, "same", new int[] {2, 3}, true, new int[] {1, 9, 10, 5}),
                 Arguments.of(new int[] {1, 5}, 4, new int[] {2, 3}, "valid", new int[] {1, 1}, true, new int[] {2, 6, 17, 2}),
                 Arguments.of(new int[] {5, 5}, 1, new int[] {1, 1}, "same", new int[] {3, 3}, false, new int[] {1, 8, 8, 4}),
-                Arguments.of(new int[] {3, 3}, 3, new int[] {2, 2}, "same", new int[] {1, 1}, true, new int[] {5, 8, 9, 200})));
+                Arguments.of(new int[] {3, 3}, 3, new int[] {2, 2}, "same", new int[] {1, 1}, true, new int[] {5, 8, 9, 200}))),
+                stripGeometries());
+    }
+
+    /**
+     * DepthwiseForward's strips: maps of 1x1 to 7x7 (every column a border column, kernels wider than the map),
+     * strips of one pixel (5x5 or dilated kernels on many channels), channel counts that are not a multiple of a
+     * vector, strides 2 with 'same' padding, a multiplier with a stride, rows of several strips.
+     */
+    static Stream<Arguments> stripGeometries() {
+        return Stream.of(
+                Arguments.of(new int[] {3, 3}, 1, new int[] {1, 1}, "same", new int[] {1, 1}, true, new int[] {2, 1, 1, 37}),
+                Arguments.of(new int[] {3, 3}, 1, new int[] {2, 2}, "same", new int[] {1, 1}, false, new int[] {1, 2, 3, 37}),
+                Arguments.of(new int[] {5, 5}, 1, new int[] {1, 1}, "same", new int[] {1, 1}, true, new int[] {1, 3, 3, 5}),
+                Arguments.of(new int[] {3, 3}, 1, new int[] {1, 1}, "same", new int[] {1, 1}, false, new int[] {3, 4, 4, 19}),
+                Arguments.of(new int[] {5, 5}, 1, new int[] {1, 1}, "same", new int[] {1, 1}, false, new int[] {2, 7, 7, 200}),
+                Arguments.of(new int[] {5, 5}, 1, new int[] {2, 2}, "same", new int[] {1, 1}, true, new int[] {1, 7, 7, 201}),
+                Arguments.of(new int[] {5, 5}, 1, new int[] {2, 2}, "same", new int[] {1, 1}, false, new int[] {2, 14, 14, 33}),
+                Arguments.of(new int[] {3, 3}, 1, new int[] {1, 1}, "same", new int[] {2, 2}, true, new int[] {1, 5, 5, 190}),
+                Arguments.of(new int[] {5, 5}, 2, new int[] {2, 2}, "same", new int[] {1, 1}, true, new int[] {1, 6, 7, 97}),
+                Arguments.of(new int[] {3, 3}, 1, new int[] {2, 2}, "valid", new int[] {1, 1}, false, new int[] {1, 6, 6, 3}),
+                // stride 1 'valid' (dx by strips over the transposed geometry pads by kh - 1 on both sides)
+                Arguments.of(new int[] {5, 3}, 1, new int[] {1, 1}, "valid", new int[] {1, 2}, true, new int[] {2, 9, 11, 7}),
+                // rows of several strips (about 2048 floats each): the strips' borders inside the image
+                Arguments.of(new int[] {3, 3}, 1, new int[] {1, 1}, "same", new int[] {1, 1}, true, new int[] {2, 4, 300, 16}),
+                Arguments.of(new int[] {5, 5}, 1, new int[] {2, 2}, "same", new int[] {1, 1}, false, new int[] {1, 5, 300, 17}),
+                Arguments.of(new int[] {3, 3}, 2, new int[] {2, 2}, "same", new int[] {1, 1}, true, new int[] {1, 3, 270, 9}),
+                Arguments.of(new int[] {3, 3}, 1, new int[] {1, 1}, "same", new int[] {2, 2}, false, new int[] {1, 5, 300, 8}));
     }
 
     private static DepthwiseConv2D layer(int[] kernel, int m, int[] strides, String padding, int[] dilation, boolean bias) {
@@ -121,6 +148,41 @@ class DepthwiseConv2DTest {
             assertTrue(dw.backward(dy, new boolean[] {false}, true)[0] == null, "no dL/dx asked for");
             assertClose(toDouble(dkExpected), dw.kernel().value().shape(), dw.kernel().gradient(), 1e-5, "dL/dK alone");
         }
+    }
+
+    /**
+     * Inference with a folded batch norm, a residual and ReLU6 in the kernel's epilogue (forwardWithEpilogue, MobileNet's
+     * dw -> bn -> relu6 with an Add as well), against the naive loop followed by those formulas; a backward pass after
+     * it is refused (it needs a plain forward pass).
+     */
+    @ParameterizedTest
+    @MethodSource("stripGeometries")
+    void epilogueAfterTheNaiveLoop(int[] kernel, int m, int[] strides, String padding, int[] dilation, boolean bias,
+                                   int[] shape) {
+        DepthwiseConv2D dw = layer(kernel, m, strides, padding, dilation, bias);
+        Tensor x = uniform(4, shape);
+        int channels = shape[3] * m;
+        dw.build(Shapes.withoutBatch(shape));
+        randomizeWeights(dw, 12);
+        Window2D g = Window2D.of(shape, kernel, strides, dilation, Padding.forName(padding, "test"));
+        float[] z = new float[g.batch() * g.outH() * g.outW() * channels];
+        ReferenceConvolution.depthwise(g, m, x.toArray(), dw.kernel().value().toArray(),
+                bias ? dw.bias().value().toArray() : null, z);
+        float[][] scaleShift = new float[2][channels];
+        for (int c = 0; c < channels; c++) {
+            scaleShift[0][c] = 2f + 0.25f * (c % 7);
+            scaleShift[1][c] = 0.5f - 0.125f * (c % 5);
+        }
+        Tensor residual = uniform(6, g.batch(), g.outH(), g.outW(), channels);
+        Epilogue after = Epilogue.NONE.thenScaleShift(scaleShift).thenAdd(residual).thenActivation(ActivationFunction.RELU6);
+        Tensor y = dw.forwardWithEpilogue(x, after);
+        double[] expected = new double[z.length];
+        for (int i = 0; i < z.length; i++) {
+            int c = i % channels;
+            expected[i] = Math.min(6, Math.max(0, z[i] * scaleShift[0][c] + scaleShift[1][c] + residual.data().get(i)));
+        }
+        assertClose(expected, y.shape(), y, 1e-5, "relu6(depthwise * s + t + residual)");
+        assertThrows(IllegalStateException.class, () -> dw.backward(y, new boolean[] {true}, true));
     }
 
     @ParameterizedTest
