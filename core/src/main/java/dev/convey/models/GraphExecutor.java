@@ -32,6 +32,11 @@ final class GraphExecutor {
         this.graph = graph;
     }
 
+    /** The pool this executor's outermost passes use (for tests). */
+    BufferPool bufferPool() {
+        return pool;
+    }
+
     /** The fused chains of {@link InferenceFusion}, one per line, once a forward pass has found them (for tests). */
     String inferenceFusionChains() {
         return fusion == null ? "" : fusion.toString();
@@ -47,7 +52,8 @@ final class GraphExecutor {
         return forward(batch, training, !training);
     }
 
-    private Tensor forward(Tensor[] batch, boolean training, boolean release) {
+    /** {@link #forward(Tensor[], boolean)}, releasing values only if {@code release} (false: a reference for tests). */
+    Tensor forward(Tensor[] batch, boolean training, boolean release) {
         Graph g = graph;
         if (fusion == null) {
             fusion = InferenceFusion.of(g);

@@ -17,9 +17,11 @@ import java.util.List;
  * ({@link #join}) it is the calling thread's <em>active</em> pool, and a model nested in another one runs inside
  * its outer model's pass and shares the outer pool.
  *
- * <p>Bounded: at the end of each pass the pool drops the buffers that sat in it for the whole pass, unused (the
- * garbage collector frees them). In steady state (same batch shape) each pass takes back the buffers the
- * previous one released, the same ones in the same order, and allocates nothing.
+ * <p>Bounded: at the end of each pass the pool drops the buffers that sat in it, unused, for two whole passes
+ * (the garbage collector frees them), so that it does not keep the buffers of every batch size it has seen;
+ * two, not one, so that the smaller last batch of a {@code predict} does not cost the full batches their
+ * buffers. In steady state (same batch shape) each pass takes back the buffers the previous one released and
+ * allocates nothing.
  *
  * <p>With assertions on (the tests), released memory is filled with NaN, so a layer that reads its output buffer
  * before writing every element produces NaN instead of silently reading another layer's values.
@@ -151,9 +153,9 @@ public final class BufferPool {
         return true;
     }
 
-    /** Drops the buffers released before this pass and not taken during it; the next pass begins. */
+    /** Drops the buffers released before the previous pass and not taken since; the next pass begins. */
     private synchronized void endPass() {
-        free.removeIf(f -> f.releasedInPass < pass);
+        free.removeIf(f -> f.releasedInPass < pass - 1);
         pass++;
     }
 
