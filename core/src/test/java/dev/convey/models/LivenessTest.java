@@ -1,12 +1,11 @@
 package dev.convey.models;
 
+import static dev.convey.models.RandomValues.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
@@ -59,26 +58,10 @@ class LivenessTest {
         return new Model(x, new Dense(3).activation("softmax").name("out").apply(f), "liveness");
     }
 
-    private static Tensor random(long seed, int... shape) {
-        Random r = new Random(seed);
-        Tensor t = Tensor.zeros(shape);
-        for (int i = 0; i < t.size(); i++) {
-            t.data().put(i, (float) r.nextGaussian());
-        }
-        return t;
-    }
-
-    /** The same random weights in both models (moving variances positive). */
+    /** The same random weights in both models. */
     private static void randomize(long seed, Model... models) {
         for (Model m : models) {
-            Random r = new Random(seed);
-            for (Parameter p : m.weights()) {
-                Tensor t = Tensor.zeros(p.value().shape());
-                for (int i = 0; i < t.size(); i++) {
-                    t.data().put(i, (float) (r.nextGaussian() * 0.3 + (p.name().contains("variance") ? 1.5 : 0)));
-                }
-                p.assign(t);
-            }
+            RandomValues.randomize(m, seed);
         }
     }
 
