@@ -4,6 +4,7 @@ import java.util.Arrays;
 
 import dev.convey.layers.Layer;
 import dev.convey.layers.Parameter;
+import dev.convey.tensor.BufferPool;
 import dev.convey.tensor.Scratch;
 import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
@@ -13,15 +14,27 @@ import dev.convey.tensor.Tensor;
  * Backward runs them in reverse, through the nodes the {@link BackwardPlan} marks. A tensor read by several
  * layers (the input of a residual block feeds both branches) receives the sum of their gradients, since L
  * depends on it through each of them: dL/dx = sum_consumers dL/dx|consumer.
+ *
+ * <p>An inference pass releases each value after its last reader ({@link Liveness}) into this executor's
+ * {@link BufferPool}, from which the next layers take their output buffers.
  */
 final class GraphExecutor {
 
     private final Graph graph;
+    private final BufferPool pool = new BufferPool();
     private BackwardPlan plan;
     private InferenceFusion fusion;
+    private Liveness liveness;
+    /** The last forward pass released values: backward must compute them again first. */
+    private boolean lastPassReleased;
 
     GraphExecutor(Graph graph) {
         this.graph = graph;
+    }
+
+    /** The pool this executor's outermost passes use (for tests). */
+    BufferPool bufferPool() {
+        return pool;
     }
 
     /** The fused chains of {@link InferenceFusion}, one per line, once a forward pass has found them (for tests). */
@@ -32,27 +45,38 @@ final class GraphExecutor {
     /**
      * Runs every node after its inputs; an input node's value is the batch fed for it. Conv -> BatchNorm [-> Add]
      * [-> Activation] chains whose batch norm is in inference mode run as one fused convolution
-     * ({@link InferenceFusion}).
+     * ({@link InferenceFusion}). An inference pass (not training, and not nested in a training pass) releases
+     * each value after its last reader ({@link Liveness}).
      */
     Tensor forward(Tensor[] batch, boolean training) {
+        return forward(batch, training, !training);
+    }
+
+    /** {@link #forward(Tensor[], boolean)}, releasing values only if {@code release} (false: a reference for tests). */
+    Tensor forward(Tensor[] batch, boolean training, boolean release) {
         Graph g = graph;
         if (fusion == null) {
             fusion = InferenceFusion.of(g);
+            liveness = new Liveness(g);
         }
         fusion.beginPass(training, training ? planFor(g, new boolean[g.inputNodes.size()]).runs : null);
-        for (Node node : g.nodes) {
-            if (node.modelInput >= 0) {
-                node.value = batch[node.modelInput];
-                continue;
+        liveness.beginPass();
+        try (BufferPool.Pass pass = BufferPool.join(pool, release)) {
+            lastPassReleased = pass.releases();
+            for (Node node : g.nodes) {
+                if (node.modelInput >= 0) {
+                    node.value = batch[node.modelInput];
+                } else if (!fusion.computed(node)) {
+                    Tensor[] in = new Tensor[node.inputs.length];
+                    for (int i = 0; i < in.length; i++) {
+                        in[i] = node.inputs[i].value;
+                    }
+                    node.value = fusion.forward(node, in, training);
+                }
+                if (lastPassReleased) {
+                    liveness.afterRunning(node, pass.pool());
+                }
             }
-            if (fusion.computed(node)) {
-                continue;
-            }
-            Tensor[] in = new Tensor[node.inputs.length];
-            for (int i = 0; i < in.length; i++) {
-                in[i] = node.inputs[i].value;
-            }
-            node.value = fusion.forward(node, in, training);
         }
         return g.outputNode.value;
     }
@@ -71,6 +95,15 @@ final class GraphExecutor {
         }
         if (g.outputNode.value == null) {
             throw new IllegalStateException(owner + ": backward called before forward");
+        }
+        if (lastPassReleased) {
+            // Backward after an inference pass (a gradient check, a saliency map): the layers' outputs it reads
+            // were released; compute them again on the same inputs, keeping them (as unfuse re-runs a chain).
+            Tensor[] batch = new Tensor[g.inputNodes.size()];
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = g.inputNodes.get(i).value;
+            }
+            forward(batch, false, false);
         }
         BackwardPlan p = planFor(g, inputGradientNeeded);
         if (fusion != null) {

@@ -318,6 +318,16 @@ public class Model extends TrainableModel {
         return executor.inferenceFusionChains();
     }
 
+    /** An inference pass that releases no value: the reference that buffer reuse by liveness equals (for tests). */
+    Tensor forwardKeepingValues(Tensor... batch) {
+        return executor.forward(batch, false, false);
+    }
+
+    /** The pool of this model's inference passes (for tests). */
+    dev.convey.tensor.BufferPool bufferPool() {
+        return executor.bufferPool();
+    }
+
     // ---------------------------------------------------------------- Layer: forward and backward
 
     /** See {@link GraphExecutor#forward}. */

@@ -1,5 +1,7 @@
 package dev.convey.models;
 
+import static dev.convey.models.RandomValues.random;
+import static dev.convey.models.RandomValues.randomize;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
@@ -31,26 +32,6 @@ import dev.convey.training.SGD;
  * moving statistics during fit even while the base is trainable (its weights still train).
  */
 class NestedModelTest {
-
-    private static Tensor random(long seed, int... shape) {
-        Random r = new Random(seed);
-        Tensor t = Tensor.zeros(shape);
-        for (int i = 0; i < t.size(); i++) {
-            t.data().put(i, (float) r.nextGaussian());
-        }
-        return t;
-    }
-
-    private static void randomize(Model m, long seed) {
-        Random r = new Random(seed);
-        for (Parameter p : m.weights()) {
-            Tensor t = Tensor.zeros(p.value().shape());
-            for (int i = 0; i < t.size(); i++) {
-                t.data().put(i, (float) (r.nextGaussian() * 0.3 + (p.name().contains("variance") ? 1.5 : 0)));
-            }
-            p.assign(t);
-        }
-    }
 
     private static Model base() {
         SymbolicTensor in = Input.of(6, 6, 2);
