@@ -8,8 +8,6 @@ import java.util.Locale;
 import dev.convey.layers.Layer;
 import dev.convey.models.Model;
 import dev.convey.tensor.Tensor;
-import dev.convey.training.FitOptions;
-import dev.convey.training.SGD;
 
 /**
  * Before and after an engine change to training, in one JVM: the all-layers {@code fit} step of
@@ -42,11 +40,8 @@ public final class TrainingAbProbe {
         System.out.println("| model | what | A median ms | B median ms | B / A per round: median (quartiles) | A GFLOP/s | B GFLOP/s |");
         System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
         for (String name : models) {
-            Model network = Models.withNewHead(name, true);
-            network.compile(new SGD(1e-4), "categorical_crossentropy");
-            Tensor images = Models.images(batch);
-            Tensor labels = Models.oneHotLabels(batch);
-            FitOptions oneStep = FitOptions.builder().batchSize(batch).epochs(1).shuffle(false).verbose(false).build();
+            TrainingSetting setting = new TrainingSetting(name, true, batch);
+            Model network = setting.network;
             List<Layer> layers = new ArrayList<>();
             collect(network, layerClass, layers);
             double gflop = 3.0 * 2 * Models.macsPerImage(network) * batch / 1e9;
@@ -57,7 +52,7 @@ public final class TrainingAbProbe {
                 for (int turn = 0; turn < 2; turn++) {
                     int which = (turn == 0) == aFirst ? 0 : 1;
                     String value = which == 0 ? a : b;
-                    double s = AbProbe.timed(property, value, () -> network.fit(images, labels, oneStep));
+                    double s = AbProbe.timed(property, value, setting::step);
                     double l = AbProbe.timed(property, value, () -> runAlone(layers, batch));
                     if (i >= 0) {
                         step[which][i] = s;

@@ -10,8 +10,6 @@ import java.util.Map;
 import dev.convey.layers.Layer;
 import dev.convey.models.Model;
 import dev.convey.tensor.Tensor;
-import dev.convey.training.FitOptions;
-import dev.convey.training.SGD;
 
 /**
  * Where the all-layers training step's time goes, by kind of layer: the model of {@link TrainingBenchmark}
@@ -40,11 +38,8 @@ public final class TrainingLayerProfile {
     }
 
     private static void profile(String name, int rounds, int batch) {
-        Model network = Models.withNewHead(name, true);
-        network.compile(new SGD(1e-4), "categorical_crossentropy");
-        Tensor images = Models.images(batch);
-        Tensor labels = Models.oneHotLabels(batch);
-        FitOptions oneStep = FitOptions.builder().batchSize(batch).epochs(1).shuffle(false).verbose(false).build();
+        TrainingSetting setting = new TrainingSetting(name, true, batch);
+        Model network = setting.network;
         List<Layer> leaves = new ArrayList<>();
         collect(network, leaves);
         Map<String, double[][]> byKind = new LinkedHashMap<>();   // kind -> {forward[rounds], backward[rounds]}
@@ -56,7 +51,7 @@ public final class TrainingLayerProfile {
         double[] step = new double[rounds];
         for (int r = -1; r < rounds; r++) {
             long s0 = System.nanoTime();
-            network.fit(images, labels, oneStep);
+            setting.step();
             double stepMs = (System.nanoTime() - s0) / 1e6;
             for (Layer layer : leaves) {
                 Tensor[] in = new Tensor[layer.inputShapes().length];

@@ -63,13 +63,7 @@ final class BatchNormKernels {
             }
             kahan(d, q, eq, n);
         });
-        double[][] out = new double[2][channels];
-        for (int c = 0; c < channels; c++) {
-            double meanShifted = sums[c] / rows;
-            out[0][c] = first[c] + meanShifted;
-            out[1][c] = Math.max(0.0, sums[channels + c] / rows - meanShifted * meanShifted);
-        }
-        return out;
+        return BatchStatistics.shiftedMoments(sums, first, rows);
     }
 
     /**

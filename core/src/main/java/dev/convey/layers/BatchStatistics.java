@@ -43,6 +43,12 @@ final class BatchStatistics {
                 }
             });
         });
+        return shiftedMoments(sums, shift, rows);
+    }
+
+    /** {mu_c, var_c} from sums = {sum_r d, sum_r d^2} of d = x - shift_c over n rows (see channelMoments). */
+    static double[][] shiftedMoments(double[] sums, float[] shift, int rows) {
+        int channels = shift.length;
         double[][] out = new double[2][channels];
         for (int c = 0; c < channels; c++) {
             double meanShifted = sums[c] / rows;
