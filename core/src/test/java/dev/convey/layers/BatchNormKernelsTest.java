@@ -1,11 +1,14 @@
 package dev.convey.layers;
 
+import static dev.convey.layers.TestTensors.uniform;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
+import dev.convey.tensor.Shapes;
 import dev.convey.tensor.Tensor;
 
 /** The fast training kernels of BatchNormalization against naive loops in double precision. */
@@ -84,6 +87,46 @@ class BatchNormKernelsTest {
                 double scale = s[c] * (Math.abs(dy.data().get(i)) + (1 + Math.abs(xhat)) * dyScale[c] / rows);
                 assertEquals(want, dx.data().get(i), 1e-5 * scale, what + " dx " + i);
             }
+        }
+    }
+
+    /** The layer on the fast path (at least MIN_CHANNELS channels): finite differences in training mode. */
+    @Test
+    void theLayersTrainingGradientsOnTheFastPathMatchFiniteDifferences() {
+        int channels = BatchNormKernels.MIN_CHANNELS + 4;
+        assertTrue(channels >= BatchNormKernels.MIN_CHANNELS);
+        BatchNormalization bn = new BatchNormalization().momentum(1.0);
+        Tensor x = uniform(21, 2, 3, 4, channels);
+        bn.build(Shapes.withoutBatch(x.shape()));
+        TestTensors.randomizeWeights(bn, 5);
+        GradientCheck.of(bn).inputs(x).training(true).assertMatches(2e-3);
+    }
+
+    /**
+     * The layer on the fast path: the batch moments move the moving statistics as the double-precision
+     * reference does (within 1e-6, as BatchNormalizationTest asks of the reference at 6 channels).
+     */
+    @Test
+    void theMovingStatisticsOnTheFastPathEqualTheReferences() {
+        int channels = 40;
+        Random r = new Random(5);
+        Tensor x = random(r, 3 * 4 * 5, channels, -1, 3);
+        Tensor x4 = Tensor.of(x.toArray(), 3, 4, 5, channels);
+        BatchNormalization fast = new BatchNormalization().momentum(0.9);
+        BatchNormalization reference = new BatchNormalization().momentum(0.9);
+        fast.build(new int[] {4, 5, channels});
+        reference.build(new int[] {4, 5, channels});
+        fast.forward(new Tensor[] {x4}, true);
+        System.setProperty(BatchNormKernels.REFERENCE_PROPERTY, "true");
+        try {
+            reference.forward(new Tensor[] {x4}, true);
+        } finally {
+            System.clearProperty(BatchNormKernels.REFERENCE_PROPERTY);
+        }
+        for (int c = 0; c < channels; c++) {
+            assertEquals(reference.movingMean().value().get(c), fast.movingMean().value().get(c), 1e-6, "moving_mean " + c);
+            assertEquals(reference.movingVariance().value().get(c), fast.movingVariance().value().get(c), 1e-6,
+                    "moving_variance " + c);
         }
     }
 }
