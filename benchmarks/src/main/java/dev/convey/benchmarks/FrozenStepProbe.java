@@ -5,8 +5,6 @@ import java.util.Locale;
 
 import dev.convey.models.Model;
 import dev.convey.tensor.Tensor;
-import dev.convey.training.FitOptions;
-import dev.convey.training.SGD;
 
 /**
  * The frozen-base step against inference, interleaved in one JVM (as {@link TrainingBenchmark#trainNewHead} and
@@ -29,11 +27,9 @@ public final class FrozenStepProbe {
         System.out.println("| model | batch | forward median ms | frozen-base step median ms | step / forward per round: median (quartiles) |");
         System.out.println("| --- | --- | --- | --- | --- |");
         for (String name : models) {
-            Model network = Models.withNewHead(name, false);
-            network.compile(new SGD(1e-4), "categorical_crossentropy");
-            Tensor images = Models.images(batch);
-            Tensor labels = Models.oneHotLabels(batch);
-            FitOptions oneStep = FitOptions.builder().batchSize(batch).epochs(1).shuffle(false).verbose(false).build();
+            TrainingSetting setting = new TrainingSetting(name, false, batch);
+            Model network = setting.network;
+            Tensor images = setting.images;
             double[] forward = new double[rounds];
             double[] step = new double[rounds];
             double[] ratio = new double[rounds];
@@ -41,7 +37,7 @@ public final class FrozenStepProbe {
                 long t0 = System.nanoTime();
                 network.forward(images);
                 long t1 = System.nanoTime();
-                network.fit(images, labels, oneStep);
+                setting.step();
                 long t2 = System.nanoTime();
                 if (i >= 0) {
                     forward[i] = (t1 - t0) / 1e6;

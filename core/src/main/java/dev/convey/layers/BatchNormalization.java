@@ -266,7 +266,7 @@ public final class BatchNormalization extends Layer {
         input = x;
         usedBatchStatistics = training && isTrainableWhenCompiled();
         if (usedBatchStatistics) {
-            double[][] moments = BatchStatistics.channelMoments(x, rows, channels);
+            double[][] moments = BatchNormKernels.channelMoments(x, rows, channels);
             double[] batchMean = moments[0];
             double[] batchVariance = moments[1];
             mean = BatchStatistics.toFloat(batchMean);
@@ -352,7 +352,7 @@ public final class BatchNormalization extends Layer {
         int channels = mean.length;
         int rows = outputGradient.size() / channels;
         boolean needSums = weightGradients || (inputGradientNeeded[0] && usedBatchStatistics);
-        double[][] sums = needSums ? BatchStatistics.gradientSums(outputGradient, input, mean, inverseStd, rows, channels) : null;
+        double[][] sums = needSums ? BatchNormKernels.gradientSums(outputGradient, input, mean, inverseStd, rows, channels) : null;
         if (weightGradients) {
             if (gamma != null) {
                 writeGradient(gamma.gradient(), sums[1]);
@@ -370,7 +370,7 @@ public final class BatchNormalization extends Layer {
             s[c] = gammaAt(c) * inverseStd[c];
         }
         if (usedBatchStatistics) {
-            BatchStatistics.batchStatisticsInputGradient(outputGradient, input, mean, inverseStd, s, sums, rows, inputGradient);
+            BatchNormKernels.inputGradient(outputGradient, input, mean, inverseStd, s, sums, rows, inputGradient);
         } else {
             scaleAndShift(outputGradient, s, new float[channels], inputGradient);
         }

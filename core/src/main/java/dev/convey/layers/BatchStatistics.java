@@ -5,9 +5,11 @@ import dev.convey.tensor.Scratch;
 import dev.convey.tensor.Tensor;
 
 /**
- * The per-channel kernels of {@link BatchNormalization} in training mode: the batch's moments, and the sums and
- * the input gradient of the backward pass. Rows are output positions (every axis but the last), columns the
- * channels; every sum is in double, one chunk of rows per core, the chunks added in order.
+ * The reference per-channel loops of {@link BatchNormalization} in training mode: the batch's moments, and the
+ * sums and the input gradient of the backward pass. Rows are output positions (every axis but the last), columns
+ * the channels; every term is summed in double, one chunk of rows per core, the chunks added in order. The layer
+ * runs the faster {@link BatchNormKernels}, which equal these within float rounding (BatchNormKernelsTest) and
+ * fall back to them under {@code -Dconvey.batchnorm.reference=true}.
  */
 final class BatchStatistics {
 
@@ -41,6 +43,12 @@ final class BatchStatistics {
                 }
             });
         });
+        return shiftedMoments(sums, shift, rows);
+    }
+
+    /** {mu_c, var_c} from sums = {sum_r d, sum_r d^2} of d = x - shift_c over n rows (see channelMoments). */
+    static double[][] shiftedMoments(double[] sums, float[] shift, int rows) {
+        int channels = shift.length;
         double[][] out = new double[2][channels];
         for (int c = 0; c < channels; c++) {
             double meanShifted = sums[c] / rows;
