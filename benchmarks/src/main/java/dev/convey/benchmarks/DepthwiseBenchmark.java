@@ -51,11 +51,8 @@ public class DepthwiseBenchmark {
     @Param({"strips", "rows"})
     public String path;
 
-    /**
-     * The activation after the batch norm: MobileNetV2's is relu6, but ActivationFunction's relu6 (like swish) is a
-     * scalar loop that costs more than the convolution itself, so the kernel is measured with relu.
-     */
-    @Param({"relu"})
+    /** The activation after the batch norm: MobileNetV2's relu6 (a float loop in the epilogue, FloatActivations). */
+    @Param({"relu6"})
     public String activation;
 
     private DepthwiseConv2D layer;

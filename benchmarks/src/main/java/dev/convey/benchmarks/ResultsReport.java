@@ -89,6 +89,7 @@ final class ResultsReport {
         md.append(PeerComparison.markdown(run.scores(), (t, measured) -> target(t, measured, "")));
         training();
         convolutions();
+        md.append(DepthwiseSection.markdown(run.scores(), copyBytesPerMs()));
         whereTheTimeGoes();
         memory();
         loading();
@@ -382,10 +383,7 @@ final class ResultsReport {
     }
 
     private static String ms(Scores.Score s) {
-        if (s == null) {
-            return "-";
-        }
-        return Double.isNaN(s.error()) ? number(s.ms()) : number(s.ms()) + " ± " + number(s.error());
+        return s == null ? "-" : Double.isNaN(s.error()) ? number(s.ms()) : number(s.ms()) + " ± " + number(s.error());
     }
 
     /** Three significant digits or so; "-" for a missing value. */
