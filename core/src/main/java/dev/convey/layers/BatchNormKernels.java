@@ -1,6 +1,7 @@
 package dev.convey.layers;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Tensor;
@@ -64,6 +65,18 @@ final class BatchNormKernels {
             kahan(d, q, eq, n);
         });
         return BatchStatistics.shiftedMoments(sums, first, rows);
+    }
+
+    /**
+     * sum_r a[r, c] per channel, as {@link Epilogue#biasGradient}'s loop (a convolution's or dense layer's bias
+     * gradient); null where the reference runs (below {@link #MIN_CHANNELS}, or under the switch): the caller's loop.
+     */
+    static double[] columnSums(FloatBuffer a, int rows, int channels) {
+        if (reference(channels)) {
+            return null;
+        }
+        double[] sums = tileSums(rows, channels, a, null, (as, unused, n, d, s, q, es, eq) -> kahan(as, s, es, n));
+        return Arrays.copyOf(sums, channels);
     }
 
     /**

@@ -201,24 +201,31 @@ public final class Epilogue {
         }
     }
 
-    /** The bias' backward: db[c] = sum over the rows of dz[r, c], accumulated in double (per core, then merged). */
+    /**
+     * The bias' backward: db[c] = sum over the rows of dz[r, c]. From 16 channels up by
+     * {@link BatchNormKernels#columnSums} (compensated float tile sums folded into double, vectorised); the loop
+     * here, in double per core then merged, is the reference it equals, and runs below that.
+     */
     static void biasGradient(FloatBuffer dz, int rows, int cols, Tensor db) {
-        double[] total = new double[cols];
-        Parallel.range(rows, Math.max(1, MIN_FLOATS_PER_CHUNK / cols), (r0, r1) -> {
-            double[] partial = new double[cols];
-            Scratch.forEachTile(r0 * cols, r1 - r0, cols, dz, null, null, null, (tile, unused, unused2, length) -> {
-                for (int row = 0; row < length; row += cols) {
+        double[] fast = BatchNormKernels.columnSums(dz, rows, cols);
+        double[] total = fast != null ? fast : new double[cols];
+        if (fast == null) {
+            Parallel.range(rows, Math.max(1, MIN_FLOATS_PER_CHUNK / cols), (r0, r1) -> {
+                double[] partial = new double[cols];
+                Scratch.forEachTile(r0 * cols, r1 - r0, cols, dz, null, null, null, (tile, unused, unused2, length) -> {
+                    for (int row = 0; row < length; row += cols) {
+                        for (int c = 0; c < cols; c++) {
+                            partial[c] += tile[row + c];
+                        }
+                    }
+                });
+                synchronized (total) {
                     for (int c = 0; c < cols; c++) {
-                        partial[c] += tile[row + c];
+                        total[c] += partial[c];
                     }
                 }
             });
-            synchronized (total) {
-                for (int c = 0; c < cols; c++) {
-                    total[c] += partial[c];
-                }
-            }
-        });
+        }
         for (int c = 0; c < cols; c++) {
             db.data().put(c, (float) total[c]);
         }

@@ -91,6 +91,28 @@ class BatchNormKernelsTest {
     }
 
     /** The layer on the fast path (at least MIN_CHANNELS channels): finite differences in training mode. */
+    /** A bias gradient, the column sums of dz, by the fast path (64, 512 channels) and the loop (3): a naive double sum. */
+    @Test
+    void theBiasGradientEqualsANaiveDoubleSum() {
+        Random r = new Random(12);
+        for (int[] rc : new int[][] {{1001, 3}, {3 * 56 * 56 + 5, 64}, {8 * 28 * 28, 512}}) {
+            int rows = rc[0];
+            int channels = rc[1];
+            Tensor dz = random(r, rows, channels, 0.01, 0.2);
+            double[] naive = new double[channels];
+            for (int i = 0; i < dz.size(); i++) {
+                naive[i % channels] += dz.data().get(i);
+            }
+            Tensor db = Tensor.zeros(channels);
+            Epilogue.biasGradient(dz.data(), rows, channels, db);
+            for (int c = 0; c < channels; c++) {
+                assertEquals(naive[c], db.data().get(c), 1e-6 * (1 + Math.abs(naive[c])), rows + " x " + channels + ", c " + c);
+            }
+            assertEquals(channels >= BatchNormKernels.MIN_CHANNELS,
+                    BatchNormKernels.columnSums(dz.data(), rows, channels) != null, "the path for " + channels);
+        }
+    }
+
     @Test
     void theLayersTrainingGradientsOnTheFastPathMatchFiniteDifferences() {
         int channels = BatchNormKernels.MIN_CHANNELS + 4;
