@@ -32,14 +32,32 @@ public final class Parallel {
     private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
     /** How long an idle worker polls for its next chunk before parking: longer than the gap between two layers. */
     private static final long SPIN_NANOS = 500_000;
+    static final String SPIN_PROPERTY = "convey.parallel.spinMicros";
+    /** {@value #SPIN_PROPERTY} (default {@link #SPIN_NANOS}) as of the latest loop, read by the idle workers. */
+    private static volatile long idleSpinNanos = SPIN_NANOS;
 
     static final String STEAL_PROPERTY = "convey.parallel.steal";
+    static final String YIELD_PROPERTY = "convey.parallel.yield";
+    /** {@value #YIELD_PROPERTY} as of the latest loop, for the workers' idle polling (see {@link #pause}). */
+    private static volatile boolean yieldWhileIdle = true;
+    /**
+     * How often a polling worker offers its core to another thread ({@link Thread#yield}). A worker woken from
+     * park may land on the core of the thread that woke it and preempt it (the scheduler's wake-up affinity);
+     * polling there with only a spin hint, it can keep the caller off its core for the whole spin: once, every
+     * loop after a pause longer than the spin cost ~{@link #SPIN_NANOS} instead of ~10 us (DispatchProbe,
+     * 2026-12-02). Yielding at every poll instead made the workers slow to pick up chunks (the caller ran 89 of
+     * EfficientNetB0's 93 handed chunks itself, against 26 with spin hints only).
+     */
+    private static final long YIELD_EVERY_NANOS = 20_000;
 
     private static final Worker[] WORKERS = new Worker[THREADS - 1];
     /** One loop at a time uses the workers; a loop started meanwhile on another thread runs serially. */
     private static final ReentrantLock DISPATCH = new ReentrantLock();
     /** True on a thread while it runs a chunk: a loop nested inside a chunk runs serially on that thread. */
     private static final ThreadLocal<Boolean> IN_CHUNK = ThreadLocal.withInitial(() -> false);
+    /** Loops handed to the workers, and chunks the caller ran itself instead: written under DISPATCH. */
+    private static long handedLoops;
+    private static long stolenChunks;
 
     static {
         for (int i = 0; i < WORKERS.length; i++) {
@@ -57,6 +75,19 @@ public final class Parallel {
     }
 
     /**
+     * How many loops so far were handed to the workers (not run serially), and how many of their chunks the
+     * caller ran itself because the worker had not started them: for probes counting a forward pass's loops.
+     */
+    public static long[] dispatchCounts() {
+        DISPATCH.lock();
+        try {
+            return new long[] {handedLoops, stolenChunks};
+        } finally {
+            DISPATCH.unlock();
+        }
+    }
+
+    /**
      * Runs {@code body} over {@code [0, n)} in up to {@link #threads()} chunks; the calling thread takes the
      * first chunk. Loops with fewer than {@code minPerChunk} items per chunk are not worth a thread switch and
      * run on the caller. {@code body} must only write to places indexed by its own range. A call made from
@@ -64,12 +95,16 @@ public final class Parallel {
      * runs serially: the cores are busy already.
      */
     public static void range(int n, int minPerChunk, RangeBody body) {
+        yieldWhileIdle = !"false".equals(System.getProperty(YIELD_PROPERTY));
+        String spin = System.getProperty(SPIN_PROPERTY);
+        idleSpinNanos = spin == null ? SPIN_NANOS : Long.parseLong(spin) * 1000;
         int chunks = Math.min(THREADS, Math.max(1, n / Math.max(1, minPerChunk)));
         if (chunks <= 1 || IN_CHUNK.get() || !DISPATCH.tryLock()) {
             body.run(0, n);
             return;
         }
         try {
+            handedLoops++;
             Chunk[] handed = new Chunk[chunks];
             for (int c = 1; c < chunks; c++) {
                 handed[c] = new Chunk(body, (int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
@@ -84,6 +119,7 @@ public final class Parallel {
                 boolean steal = !"false".equals(System.getProperty(STEAL_PROPERTY));
                 for (int c = 1; c < chunks && steal; c++) {
                     if (handed[c].claim(Chunk.BY_CALLER)) {
+                        stolenChunks++;
                         handed[c].run();
                     }
                 }
@@ -200,14 +236,21 @@ public final class Parallel {
 
         /** Polls the mailbox for SPIN_NANOS, then parks until a submit wakes it. */
         private Chunk nextChunk() {
-            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            long spinUntil = System.nanoTime() + idleSpinNanos;
+            long yieldAt = System.nanoTime() + YIELD_EVERY_NANOS;
             while (true) {
                 Chunk chunk = mailbox.get();
                 if (chunk != null) {
                     return chunk;
                 }
-                if (System.nanoTime() < spinUntil) {
-                    Thread.onSpinWait();
+                long now = System.nanoTime();
+                if (now < spinUntil) {
+                    if (yieldWhileIdle && now >= yieldAt) {
+                        Thread.yield();
+                        yieldAt = now + YIELD_EVERY_NANOS;
+                    } else {
+                        Thread.onSpinWait();
+                    }
                     continue;
                 }
                 parked = true;
@@ -215,7 +258,7 @@ public final class Parallel {
                     LockSupport.park(this);
                 }
                 parked = false;
-                spinUntil = System.nanoTime() + SPIN_NANOS;
+                spinUntil = System.nanoTime() + idleSpinNanos;
             }
         }
     }
