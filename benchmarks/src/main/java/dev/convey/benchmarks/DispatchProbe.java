@@ -3,6 +3,7 @@ package dev.convey.benchmarks;
 import java.util.Arrays;
 import java.util.Locale;
 
+import dev.convey.blas.Blas;
 import dev.convey.models.Model;
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Tensor;
@@ -60,8 +61,9 @@ public final class DispatchProbe {
         if (key != null) {
             System.clearProperty(key);
         }
-        System.out.printf(Locale.ROOT, "%n| model (batch %d) | loops handed to the workers per forward | chunks the caller ran |%n", batch);
-        System.out.println("| --- | --- | --- |");
+        System.out.printf(Locale.ROOT, "%n| model (batch %d) | loops handed to the workers per forward | chunks the caller ran"
+                + " | OpenBLAS thread-count switches |%n", batch);
+        System.out.println("| --- | --- | --- | --- |");
         for (String name : models) {
             Model model = Models.classifier(name);
             Tensor images = Models.images(batch);
@@ -70,12 +72,13 @@ public final class DispatchProbe {
             }
             int calls = 5;
             long[] before = Parallel.dispatchCounts();
+            long switches = Blas.threadSwitches();
             for (int i = 0; i < calls; i++) {
                 model.forward(images);
             }
             long[] after = Parallel.dispatchCounts();
-            System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f |%n", name, (after[0] - before[0]) / (double) calls,
-                    (after[1] - before[1]) / (double) calls);
+            System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.1f |%n", name, (after[0] - before[0]) / (double) calls,
+                    (after[1] - before[1]) / (double) calls, (Blas.threadSwitches() - switches) / (double) calls);
         }
     }
 

@@ -32,9 +32,6 @@ public final class Parallel {
     private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
     /** How long an idle worker polls for its next chunk before parking: longer than the gap between two layers. */
     private static final long SPIN_NANOS = 500_000;
-    static final String SPIN_PROPERTY = "convey.parallel.spinMicros";
-    /** {@value #SPIN_PROPERTY} (default {@link #SPIN_NANOS}) as of the latest loop, read by the idle workers. */
-    private static volatile long idleSpinNanos = SPIN_NANOS;
 
     static final String STEAL_PROPERTY = "convey.parallel.steal";
     static final String YIELD_PROPERTY = "convey.parallel.yield";
@@ -96,8 +93,6 @@ public final class Parallel {
      */
     public static void range(int n, int minPerChunk, RangeBody body) {
         yieldWhileIdle = !"false".equals(System.getProperty(YIELD_PROPERTY));
-        String spin = System.getProperty(SPIN_PROPERTY);
-        idleSpinNanos = spin == null ? SPIN_NANOS : Long.parseLong(spin) * 1000;
         int chunks = Math.min(THREADS, Math.max(1, n / Math.max(1, minPerChunk)));
         if (chunks <= 1 || IN_CHUNK.get() || !DISPATCH.tryLock()) {
             body.run(0, n);
@@ -236,7 +231,7 @@ public final class Parallel {
 
         /** Polls the mailbox for SPIN_NANOS, then parks until a submit wakes it. */
         private Chunk nextChunk() {
-            long spinUntil = System.nanoTime() + idleSpinNanos;
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
             long yieldAt = System.nanoTime() + YIELD_EVERY_NANOS;
             while (true) {
                 Chunk chunk = mailbox.get();
@@ -258,7 +253,7 @@ public final class Parallel {
                     LockSupport.park(this);
                 }
                 parked = false;
-                spinUntil = System.nanoTime() + idleSpinNanos;
+                spinUntil = System.nanoTime() + SPIN_NANOS;
             }
         }
     }
