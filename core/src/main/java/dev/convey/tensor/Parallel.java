@@ -19,7 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * the build machine, per loop. A ResNet50 inference runs a few hundred such loops, so that alone cost 20-30 ms
  * of an 80 ms pass. Here an idle worker keeps polling its mailbox for {@link #SPIN_NANOS} before it parks, so
  * back-to-back loops (one layer after another) hand over in well under a microsecond, and a worker left idle
- * still gives its core back soon.
+ * still gives its core back soon. While it polls it yields every {@link #YIELD_EVERY_NANOS}, so that it never
+ * holds its core from another runnable thread for long ({@value #YIELD_PROPERTY} = false: spin hints only).
  */
 public final class Parallel {
 
@@ -35,15 +36,17 @@ public final class Parallel {
 
     static final String STEAL_PROPERTY = "convey.parallel.steal";
     static final String YIELD_PROPERTY = "convey.parallel.yield";
-    /** {@value #YIELD_PROPERTY} as of the latest loop, for the workers' idle polling (see {@link #pause}). */
+    /** {@value #YIELD_PROPERTY} as of the latest loop, for the workers' idle polling: see YIELD_EVERY_NANOS. */
     private static volatile boolean yieldWhileIdle = true;
     /**
-     * How often a polling worker offers its core to another thread ({@link Thread#yield}). A worker woken from
-     * park may land on the core of the thread that woke it and preempt it (the scheduler's wake-up affinity);
-     * polling there with only a spin hint, it can keep the caller off its core for the whole spin: once, every
-     * loop after a pause longer than the spin cost ~{@link #SPIN_NANOS} instead of ~10 us (DispatchProbe,
-     * 2026-12-02). Yielding at every poll instead made the workers slow to pick up chunks (the caller ran 89 of
-     * EfficientNetB0's 93 handed chunks itself, against 26 with spin hints only).
+     * How often a polling worker offers its core to another runnable thread ({@link Thread#yield}; it returns at
+     * once when there is none). With only spin hints, a polling worker kept its core from whatever shared it:
+     * the caller itself when the scheduler put both on one core (once, every loop after a pause longer than
+     * the spin cost ~{@link #SPIN_NANOS} instead of ~10 us: DispatchProbe), or another process' spinning
+     * threads. With ONNX Runtime's threads running in turn (AbProbe, 25 rounds, 2026-12-02), yielding every
+     * 20 us made batch-1 EfficientNetB0 0.67x (quartiles 0.62-0.83), MobileNetV2 0.65x (0.60-0.93) and ResNet50
+     * 0.85x (0.66-1.22) as long; alone (GraphProfile's whole model) 0.95-1.00x. Yielding at every poll instead
+     * made the workers slow to pick up chunks (the caller ran 89 of EfficientNetB0's 93 handed chunks itself).
      */
     private static final long YIELD_EVERY_NANOS = 20_000;
 
