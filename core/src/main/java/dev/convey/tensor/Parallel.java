@@ -19,7 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * the build machine, per loop. A ResNet50 inference runs a few hundred such loops, so that alone cost 20-30 ms
  * of an 80 ms pass. Here an idle worker keeps polling its mailbox for {@link #SPIN_NANOS} before it parks, so
  * back-to-back loops (one layer after another) hand over in well under a microsecond, and a worker left idle
- * still gives its core back soon.
+ * still gives its core back soon. While it polls it yields every {@link #YIELD_EVERY_NANOS}, so that it never
+ * holds its core from another runnable thread for long ({@value #YIELD_PROPERTY} = false: spin hints only).
  */
 public final class Parallel {
 
@@ -34,12 +35,29 @@ public final class Parallel {
     private static final long SPIN_NANOS = 500_000;
 
     static final String STEAL_PROPERTY = "convey.parallel.steal";
+    static final String YIELD_PROPERTY = "convey.parallel.yield";
+    /** {@value #YIELD_PROPERTY} as of the latest loop, for the workers' idle polling: see YIELD_EVERY_NANOS. */
+    private static volatile boolean yieldWhileIdle = true;
+    /**
+     * How often a polling worker offers its core to another runnable thread ({@link Thread#yield}; it returns at
+     * once when there is none). With only spin hints, a polling worker kept its core from whatever shared it:
+     * the caller itself when the scheduler put both on one core (once, every loop after a pause longer than
+     * the spin cost ~{@link #SPIN_NANOS} instead of ~10 us: DispatchProbe), or another process' spinning
+     * threads. With ONNX Runtime's threads running in turn (AbProbe, 25 rounds, 2026-12-02), yielding every
+     * 20 us made batch-1 EfficientNetB0 0.67x (quartiles 0.62-0.83), MobileNetV2 0.65x (0.60-0.93) and ResNet50
+     * 0.85x (0.66-1.22) as long; alone (GraphProfile's whole model) 0.95-1.00x. Yielding at every poll instead
+     * made the workers slow to pick up chunks (the caller ran 89 of EfficientNetB0's 93 handed chunks itself).
+     */
+    private static final long YIELD_EVERY_NANOS = 20_000;
 
     private static final Worker[] WORKERS = new Worker[THREADS - 1];
     /** One loop at a time uses the workers; a loop started meanwhile on another thread runs serially. */
     private static final ReentrantLock DISPATCH = new ReentrantLock();
     /** True on a thread while it runs a chunk: a loop nested inside a chunk runs serially on that thread. */
     private static final ThreadLocal<Boolean> IN_CHUNK = ThreadLocal.withInitial(() -> false);
+    /** Loops handed to the workers, and chunks the caller ran itself instead: written under DISPATCH. */
+    private static long handedLoops;
+    private static long stolenChunks;
 
     static {
         for (int i = 0; i < WORKERS.length; i++) {
@@ -57,6 +75,19 @@ public final class Parallel {
     }
 
     /**
+     * How many loops so far were handed to the workers (not run serially), and how many of their chunks the
+     * caller ran itself because the worker had not started them: for probes counting a forward pass's loops.
+     */
+    public static long[] dispatchCounts() {
+        DISPATCH.lock();
+        try {
+            return new long[] {handedLoops, stolenChunks};
+        } finally {
+            DISPATCH.unlock();
+        }
+    }
+
+    /**
      * Runs {@code body} over {@code [0, n)} in up to {@link #threads()} chunks; the calling thread takes the
      * first chunk. Loops with fewer than {@code minPerChunk} items per chunk are not worth a thread switch and
      * run on the caller. {@code body} must only write to places indexed by its own range. A call made from
@@ -64,12 +95,14 @@ public final class Parallel {
      * runs serially: the cores are busy already.
      */
     public static void range(int n, int minPerChunk, RangeBody body) {
+        yieldWhileIdle = !"false".equals(System.getProperty(YIELD_PROPERTY));
         int chunks = Math.min(THREADS, Math.max(1, n / Math.max(1, minPerChunk)));
         if (chunks <= 1 || IN_CHUNK.get() || !DISPATCH.tryLock()) {
             body.run(0, n);
             return;
         }
         try {
+            handedLoops++;
             Chunk[] handed = new Chunk[chunks];
             for (int c = 1; c < chunks; c++) {
                 handed[c] = new Chunk(body, (int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
@@ -84,6 +117,7 @@ public final class Parallel {
                 boolean steal = !"false".equals(System.getProperty(STEAL_PROPERTY));
                 for (int c = 1; c < chunks && steal; c++) {
                     if (handed[c].claim(Chunk.BY_CALLER)) {
+                        stolenChunks++;
                         handed[c].run();
                     }
                 }
@@ -201,13 +235,20 @@ public final class Parallel {
         /** Polls the mailbox for SPIN_NANOS, then parks until a submit wakes it. */
         private Chunk nextChunk() {
             long spinUntil = System.nanoTime() + SPIN_NANOS;
+            long yieldAt = System.nanoTime() + YIELD_EVERY_NANOS;
             while (true) {
                 Chunk chunk = mailbox.get();
                 if (chunk != null) {
                     return chunk;
                 }
-                if (System.nanoTime() < spinUntil) {
-                    Thread.onSpinWait();
+                long now = System.nanoTime();
+                if (now < spinUntil) {
+                    if (yieldWhileIdle && now >= yieldAt) {
+                        Thread.yield();
+                        yieldAt = now + YIELD_EVERY_NANOS;
+                    } else {
+                        Thread.onSpinWait();
+                    }
                     continue;
                 }
                 parked = true;

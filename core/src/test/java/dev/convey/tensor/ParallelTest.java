@@ -107,4 +107,44 @@ class ParallelTest {
             callers.shutdownNow();
         }
     }
+
+    /**
+     * Loops 50-100 us apart: the workers poll through several of their periodic yields between two loops, with
+     * the yields on ({@value Parallel#YIELD_PROPERTY} unset) and off. Each index still runs exactly once, and
+     * the loops are handed over (counted) when there are workers.
+     */
+    @Test
+    void loopsBetweenTheWorkersYieldsAreEachComplete() {
+        for (String yield : new String[] {null, "false"}) {
+            if (yield == null) {
+                System.clearProperty(Parallel.YIELD_PROPERTY);
+            } else {
+                System.setProperty(Parallel.YIELD_PROPERTY, yield);
+            }
+            try {
+                long handedBefore = Parallel.dispatchCounts()[0];
+                for (int loop = 0; loop < 200; loop++) {
+                    long until = System.nanoTime() + 50_000 + 250L * loop;
+                    while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    }
+                    AtomicIntegerArray hits = new AtomicIntegerArray(64);
+                    Parallel.range(hits.length(), 1, (start, end) -> {
+                        for (int i = start; i < end; i++) {
+                            hits.incrementAndGet(i);
+                        }
+                    });
+                    for (int i = 0; i < hits.length(); i++) {
+                        assertEquals(1, hits.get(i), "yield " + yield + ", loop " + loop + ", index " + i);
+                    }
+                }
+                long handed = Parallel.dispatchCounts()[0] - handedBefore;
+                // All 200 unless another test's thread held the workers meanwhile (its loops then ran serially).
+                assertTrue(Parallel.threads() > 1 ? handed > 0 && handed <= 200 : handed == 0,
+                        "loops handed to the workers, yield " + yield + ": " + handed);
+            } finally {
+                System.clearProperty(Parallel.YIELD_PROPERTY);
+            }
+        }
+    }
 }

@@ -140,6 +140,11 @@ public final class Blas {
         BlasThreads.setThreads(threads);
     }
 
+    /** See {@link BlasThreads#switches}. */
+    public static long threadSwitches() {
+        return BlasThreads.switches();
+    }
+
     /** See {@link BlasThreads#threads}. */
     public static int threads() {
         return BlasThreads.threads();

@@ -13,6 +13,8 @@ final class BlasThreads {
     private static int singleThreadedRegions;
     /** > 0 while OpenBLAS runs on one thread after a region: the count to restore on the next GEMM outside one. */
     private static volatile int deferredThreads;
+    /** How many times OpenBLAS' thread count was changed (under SWITCH): for probes. */
+    private static long switches;
 
     private BlasThreads() {
     }
@@ -35,6 +37,7 @@ final class BlasThreads {
             if (deferredThreads == 0 && openBlasThreads() != 1) {
                 deferredThreads = openBlasThreads();
                 openblas_nolapack.blas_set_num_threads(1);
+                switches++;
             }
         }
         try {
@@ -55,7 +58,15 @@ final class BlasThreads {
             if (deferredThreads > 0 && singleThreadedRegions == 0) {
                 openblas_nolapack.blas_set_num_threads(deferredThreads);
                 deferredThreads = 0;
+                switches++;
             }
+        }
+    }
+
+    /** How many times so far OpenBLAS' thread count was switched between a region and a call outside one. */
+    static long switches() {
+        synchronized (SWITCH) {
+            return switches;
         }
     }
 
