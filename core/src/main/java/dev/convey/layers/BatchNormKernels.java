@@ -4,6 +4,7 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 import dev.convey.tensor.Parallel;
+import dev.convey.tensor.Scratch;
 import dev.convey.tensor.Tensor;
 
 /**
@@ -53,7 +54,7 @@ final class BatchNormKernels {
         }
         float[] first = new float[channels];
         x.data().get(0, first);
-        float[] shift = repeated(first, tileLength(channels));
+        float[] shift = Scratch.repeat(first, new float[tileLength(channels)]);
         double[] sums = tileSums(rows, channels, x.data(), null, (xs, unused, n, d, s, q, es, eq) -> {
             for (int j = 0; j < n; j++) {
                 d[j] = xs[j] - shift[j];
@@ -87,7 +88,7 @@ final class BatchNormKernels {
         if (reference(channels)) {
             return BatchStatistics.gradientSums(dy, x, mean, istd, rows, channels);
         }
-        float[] mu = repeated(mean, tileLength(channels));
+        float[] mu = Scratch.repeat(mean, new float[tileLength(channels)]);
         double[] sums = tileSums(rows, channels, dy.data(), x.data(), (g, xs, n, d, s, q, es, eq) -> {
             kahan(g, s, es, n);
             for (int j = 0; j < n; j++) {
@@ -123,10 +124,10 @@ final class BatchNormKernels {
             k[c] = (float) (-s[c] * sums[0][c] / rows);
         }
         int length = tileLength(channels);
-        float[] st = repeated(s, length);
-        float[] mt = repeated(mean, length);
-        float[] bt = repeated(b, length);
-        float[] kt = repeated(k, length);
+        float[] st = Scratch.repeat(s, new float[length]);
+        float[] mt = Scratch.repeat(mean, new float[length]);
+        float[] bt = Scratch.repeat(b, new float[length]);
+        float[] kt = Scratch.repeat(k, new float[length]);
         int tileRows = length / channels;
         FloatBuffer dyb = dy.data();
         FloatBuffer xb = x.data();
@@ -150,15 +151,6 @@ final class BatchNormKernels {
     /** Floats in a tile of whole rows: about {@link #TILE_FLOATS}, at least one row. */
     private static int tileLength(int channels) {
         return Math.max(1, TILE_FLOATS / channels) * channels;
-    }
-
-    /** perChannel repeated to {@code length} floats (a whole number of rows): element j is perChannel[j % C]. */
-    private static float[] repeated(float[] perChannel, int length) {
-        float[] out = new float[length];
-        for (int at = 0; at < length; at += perChannel.length) {
-            System.arraycopy(perChannel, 0, out, at, perChannel.length);
-        }
-        return out;
     }
 
     /** sum += v with Kahan's compensation (the true sum is sum - err), element by element over n. */

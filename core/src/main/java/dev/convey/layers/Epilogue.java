@@ -104,9 +104,9 @@ public final class Epilogue {
             span = cols * Math.max(4, MAX_TILE_FLOATS / cols);
             biasSource = b;
             scaleShiftSource = scaleShift;
-            bias = b == null ? null : repeated(b, span);
-            scale = scaleShift == null ? null : repeated(scaleShift[0], span);
-            shift = scaleShift == null ? null : repeated(scaleShift[1], span);
+            bias = b == null ? null : Scratch.repeat(b, new float[span]);
+            scale = scaleShift == null ? null : Scratch.repeat(scaleShift[0], new float[span]);
+            shift = scaleShift == null ? null : Scratch.repeat(scaleShift[1], new float[span]);
         }
 
         /** Whether these are the constants of exactly these arrays (the sources are cached until they change). */
@@ -117,14 +117,6 @@ public final class Epilogue {
         /** These constants if they are of b and scaleShift, else new ones. */
         Channels reuseFor(float[] b, float[][] scaleShift, int cols) {
             return isOf(b, scaleShift) ? this : new Channels(b, scaleShift, cols);
-        }
-
-        private static float[] repeated(float[] v, int length) {
-            float[] out = new float[length];
-            for (int at = 0; at < length; at += v.length) {
-                System.arraycopy(v, 0, out, at, v.length);
-            }
-            return out;
         }
     }
 

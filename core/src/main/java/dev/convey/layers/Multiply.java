@@ -66,14 +66,12 @@ public final class Multiply extends Layer {
             });
             return output;
         }
-        // a channel scale: each image's C factors repeated over a tile of whole pixels, so that the loop runs over
-        // one index (HotSpot vectorises u[i] *= s[i], not u[row + j] *= s[j]; see Epilogue.Channels)
-        int tileFloats = Scratch.rowsPerTile(c) * c;
-        float[] scale = new float[tileFloats];
+        // a channel scale: each image's C factors repeated over a tile of whole pixels (Scratch.repeat)
+        float[] factors = new float[c];
+        float[] scale = new float[Scratch.rowsPerTile(c) * c];
         for (int n = 0; n < a.size() / (p * c); n++) {
-            for (int at = 0; at < tileFloats; at += c) {
-                b.data().get(n * c, scale, at, c);
-            }
+            b.data().get(n * c, factors);
+            Scratch.repeat(factors, scale);
             int first = n * p;
             Parallel.range(p, Math.max(1, MIN_FLOATS_PER_CHUNK / c), (p0, p1) ->
                     Scratch.forEachTile((first + p0) * c, p1 - p0, c, a.data(), null, null, output.data(),

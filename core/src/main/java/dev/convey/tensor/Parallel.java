@@ -95,13 +95,13 @@ public final class Parallel {
      * runs serially: the cores are busy already.
      */
     public static void range(int n, int minPerChunk, RangeBody body) {
-        yieldWhileIdle = !"false".equals(System.getProperty(YIELD_PROPERTY));
         int chunks = Math.min(THREADS, Math.max(1, n / Math.max(1, minPerChunk)));
         if (chunks <= 1 || IN_CHUNK.get() || !DISPATCH.tryLock()) {
             body.run(0, n);
             return;
         }
         try {
+            yieldWhileIdle = !"false".equals(System.getProperty(YIELD_PROPERTY));   // read by loops handed out only
             handedLoops++;
             Chunk[] handed = new Chunk[chunks];
             for (int c = 1; c < chunks; c++) {

@@ -43,6 +43,18 @@ public final class Scratch {
         return Math.max(1, FLOATS / Math.max(1, cols));
     }
 
+    /**
+     * {@code perChannel} repeated over {@code out} (a whole number of rows of its length): out[j] = perChannel[j % C].
+     * The per-channel operand of a loop over a tile of whole rows, which then runs over one index (HotSpot
+     * vectorises u[i] *= s[i], not u[row + c] *= s[c]). Returns out.
+     */
+    public static float[] repeat(float[] perChannel, float[] out) {
+        for (int at = 0; at < out.length; at += perChannel.length) {
+            System.arraycopy(perChannel, 0, out, at, perChannel.length);
+        }
+        return out;
+    }
+
     /** A computation on one tile: {@code length} floats of up to three operands, copied into arrays. */
     @FunctionalInterface
     public interface TileBody {
