@@ -22,11 +22,35 @@ public abstract class BaseConv<T extends BaseConv<T>> extends KernelLayer<T> {
     int[] strides = {1, 1};
     Padding padding = Padding.VALID;
     int[] dilationRate = {1, 1};
+    /** A folded zero border {top, bottom, left, right} its inputs arrive without ({@link InputPaddingFold}), or null. */
+    private int[] border;
 
     /** @param namePrefix Keras' name stem ({@code conv2d}, {@code depthwise_conv2d}) */
     BaseConv(String namePrefix, int[] kernelSize) {
         super(namePrefix);
         this.kernelSize = LayerArgs.pair(this, "kernel_size", kernelSize);
+    }
+
+    // ---------------------------------------------------------------- a folded zero border
+
+    /** See {@link InputPaddingFold#foldInputPadding}; Conv2D and DepthwiseConv2D offer it. */
+    public void foldInputPadding(int[][] border) {
+        this.border = border == null ? null : new int[] {border[0][0], border[0][1], border[1][0], border[1][1]};
+    }
+
+    /** The input (height, width, channels) read when fed {@code fed}: with the folded border around it. */
+    @Override
+    protected int[][] shapesAsRead(int[][] fed) {
+        if (border == null || fed.length != 1 || fed[0].length != 3) {
+            return fed;
+        }
+        int[] s = fed[0];
+        return new int[][] {{s[0] + border[0] + border[1], s[1] + border[2] + border[3], s[2]}};
+    }
+
+    /** The window over the NHWC input shape, around which the folded border (if any) lies. */
+    Window2D window(int[] nhwc) {
+        return Window2D.of(nhwc, kernelSize, strides, dilationRate, padding, border);
     }
 
     // ---------------------------------------------------------------- configuration

@@ -22,7 +22,7 @@ import dev.convey.tensor.Tensor;
  * fold the following batch norm, residual Add and activation into the kernel's epilogue
  * ({@link #forwardWithEpilogue}).
  */
-public final class Conv2D extends BaseConv<Conv2D> {
+public final class Conv2D extends BaseConv<Conv2D> implements InputPaddingFold {
 
     /**
      * How the forward pass computes a convolution; AUTO follows {@link ConvolutionKernels}' rule (tests force one):
@@ -137,7 +137,7 @@ public final class Conv2D extends BaseConv<Conv2D> {
     }
 
     private Window2D geometry(Tensor x) {
-        geometry = Window2D.of(x.shape(), kernelSize, strides, dilationRate, padding);
+        geometry = window(x.shape());
         return geometry;
     }
 

@@ -28,7 +28,8 @@ final class ConvolutionKernels {
 
     /** The kernel for geometry g with {@code filters} output channels. */
     ConvolutionKernel choose(Window2D g, int filters, Conv2D.Algorithm algorithm) {
-        if (g.kernelH() == 1 && g.kernelW() == 1 && g.strideH() == 1 && g.strideW() == 1) {
+        if (g.kernelH() == 1 && g.kernelW() == 1 && g.strideH() == 1 && g.strideW() == 1
+                && g.padTop() == 0 && g.padLeft() == 0 && g.outH() == g.height() && g.outW() == g.width()) {
             return pointwise;
         }
         if (algorithm == Conv2D.Algorithm.IM2COL || !Winograd.applies(g)) {

@@ -22,7 +22,7 @@ import dev.convey.tensor.Tensor;
  * arithmetic is {@link DepthwiseConvolution} (direct loops, not a GEMM), picked by {@link ConvolutionKernels}' rule;
  * it equals {@link ReferenceConvolution#depthwise}.
  */
-public final class DepthwiseConv2D extends BaseConv<DepthwiseConv2D> {
+public final class DepthwiseConv2D extends BaseConv<DepthwiseConv2D> implements InputPaddingFold {
 
     private int depthMultiplier = 1;
     private final ConvolutionKernels kernels = new ConvolutionKernels();
@@ -92,7 +92,7 @@ public final class DepthwiseConv2D extends BaseConv<DepthwiseConv2D> {
     @Override
     protected Tensor computeForward(Tensor[] inputs, boolean training) {
         Tensor x = inputs[0];
-        Window2D g = Window2D.of(x.shape(), kernelSize, strides, dilationRate, padding);
+        Window2D g = window(x.shape());
         int channels = g.channels() * depthMultiplier;
         input = x;
         geometry = g;
@@ -112,7 +112,7 @@ public final class DepthwiseConv2D extends BaseConv<DepthwiseConv2D> {
      */
     @Override
     protected Tensor computeForwardWithEpilogue(Tensor x, Epilogue after) {
-        Window2D g = Window2D.of(x.shape(), kernelSize, strides, dilationRate, padding);
+        Window2D g = window(x.shape());
         int channels = g.channels() * depthMultiplier;
         fusedOutput = Tensor.reuse(fusedOutput, g.batch(), g.outH(), g.outW(), channels);
         float[][] scaleShift = checkEpilogue(after, channels, fusedOutput.shape());

@@ -95,10 +95,7 @@ public abstract class Layer {
         return trainable;
     }
 
-    /**
-     * Sets Keras' {@code trainable} flag. As in Keras, the change takes effect in training when the model is
-     * compiled again.
-     */
+    /** Sets Keras' {@code trainable} flag; as in Keras, training sees the change once the model is compiled again. */
     public void setTrainable(boolean trainable) {
         this.trainable = trainable;
     }
@@ -272,13 +269,15 @@ public abstract class Layer {
 
     // ---------------------------------------------------------------- running
 
-    /**
-     * Runs the layer on a batch. The inputs' shapes (batch axis first) are checked against the shapes the layer
-     * was built for; an unbuilt layer is built from them.
-     */
+    /** Runs the layer on a batch, its shapes checked against the built ones (an unbuilt layer is built from them). */
     public final Tensor forward(Tensor[] inputs, boolean training) {
         checkInputs(inputs);
         return computeForward(inputs, training);
+    }
+
+    /** The input shapes (no batch) the layer reads when fed {@code fed}: a conv with a folded zero border, padded. */
+    protected int[][] shapesAsRead(int[][] fed) {
+        return fed;
     }
 
     /** Checks the inputs' shapes against the built ones (building an unbuilt layer from them). */
@@ -293,8 +292,8 @@ public abstract class Layer {
         if (builtInputShapes == null) {
             build(shapes);
         } else {
-            LayerArgs.checkCompatible(this, shapes, builtInputShapes, "expects");
-            computeOutputShape(shapes);
+            LayerArgs.checkCompatible(this, shapesAsRead(shapes), builtInputShapes, "expects");
+            computeOutputShape(shapesAsRead(shapes));
         }
         for (int i = 1; i < inputs.length; i++) {
             if (inputs[i].dim(0) != inputs[0].dim(0)) {

@@ -27,6 +27,20 @@ record Window2D(int batch, int height, int width, int channels,
     }
 
     /**
+     * The geometry over {@code nhwc} with a zero border {top, bottom, left, right} around it first (a folded
+     * ZeroPadding2D; null: none): output size and padding as over the padded input, taps in the border read 0.
+     */
+    static Window2D of(int[] nhwc, int[] kernel, int[] strides, int[] dilation, Padding padding, int[] border) {
+        if (border == null) {
+            return of(nhwc, kernel, strides, dilation, padding);
+        }
+        Window2D p = of(new int[] {nhwc[0], nhwc[1] + border[0] + border[1], nhwc[2] + border[2] + border[3], nhwc[3]},
+                kernel, strides, dilation, padding);
+        return new Window2D(p.batch, nhwc[1], nhwc[2], p.channels, p.kernelH, p.kernelW, p.strideH, p.strideW,
+                p.dilationH, p.dilationW, p.outH, p.outW, p.padTop + border[0], p.padLeft + border[2]);
+    }
+
+    /**
      * The symbolic output (height, width) for an input shape (height, width, channels) without batch, checking
      * the rank and that the window fits (Keras refuses an empty output too).
      */

@@ -24,6 +24,7 @@ final class GraphExecutor {
     private final BufferPool pool = new BufferPool();
     private BackwardPlan plan;
     private InferenceFusion fusion;
+    private PaddingFold paddingFold;
     private Liveness liveness;
     /** The last forward pass released values: backward must compute them again first. */
     private boolean lastPassReleased;
@@ -42,6 +43,11 @@ final class GraphExecutor {
         return fusion == null ? "" : fusion.toString();
     }
 
+    /** The foldable paddings of {@link PaddingFold}, one per line, once a forward pass has found them (for tests). */
+    String paddingFolds() {
+        return paddingFold == null ? "" : paddingFold.toString();
+    }
+
     /**
      * Runs every node after its inputs; an input node's value is the batch fed for it. Conv -> BatchNorm [-> Add]
      * [-> Activation] chains whose batch norm is in inference mode run as one fused convolution
@@ -57,21 +63,30 @@ final class GraphExecutor {
         Graph g = graph;
         if (fusion == null) {
             fusion = InferenceFusion.of(g);
+            paddingFold = PaddingFold.of(g);
             liveness = new Liveness(g);
         }
         fusion.beginPass(training, training ? planFor(g, new boolean[g.inputNodes.size()]).runs : null);
         liveness.beginPass();
         try (BufferPool.Pass pass = BufferPool.join(pool, release)) {
             lastPassReleased = pass.releases();
+            paddingFold.beginPass(lastPassReleased && !training);
             for (Node node : g.nodes) {
                 if (node.modelInput >= 0) {
                     node.value = batch[node.modelInput];
+                } else if (paddingFold.passesOn(node)) {
+                    node.value = node.inputs[0].value;
                 } else if (!fusion.computed(node)) {
                     Tensor[] in = new Tensor[node.inputs.length];
                     for (int i = 0; i < in.length; i++) {
                         in[i] = node.inputs[i].value;
                     }
-                    node.value = fusion.forward(node, in, training);
+                    paddingFold.beforeRunning(node);
+                    try {
+                        node.value = fusion.forward(node, in, training);
+                    } finally {
+                        paddingFold.afterRunning(node);
+                    }
                 }
                 if (lastPassReleased) {
                     liveness.afterRunning(node, pass.pool());

@@ -318,6 +318,11 @@ public class Model extends TrainableModel {
         return executor.inferenceFusionChains();
     }
 
+    /** The paddings {@link PaddingFold} folds into their readers, one per line, after a forward pass (for tests). */
+    String paddingFolds() {
+        return executor.paddingFolds();
+    }
+
     /** An inference pass that releases no value: the reference that buffer reuse by liveness equals (for tests). */
     Tensor forwardKeepingValues(Tensor... batch) {
         return executor.forward(batch, false, false);
