@@ -13,4 +13,9 @@ public interface InputPaddingFold {
      * them; null: inputs arrive as built. Inference only: the layer's backward pass expects a plain forward pass.
      */
     void foldInputPadding(int[][] border);
+
+    /** A layer whose output is its input with a zero border ((top, bottom), (left, right)) around it: ZeroPadding2D. */
+    interface ZeroBorder {
+        int[][] padding();
+    }
 }

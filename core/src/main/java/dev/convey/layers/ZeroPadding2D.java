@@ -16,7 +16,7 @@ import dev.convey.tensor.Tensor;
  * </pre>
  * ResNet50 uses it before its stride-2 7x7 conv and 3x3 max pool, to get Caffe's symmetric padding.
  */
-public final class ZeroPadding2D extends Layer {
+public final class ZeroPadding2D extends Layer implements InputPaddingFold.ZeroBorder {
 
     private static final int MIN_FLOATS_PER_CHUNK = 1 << 15;
 

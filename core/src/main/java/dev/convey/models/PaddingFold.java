@@ -1,7 +1,6 @@
 package dev.convey.models;
 
 import dev.convey.layers.InputPaddingFold;
-import dev.convey.layers.ZeroPadding2D;
 
 /**
  * The inference planner that folds a ZeroPadding2D into the layer reading it (MobileNetV2's and EfficientNet's
@@ -39,7 +38,7 @@ final class PaddingFold {
         StringBuilder pairs = new StringBuilder();
         for (Node node : g.nodes) {
             if (node.inputs.length == 1 && node.layer instanceof InputPaddingFold
-                    && node.inputs[0].layer instanceof ZeroPadding2D pad
+                    && node.inputs[0].layer instanceof InputPaddingFold.ZeroBorder pad
                     && node.inputs[0].consumerSlots == 1 && node.inputs[0] != g.outputNode
                     && node.inputs[0].modelInput < 0) {
                 borderFor[node.index] = pad.padding();
