@@ -3,7 +3,7 @@ package dev.convey.layers;
 /**
  * A convolution layer's kernels and the one rule that picks one for a geometry (see {@link ConvolutionKernel}):
  * <pre>
- *   1x1, stride 1                                                    -> PointwiseConvolution (P is the input)
+ *   1x1, stride 1, no folded border                                  -> PointwiseConvolution (P is the input)
  *   3x3, stride 1, undilated, >= 16 channels and filters, >= 32 2x2 tiles -> WinogradConvolution:
  *        output map >= 112 x 112, and -Dconvey.winograd4x4=true        ->   F(4x4, 3x3)
  *        otherwise                                                   ->   F(2x2, 3x3)
@@ -28,8 +28,9 @@ final class ConvolutionKernels {
 
     /** The kernel for geometry g with {@code filters} output channels. */
     ConvolutionKernel choose(Window2D g, int filters, Conv2D.Algorithm algorithm) {
+        // 1x1, stride 1 and no folded border (the output as large as the input): each output pixel is its input pixel
         if (g.kernelH() == 1 && g.kernelW() == 1 && g.strideH() == 1 && g.strideW() == 1
-                && g.padTop() == 0 && g.padLeft() == 0 && g.outH() == g.height() && g.outW() == g.width()) {
+                && g.outH() == g.height() && g.outW() == g.width()) {
             return pointwise;
         }
         if (algorithm == Conv2D.Algorithm.IM2COL || !Winograd.applies(g)) {

@@ -292,8 +292,9 @@ public abstract class Layer {
         if (builtInputShapes == null) {
             build(shapes);
         } else {
-            LayerArgs.checkCompatible(this, shapesAsRead(shapes), builtInputShapes, "expects");
-            computeOutputShape(shapesAsRead(shapes));
+            int[][] read = shapesAsRead(shapes);
+            LayerArgs.checkCompatible(this, read, builtInputShapes, "expects");
+            computeOutputShape(read);
         }
         for (int i = 1; i < inputs.length; i++) {
             if (inputs[i].dim(0) != inputs[0].dim(0)) {

@@ -39,8 +39,7 @@ final class PaddingFold {
         for (Node node : g.nodes) {
             if (node.inputs.length == 1 && node.layer instanceof InputPaddingFold
                     && node.inputs[0].layer instanceof InputPaddingFold.ZeroBorder pad
-                    && node.inputs[0].consumerSlots == 1 && node.inputs[0] != g.outputNode
-                    && node.inputs[0].modelInput < 0) {
+                    && node.inputs[0].consumerSlots == 1 && node.inputs[0] != g.outputNode) {
                 borderFor[node.index] = pad.padding();
                 pairs.append(node.inputs[0].layer.name()).append(" -> ").append(node.layer.name()).append('\n');
                 passesOn[node.inputs[0].index] = true;

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Random;
-
 import org.junit.jupiter.api.Test;
 
 import dev.convey.layers.BatchNormalization;
@@ -23,15 +21,6 @@ import dev.convey.tensor.Tensor;
  * by one (padding copied), and to the model run with {@code convey.foldPadding=false}.
  */
 class PaddingFoldTest {
-
-    private static Tensor input(int n, int h, int w, int c, long seed) {
-        Random r = new Random(seed);
-        Tensor x = Tensor.zeros(n, h, w, c);
-        for (int i = 0; i < x.size(); i++) {
-            x.data().put(i, (float) r.nextGaussian());
-        }
-        return x;
-    }
 
     private static ZeroPadding2D pad(int top, int bottom, int left, int right) {
         return new ZeroPadding2D(new int[][] {{top, bottom}, {left, right}});
@@ -56,7 +45,7 @@ class PaddingFoldTest {
             ReLU relu = new ReLU();
             Model m = new Model(in, relu.apply(bn.apply(pair[1].apply(pair[0].apply(in)))), "m");
             ModelGradientTest.randomize(m, 3);
-            Tensor x = input(2, 9, 10, 6, 11);
+            Tensor x = RandomValues.random(11, 2, 9, 10, 6);
             float[] byLayers = relu.forward(bn.forward(pair[1].forward(pair[0].forward(x)))).toArray();
             float[] folded = m.forward(x).toArray();
             String what = pair[1].describe() + " after " + java.util.Arrays.deepToString(((ZeroPadding2D) pair[0]).padding());
@@ -83,11 +72,11 @@ class PaddingFoldTest {
         SymbolicTensor padded = pad(1, 1, 1, 1).apply(in);
         Model shared = new Model(in, new dev.convey.layers.Add().apply(new Conv2D(2, 3).padding("same").apply(padded),
                 new Conv2D(2, 1).apply(padded)), "shared");
-        shared.forward(input(1, 6, 6, 2, 1));
+        shared.forward(RandomValues.random(1, 1, 6, 6, 2));
         assertEquals("", shared.paddingFolds());
         SymbolicTensor in2 = Input.of(6, 6, 2);
         Model out = new Model(in2, pad(1, 1, 1, 1).apply(in2), "out");
-        assertEquals(8, out.forward(input(1, 6, 6, 2, 1)).dim(1));
+        assertEquals(8, out.forward(RandomValues.random(1, 1, 6, 6, 2)).dim(1));
         assertEquals("", out.paddingFolds());
     }
 
@@ -100,10 +89,10 @@ class PaddingFoldTest {
         DepthwiseConv2D dw = new DepthwiseConv2D(3).strides(2);
         Model m = new Model(in, dw.apply(p.apply(in)), "m");
         ModelGradientTest.randomize(m, 5);
-        Tensor x = input(2, 7, 7, 3, 4);
+        Tensor x = RandomValues.random(4, 2, 7, 7, 3);
         Tensor y = m.forward(x);
         assertEquals(p.name() + " -> " + dw.name() + "\n", m.paddingFolds());
-        Tensor g = input(2, 3, 3, 3, 6);
+        Tensor g = RandomValues.random(6, 2, 3, 3, 3);
         float[] dx = m.backward(g, new boolean[] {true}, false)[0].toArray();
         dw.forward(p.forward(x));
         float[] expected = p.backward(dw.backward(g, new boolean[] {true}, false)[0], new boolean[] {true}, false)[0].toArray();
