@@ -9,7 +9,7 @@ import java.util.Arrays;
  *   dL/dx[n, ih, iw, c] += dL/dy[n, oh, ow, c] / count   for every real pixel of the window
  * </pre>
  * count is the number of real pixels: the full window with 'valid' padding, fewer at the borders with
- * 'same' (TensorFlow does not count the padding).
+ * 'same' (TensorFlow does not count the padding). The pixels of a folded zero border count (and add 0).
  */
 public final class AveragePooling2D extends Pooling2D {
 
@@ -40,21 +40,19 @@ public final class AveragePooling2D extends Pooling2D {
         return this;
     }
 
-    /** The number of real pixels under the window of output column ow, which covers rowCount real rows. */
-    private static int count(Window2D g, int rowCount, int ow) {
-        return rowCount * (endCol(g, ow) - firstCol(g, ow));
-    }
-
     /** Window by window. */
     @Override
-    void poolRow(Window2D g, float[] rows, int rowCount, float[] out) {
+    void poolRow(Window2D g, ZeroBorder zeros, float[] rows, int rowCount, int pixelRows, float[] out) {
         for (int ow = 0; ow < g.outW(); ow++) {
-            poolWindow(g, rows, rowCount, ow, out, ow * g.channels());
+            poolWindow(g, rows, rowCount, pixelRows * zeros.pixelCols(g, ow), ow, out, ow * g.channels());
         }
     }
 
-    /** out[o, o + C) = the window of output column ow: the sum in window order, then times 1 / count. */
-    private static void poolWindow(Window2D g, float[] rows, int rowCount, int ow, float[] out, int o) {
+    /**
+     * out[o, o + C) = the window of output column ow: the sum in window order of its real pixels (the zero
+     * border's add nothing), then times 1 / count.
+     */
+    private static void poolWindow(Window2D g, float[] rows, int rowCount, int count, int ow, float[] out, int o) {
         int channels = g.channels();
         Arrays.fill(out, o, o + channels, 0f);
         for (int h = 0; h < rowCount; h++) {
@@ -65,7 +63,7 @@ public final class AveragePooling2D extends Pooling2D {
                 }
             }
         }
-        float scale = 1f / count(g, rowCount, ow);
+        float scale = 1f / count;
         for (int c = 0; c < channels; c++) {
             out[o + c] *= scale;
         }
@@ -75,7 +73,7 @@ public final class AveragePooling2D extends Pooling2D {
     void unpoolWindow(Window2D g, float[] xRows, int rowCount, int ow, float[] y, float[] dy, int o,
                       float[] dxRows) {
         int channels = g.channels();
-        float scale = 1f / count(g, rowCount, ow);
+        float scale = 1f / (rowCount * ZeroBorder.NONE.pixelCols(g, ow));
         for (int h = 0; h < rowCount; h++) {
             for (int iw = firstCol(g, ow); iw < endCol(g, ow); iw++) {
                 int i = (h * g.width() + iw) * channels;

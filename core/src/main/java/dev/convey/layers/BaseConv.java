@@ -35,17 +35,13 @@ public abstract class BaseConv<T extends BaseConv<T>> extends KernelLayer<T> {
 
     /** See {@link InputPaddingFold#foldInputPadding}; Conv2D and DepthwiseConv2D offer it. */
     public void foldInputPadding(int[][] border) {
-        this.border = border == null ? null : new int[] {border[0][0], border[0][1], border[1][0], border[1][1]};
+        this.border = InputPaddingFold.flat(border);
     }
 
     /** The input (height, width, channels) read when fed {@code fed}: with the folded border around it. */
     @Override
     protected int[][] shapesAsRead(int[][] fed) {
-        if (border == null || fed.length != 1 || fed[0].length != 3) {
-            return fed;
-        }
-        int[] s = fed[0];
-        return new int[][] {{s[0] + border[0] + border[1], s[1] + border[2] + border[3], s[2]}};
+        return InputPaddingFold.shapesAsRead(fed, border);
     }
 
     /** The window over the NHWC input shape, around which the folded border (if any) lies. */

@@ -12,9 +12,11 @@ import dev.convey.tensor.Scratch;
  * images. Subclasses give the reduction over one window (max, average) and its gradient.
  *
  * <p>Padding pixels never take part: a 'same' max ignores them (as if they were -infinity) and a 'same'
- * average divides by the number of real pixels in the window, as TensorFlow does.
+ * average divides by the number of real pixels in the window, as TensorFlow does. A folded ZeroPadding2D's
+ * border ({@link InputPaddingFold}, inference only) is different: its pixels are real pixels of value 0, as in
+ * the padded copy the pooling would otherwise read.
  */
-public abstract class Pooling2D extends Layer {
+public abstract class Pooling2D extends Layer implements InputPaddingFold {
 
     private static final int[] NO_DILATION = {1, 1};
     /** Split over the cores once a chunk has this many output floats. */
@@ -28,6 +30,8 @@ public abstract class Pooling2D extends Layer {
     private Tensor output;
     private Tensor inputGradient;
     private Window2D geometry;
+    /** A folded zero border {top, bottom, left, right} its inputs arrive without, or null. */
+    private int[] border;
 
     protected Pooling2D(String defaultNamePrefix, int[] poolSize) {
         super(defaultNamePrefix);
@@ -73,6 +77,16 @@ public abstract class Pooling2D extends Layer {
     }
 
     @Override
+    public void foldInputPadding(int[][] border) {
+        this.border = InputPaddingFold.flat(border);
+    }
+
+    @Override
+    protected int[][] shapesAsRead(int[][] fed) {
+        return InputPaddingFold.shapesAsRead(fed, border);
+    }
+
+    @Override
     protected int[] computeOutputShape(int[][] inputShapes) {
         int[] hw = Window2D.outputHeightWidth(this, inputShapes, poolSize, strides(), NO_DILATION, padding);
         return new int[] {hw[0], hw[1], inputShapes[0][2]};
@@ -81,8 +95,9 @@ public abstract class Pooling2D extends Layer {
     @Override
     protected final Tensor computeForward(Tensor[] inputs, boolean training) {
         Tensor x = inputs[0];
-        Window2D g = Window2D.of(x.shape(), poolSize, strides(), NO_DILATION, padding);
-        geometry = g;
+        Window2D g = Window2D.of(x.shape(), poolSize, strides(), NO_DILATION, padding, border);
+        ZeroBorder zeros = ZeroBorder.of(border);
+        geometry = border == null ? g : null;
         output = Tensor.reuse(output, g.batch(), g.outH(), g.outW(), g.channels());
         Tensor y = output;
         input = x;
@@ -97,9 +112,9 @@ public abstract class Pooling2D extends Layer {
                 int n = r / g.outH();
                 int oh = r % g.outH();
                 int h0 = firstRow(g, oh);
-                int rowCount = endRow(g, oh) - h0;
+                int rowCount = Math.max(0, endRow(g, oh) - h0);
                 x.data().get(g.inputOffset(n, h0, 0), rows, 0, rowCount * inputRowFloats);
-                poolRow(g, rows, rowCount, out);
+                poolRow(g, zeros, rows, rowCount, zeros.pixelRows(g, oh), out);
                 y.data().put(outputOffset(g, n, oh, 0), out, 0, outputRowFloats);
             }
         });
@@ -111,6 +126,10 @@ public abstract class Pooling2D extends Layer {
         requireSameShape("output gradient", outputGradient, output);
         if (!inputGradientNeeded[0]) {
             return new Tensor[] {null};
+        }
+        if (geometry == null) {
+            throw new IllegalStateException(describe() + ": backward after a forward pass with a folded zero border;"
+                    + " a backward pass needs a plain forward pass");
         }
         Window2D g = geometry;
         inputGradient = Tensor.reuse(inputGradient, g.batch(), g.height(), g.width(), g.channels());
@@ -147,9 +166,10 @@ public abstract class Pooling2D extends Layer {
     /**
      * out[0, outW * C) = one output row: for each output column ow, the reduction, channel by channel, of its
      * window over {@code rows}, the window's real input rows ({@code rowCount} of them, each a full image row
-     * of width * C floats).
+     * of width * C floats). {@code pixelRows} &gt;= rowCount counts the window's rows in the input or in the
+     * folded zero border {@code zeros}; the pixels of the border are 0.
      */
-    abstract void poolRow(Window2D g, float[] rows, int rowCount, float[] out);
+    abstract void poolRow(Window2D g, ZeroBorder zeros, float[] rows, int rowCount, int pixelRows, float[] out);
 
     /**
      * Adds the share of dL/dy[o, o + C) of the window of output column {@code ow} into {@code dxRows}, laid out
@@ -174,6 +194,36 @@ public abstract class Pooling2D extends Layer {
 
     static int endCol(Window2D g, int ow) {
         return Math.min(g.width(), g.inputCol(ow, 0) + g.kernelW());
+    }
+
+    /**
+     * A folded zero border {top, bottom, left, right} around the input: its pixels are real and read 0, while
+     * 'same' padding beyond it takes no part. {@link #NONE} for an input read as it is.
+     */
+    record ZeroBorder(int top, int bottom, int left, int right) {
+
+        static final ZeroBorder NONE = new ZeroBorder(0, 0, 0, 0);
+
+        static ZeroBorder of(int[] border) {
+            return border == null ? NONE : new ZeroBorder(border[0], border[1], border[2], border[3]);
+        }
+
+        /** The rows of output row oh's window that are pixels, of the input or of the border. */
+        int pixelRows(Window2D g, int oh) {
+            int first = g.inputRow(oh, 0);
+            return Math.min(g.height() + bottom, first + g.kernelH()) - Math.max(-top, first);
+        }
+
+        /** The columns of output column ow's window that are pixels, of the input or of the border. */
+        int pixelCols(Window2D g, int ow) {
+            int first = g.inputCol(ow, 0);
+            return Math.min(g.width() + right, first + g.kernelW()) - Math.max(-left, first);
+        }
+
+        /** True if input column iw (outside the input) lies in the border: a pixel of value 0. */
+        boolean isZeroColumn(Window2D g, int iw) {
+            return (iw < 0 && iw >= -left) || (iw >= g.width() && iw < g.width() + right);
+        }
     }
 
     /** The float offset of output pixel (n, oh, ow). */

@@ -4,10 +4,11 @@ import dev.convey.layers.InputPaddingFold;
 
 /**
  * The inference planner that folds a ZeroPadding2D into the layer reading it (MobileNetV2's and EfficientNet's
- * pad before every stride-2 depthwise conv and the stem, ResNet50's conv1_pad): the padding node passes its
- * input on unchanged and the reader, an {@link InputPaddingFold}, runs with the border as part of its window
- * geometry, taps in it reading 0. For a convolution the outputs are exactly those of the unfolded pair (a zero
- * tap adds 0 * w = 0); the copy of a whole feature map into a bordered one disappears.
+ * pad before every stride-2 depthwise conv and the stem, ResNet50's conv1_pad and pool1_pad, DenseNet's pool
+ * pads): the padding node passes its input on unchanged and the reader, an {@link InputPaddingFold}, runs with
+ * the border as part of its window geometry, taps in it reading 0. For a convolution the outputs are exactly
+ * those of the unfolded pair (a zero tap adds 0 * w = 0), for a max or average pooling too (a border tap is a
+ * pixel of value 0); the copy of a whole feature map into a bordered one disappears.
  *
  * <p>A pair folds when the padding's only reader is that layer and the padded tensor is not the model's output.
  * Only passes that release their values (inference, not nested in training) fold: a backward pass needs the

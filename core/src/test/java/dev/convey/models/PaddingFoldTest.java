@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
+import dev.convey.layers.AveragePooling2D;
 import dev.convey.layers.BatchNormalization;
 import dev.convey.layers.Conv2D;
 import dev.convey.layers.DepthwiseConv2D;
 import dev.convey.layers.Layer;
+import dev.convey.layers.MaxPooling2D;
 import dev.convey.layers.ReLU;
 import dev.convey.layers.ZeroPadding2D;
 import dev.convey.tensor.Tensor;
@@ -62,6 +64,41 @@ class PaddingFoldTest {
                 sum += Math.abs(v);
             }
             assertTrue(sum > 0, what + ": a real output");
+        }
+    }
+
+    /**
+     * A pooling reads a folded border as pixels of value 0: in the max (the inputs here are negative and
+     * positive, so a 0 wins where the border is in the window) and in the average's divisor; 'same' padding
+     * beyond the border still takes no part. Bit-identical to pooling the padded copy.
+     */
+    @Test
+    void poolingCountsTheBorderAsZeros() {
+        Layer[][] pairs = {
+            {pad(1, 1, 1, 1), new MaxPooling2D(3).strides(2)},                      // ResNet50's pool1_pad
+            {pad(0, 1, 0, 1), new MaxPooling2D(2)},
+            {pad(3, 0, 0, 3), new MaxPooling2D(2).padding("same")},                 // windows wholly in the border
+            {pad(1, 2, 2, 0), new MaxPooling2D(3).strides(1).padding("same")},      // 'same' beyond the border
+            {pad(2, 1, 1, 2), new AveragePooling2D(3).strides(1)},
+            {pad(1, 1, 1, 1), new AveragePooling2D(3).strides(2)},                  // DenseNet-style
+            {pad(1, 2, 0, 1), new AveragePooling2D(2).strides(2).padding("same")},
+            {pad(3, 0, 0, 3), new AveragePooling2D(2).padding("same")},
+        };
+        for (Layer[] pair : pairs) {
+            SymbolicTensor in = Input.of(7, 9, 5);
+            Model m = new Model(in, pair[1].apply(pair[0].apply(in)), "m");
+            Tensor x = RandomValues.random(13, 2, 7, 9, 5);
+            float[] byLayers = pair[1].forward(pair[0].forward(x)).toArray();
+            String what = pair[1].describe() + " after " + java.util.Arrays.deepToString(((ZeroPadding2D) pair[0]).padding());
+            float[] folded = m.forward(x).toArray();
+            assertEquals(pair[0].name() + " -> " + pair[1].name() + "\n", m.paddingFolds(), what);
+            assertArrayEquals(byLayers, folded, what);
+            System.setProperty("convey.foldPadding", "false");
+            try {
+                assertArrayEquals(byLayers, m.forward(x).toArray(), what + " unfolded");
+            } finally {
+                System.clearProperty("convey.foldPadding");
+            }
         }
     }
 
