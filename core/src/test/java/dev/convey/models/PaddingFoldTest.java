@@ -28,6 +28,24 @@ class PaddingFoldTest {
         return new ZeroPadding2D(new int[][] {{top, bottom}, {left, right}});
     }
 
+    /**
+     * Model m, whose only fold is the pair (padding, reader), gives {@code byLayers} on x bit for bit, folded and
+     * with {@code convey.foldPadding=false}; returns the folded output.
+     */
+    private static float[] assertFoldedAndUnfoldedEqual(Layer[] pair, Model m, Tensor x, float[] byLayers) {
+        String what = pair[1].describe() + " after " + java.util.Arrays.deepToString(((ZeroPadding2D) pair[0]).padding());
+        float[] folded = m.forward(x).toArray();
+        assertEquals(pair[0].name() + " -> " + pair[1].name() + "\n", m.paddingFolds(), what);
+        assertArrayEquals(byLayers, folded, what);
+        System.setProperty("convey.foldPadding", "false");
+        try {
+            assertArrayEquals(byLayers, m.forward(x).toArray(), what + " unfolded");
+        } finally {
+            System.clearProperty("convey.foldPadding");
+        }
+        return folded;
+    }
+
     /** Each reader after its own asymmetric padding, all in one model; layers listed as (padding, reader) pairs. */
     @Test
     void foldedEqualsLayerByLayerForEveryKernel() {
@@ -49,21 +67,12 @@ class PaddingFoldTest {
             ModelGradientTest.randomize(m, 3);
             Tensor x = RandomValues.random(11, 2, 9, 10, 6);
             float[] byLayers = relu.forward(bn.forward(pair[1].forward(pair[0].forward(x)))).toArray();
-            float[] folded = m.forward(x).toArray();
-            String what = pair[1].describe() + " after " + java.util.Arrays.deepToString(((ZeroPadding2D) pair[0]).padding());
-            assertEquals(pair[0].name() + " -> " + pair[1].name() + "\n", m.paddingFolds(), what);
-            assertArrayEquals(byLayers, folded, what);
-            System.setProperty("convey.foldPadding", "false");
-            try {
-                assertArrayEquals(byLayers, m.forward(x).toArray(), what + " unfolded");
-            } finally {
-                System.clearProperty("convey.foldPadding");
-            }
+            float[] folded = assertFoldedAndUnfoldedEqual(pair, m, x, byLayers);
             double sum = 0;
             for (float v : folded) {
                 sum += Math.abs(v);
             }
-            assertTrue(sum > 0, what + ": a real output");
+            assertTrue(sum > 0, pair[1].describe() + ": a real output");
         }
     }
 
@@ -89,16 +98,7 @@ class PaddingFoldTest {
             Model m = new Model(in, pair[1].apply(pair[0].apply(in)), "m");
             Tensor x = RandomValues.random(13, 2, 7, 9, 5);
             float[] byLayers = pair[1].forward(pair[0].forward(x)).toArray();
-            String what = pair[1].describe() + " after " + java.util.Arrays.deepToString(((ZeroPadding2D) pair[0]).padding());
-            float[] folded = m.forward(x).toArray();
-            assertEquals(pair[0].name() + " -> " + pair[1].name() + "\n", m.paddingFolds(), what);
-            assertArrayEquals(byLayers, folded, what);
-            System.setProperty("convey.foldPadding", "false");
-            try {
-                assertArrayEquals(byLayers, m.forward(x).toArray(), what + " unfolded");
-            } finally {
-                System.clearProperty("convey.foldPadding");
-            }
+            assertFoldedAndUnfoldedEqual(pair, m, x, byLayers);
         }
     }
 
