@@ -31,7 +31,7 @@
 #define CONVEY_ISA_AVX2 1
 #define CONVEY_ISA_AVX512 2
 
-#define CONVEY_KC 256
+#define CONVEY_KC 384
 #define CONVEY_MC 192
 
 /* The best kernel set this CPU runs. */
