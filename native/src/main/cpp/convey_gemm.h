@@ -67,9 +67,13 @@ static inline void convey_gemm_pack(int isa, int k, int n, const float* b, int l
     }
 }
 
+/* A micro-tile: C (rows x cols) = A (rows x kc, lda) * panel block (kc x NR) + beta C (ldc). */
+typedef void (*convey_tile_fn)(int kc, const float* a, long lda, const float* b, float beta, float* c, long ldc,
+                               int cols);
+
 /* ------------------------------------------------------------------ AVX-512: 12 x 32 */
 
-#define CONVEY_T512 __attribute__((target("avx512f,fma"), always_inline)) static inline
+#define CONVEY_T512 __attribute__((target("avx512f,fma"))) static
 
 #define C512_ZERO(r) __m512 c0_##r = _mm512_setzero_ps(), c1_##r = _mm512_setzero_ps();
 #define C512_FMA(r) if (ROWS > r) { __m512 ar = _mm512_set1_ps(a[(long) r * lda + p]); \
@@ -102,27 +106,14 @@ CONVEY_T512 void convey_tile512_##R(int kc, const float* a, long lda, const floa
 CONVEY_TILE512(1) CONVEY_TILE512(2) CONVEY_TILE512(3) CONVEY_TILE512(4) CONVEY_TILE512(5) CONVEY_TILE512(6)
 CONVEY_TILE512(7) CONVEY_TILE512(8) CONVEY_TILE512(9) CONVEY_TILE512(10) CONVEY_TILE512(11) CONVEY_TILE512(12)
 
-__attribute__((target("avx512f,fma"))) static void convey_tile512(int rows, int kc, const float* a, long lda,
-        const float* b, float beta, float* c, long ldc, int cols) {
-    switch (rows) {
-        case 12: convey_tile512_12(kc, a, lda, b, beta, c, ldc, cols); break;
-        case 11: convey_tile512_11(kc, a, lda, b, beta, c, ldc, cols); break;
-        case 10: convey_tile512_10(kc, a, lda, b, beta, c, ldc, cols); break;
-        case 9: convey_tile512_9(kc, a, lda, b, beta, c, ldc, cols); break;
-        case 8: convey_tile512_8(kc, a, lda, b, beta, c, ldc, cols); break;
-        case 7: convey_tile512_7(kc, a, lda, b, beta, c, ldc, cols); break;
-        case 6: convey_tile512_6(kc, a, lda, b, beta, c, ldc, cols); break;
-        case 5: convey_tile512_5(kc, a, lda, b, beta, c, ldc, cols); break;
-        case 4: convey_tile512_4(kc, a, lda, b, beta, c, ldc, cols); break;
-        case 3: convey_tile512_3(kc, a, lda, b, beta, c, ldc, cols); break;
-        case 2: convey_tile512_2(kc, a, lda, b, beta, c, ldc, cols); break;
-        default: convey_tile512_1(kc, a, lda, b, beta, c, ldc, cols); break;
-    }
-}
+/* The micro-kernel for 1..12 rows, by rows. */
+static const convey_tile_fn convey_tiles512[13] = {0, convey_tile512_1, convey_tile512_2, convey_tile512_3,
+        convey_tile512_4, convey_tile512_5, convey_tile512_6, convey_tile512_7, convey_tile512_8, convey_tile512_9,
+        convey_tile512_10, convey_tile512_11, convey_tile512_12};
 
 /* ------------------------------------------------------------------ AVX2 + FMA: 6 x 16 */
 
-#define CONVEY_T256 __attribute__((target("avx2,fma"), always_inline)) static inline
+#define CONVEY_T256 __attribute__((target("avx2,fma"))) static
 
 #define C256_ZERO(r) __m256 c0_##r = _mm256_setzero_ps(), c1_##r = _mm256_setzero_ps();
 #define C256_FMA(r) if (ROWS > r) { __m256 ar = _mm256_broadcast_ss(a + (long) r * lda + p); \
@@ -152,17 +143,9 @@ CONVEY_T256 void convey_tile256_##R(int kc, const float* a, long lda, const floa
 
 CONVEY_TILE256(1) CONVEY_TILE256(2) CONVEY_TILE256(3) CONVEY_TILE256(4) CONVEY_TILE256(5) CONVEY_TILE256(6)
 
-__attribute__((target("avx2,fma"))) static void convey_tile256(int rows, int kc, const float* a, long lda,
-        const float* b, float beta, float* c, long ldc, int cols) {
-    switch (rows) {
-        case 6: convey_tile256_6(kc, a, lda, b, beta, c, ldc, cols); break;
-        case 5: convey_tile256_5(kc, a, lda, b, beta, c, ldc, cols); break;
-        case 4: convey_tile256_4(kc, a, lda, b, beta, c, ldc, cols); break;
-        case 3: convey_tile256_3(kc, a, lda, b, beta, c, ldc, cols); break;
-        case 2: convey_tile256_2(kc, a, lda, b, beta, c, ldc, cols); break;
-        default: convey_tile256_1(kc, a, lda, b, beta, c, ldc, cols); break;
-    }
-}
+/* The micro-kernel for 1..6 rows, by rows. */
+static const convey_tile_fn convey_tiles256[7] = {0, convey_tile256_1, convey_tile256_2, convey_tile256_3,
+        convey_tile256_4, convey_tile256_5, convey_tile256_6};
 
 /* ------------------------------------------------------------------ portable C: 4 x 16 */
 
@@ -219,9 +202,9 @@ static inline void convey_gemm_packed(int isa, int m, int cols, int k, const flo
                     const float* ai = a + (long) i * lda + p0;
                     float* ci = c + (long) i * ldc + (long) j * nr;
                     if (isa == CONVEY_ISA_AVX512) {
-                        convey_tile512(rows, kc, ai, lda, panel, b0, ci, ldc, width);
+                        convey_tiles512[rows](kc, ai, lda, panel, b0, ci, ldc, width);
                     } else if (isa == CONVEY_ISA_AVX2) {
-                        convey_tile256(rows, kc, ai, lda, panel, b0, ci, ldc, width);
+                        convey_tiles256[rows](kc, ai, lda, panel, b0, ci, ldc, width);
                     } else {
                         convey_tile_scalar(rows, kc, ai, lda, panel, b0, ci, ldc, width);
                     }

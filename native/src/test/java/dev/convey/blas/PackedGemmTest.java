@@ -15,20 +15,6 @@ import org.junit.jupiter.api.Test;
 /** Convey's packed GEMM against the double-precision triple loop, for every kernel set this CPU runs. */
 class PackedGemmTest {
 
-    private static FloatBuffer random(SplittableRandom rng, int n) {
-        FloatBuffer b = Blas.allocate(n);
-        for (int i = 0; i < n; i++) {
-            b.put(i, (float) (rng.nextDouble() * 2 - 1));
-        }
-        return b;
-    }
-
-    private static FloatBuffer copy(FloatBuffer src) {
-        FloatBuffer b = Blas.allocate(src.capacity());
-        b.put(src.duplicate().clear());
-        return b;
-    }
-
     /** The kernel sets up to the best one of this machine. */
     private static List<PackedGemm.Isa> isas() {
         assertTrue(PackedGemm.available(), "the GEMM kernels' library must load");
@@ -53,15 +39,15 @@ class PackedGemmTest {
         long offA = rng.nextInt(5);
         long offB = rng.nextInt(5);
         long offC = rng.nextInt(5);
-        FloatBuffer a = random(rng, (int) offA + m * lda + 1);
-        FloatBuffer b = random(rng, (int) offB + k * ldb + 1);
-        FloatBuffer c = random(rng, (int) offC + m * ldc + 1);
+        FloatBuffer a = BlasTest.random(rng, (int) offA + m * lda + 1);
+        FloatBuffer b = BlasTest.random(rng, (int) offB + k * ldb + 1);
+        FloatBuffer c = BlasTest.random(rng, (int) offC + m * ldc + 1);
         if (beta == 0f) {
             for (int i = 0; i < c.capacity(); i++) {
                 c.put(i, Float.NaN);   // with beta = 0, C is not read
             }
         }
-        FloatBuffer expected = copy(c);
+        FloatBuffer expected = BlasTest.copy(c);
         ReferenceGemm.sgemm(false, false, m, cols, k, 1f, a, offA, lda, b, offB + col0, ldb, beta, expected, offC, ldc);
         PackedMatrix packed = PackedMatrix.pack(isa, k, n, b, offB, ldb);
         PackedGemm.sgemm(m, a, offA, lda, packed, col0, cols, beta, c, offC, ldc);
