@@ -14,8 +14,9 @@
  *
  * Loops (outer to inner): k-blocks of KC (a panel's KC x NR block, 32 KB, stays in L1 while every micro-tile of
  * the row block uses it), row blocks of MC (A's MC x KC block stays in L2), panels, micro-tiles of MR rows.
- * Ragged edges: the last panel is zero-padded, so the tile is computed whole and stored under a column mask;
- * the last rows use a micro-kernel compiled for fewer rows.
+ * Ragged edges: the last panel is zero-padded, so the tile is computed whole (or its first half alone, when
+ * the panel holds at most NR / 2 columns) and stored under a column mask; the last rows use a micro-kernel
+ * compiled for fewer rows.
  *
  * Kernel sets, chosen at run time (one library for an AVX2-only and an AVX-512 machine): AVX-512 (MR x NR =
  * 12 x 32: 24 zmm accumulators), AVX2 + FMA (6 x 16: 12 ymm accumulators), and portable C (4 x 16). The naive
@@ -77,22 +78,22 @@ typedef void (*convey_tile_fn)(int kc, const float* a, long lda, const float* b,
 
 #define C512_ZERO(r) __m512 c0_##r = _mm512_setzero_ps(), c1_##r = _mm512_setzero_ps();
 #define C512_FMA(r) if (ROWS > r) { __m512 ar = _mm512_set1_ps(a[(long) r * lda + p]); \
-        c0_##r = _mm512_fmadd_ps(ar, b0, c0_##r); c1_##r = _mm512_fmadd_ps(ar, b1, c1_##r); }
+        c0_##r = _mm512_fmadd_ps(ar, b0, c0_##r); if (VECTORS > 1) c1_##r = _mm512_fmadd_ps(ar, b1, c1_##r); }
 #define C512_STORE(r) if (ROWS > r) { float* cr = c + (long) r * ldc; \
         if (beta != 0.0f) { \
             c0_##r = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(m0, cr), c0_##r); \
-            c1_##r = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(m1, cr + 16), c1_##r); } \
-        _mm512_mask_storeu_ps(cr, m0, c0_##r); _mm512_mask_storeu_ps(cr + 16, m1, c1_##r); }
+            if (VECTORS > 1) c1_##r = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(m1, cr + 16), c1_##r); } \
+        _mm512_mask_storeu_ps(cr, m0, c0_##r); if (VECTORS > 1) _mm512_mask_storeu_ps(cr + 16, m1, c1_##r); }
 
-#define CONVEY_TILE512(R) \
-CONVEY_T512 void convey_tile512_##R(int kc, const float* a, long lda, const float* b, float beta, float* c, \
+#define CONVEY_TILE512(R, V) \
+CONVEY_T512 void convey_tile512_##R##_##V(int kc, const float* a, long lda, const float* b, float beta, float* c, \
                                        long ldc, int cols) { \
-    const int ROWS = R; \
+    const int ROWS = R, VECTORS = V; \
     C512_ZERO(0) C512_ZERO(1) C512_ZERO(2) C512_ZERO(3) C512_ZERO(4) C512_ZERO(5) \
     C512_ZERO(6) C512_ZERO(7) C512_ZERO(8) C512_ZERO(9) C512_ZERO(10) C512_ZERO(11) \
     for (int p = 0; p < kc; p++) { \
         __m512 b0 = _mm512_load_ps(b + (long) p * 32); \
-        __m512 b1 = _mm512_load_ps(b + (long) p * 32 + 16); \
+        __m512 b1 = VECTORS > 1 ? _mm512_load_ps(b + (long) p * 32 + 16) : b0; \
         C512_FMA(0) C512_FMA(1) C512_FMA(2) C512_FMA(3) C512_FMA(4) C512_FMA(5) \
         C512_FMA(6) C512_FMA(7) C512_FMA(8) C512_FMA(9) C512_FMA(10) C512_FMA(11) \
     } \
@@ -103,13 +104,16 @@ CONVEY_T512 void convey_tile512_##R(int kc, const float* a, long lda, const floa
     C512_STORE(6) C512_STORE(7) C512_STORE(8) C512_STORE(9) C512_STORE(10) C512_STORE(11) \
 }
 
-CONVEY_TILE512(1) CONVEY_TILE512(2) CONVEY_TILE512(3) CONVEY_TILE512(4) CONVEY_TILE512(5) CONVEY_TILE512(6)
-CONVEY_TILE512(7) CONVEY_TILE512(8) CONVEY_TILE512(9) CONVEY_TILE512(10) CONVEY_TILE512(11) CONVEY_TILE512(12)
+#define CONVEY_TILES512(V) CONVEY_TILE512(1, V) CONVEY_TILE512(2, V) CONVEY_TILE512(3, V) CONVEY_TILE512(4, V) \
+    CONVEY_TILE512(5, V) CONVEY_TILE512(6, V) CONVEY_TILE512(7, V) CONVEY_TILE512(8, V) CONVEY_TILE512(9, V) \
+    CONVEY_TILE512(10, V) CONVEY_TILE512(11, V) CONVEY_TILE512(12, V)
+CONVEY_TILES512(1) CONVEY_TILES512(2)
 
-/* The micro-kernel for 1..12 rows, by rows. */
-static const convey_tile_fn convey_tiles512[13] = {0, convey_tile512_1, convey_tile512_2, convey_tile512_3,
-        convey_tile512_4, convey_tile512_5, convey_tile512_6, convey_tile512_7, convey_tile512_8, convey_tile512_9,
-        convey_tile512_10, convey_tile512_11, convey_tile512_12};
+/* The micro-kernel for 1..12 rows, by vectors of columns (1: a last panel of at most 16 columns) and rows. */
+#define CONVEY_TABLE512(V) {0, convey_tile512_1_##V, convey_tile512_2_##V, convey_tile512_3_##V, convey_tile512_4_##V, \
+    convey_tile512_5_##V, convey_tile512_6_##V, convey_tile512_7_##V, convey_tile512_8_##V, convey_tile512_9_##V, \
+    convey_tile512_10_##V, convey_tile512_11_##V, convey_tile512_12_##V}
+static const convey_tile_fn convey_tiles512[2][13] = {CONVEY_TABLE512(1), CONVEY_TABLE512(2)};
 
 /* ------------------------------------------------------------------ AVX2 + FMA: 6 x 16 */
 
@@ -117,21 +121,21 @@ static const convey_tile_fn convey_tiles512[13] = {0, convey_tile512_1, convey_t
 
 #define C256_ZERO(r) __m256 c0_##r = _mm256_setzero_ps(), c1_##r = _mm256_setzero_ps();
 #define C256_FMA(r) if (ROWS > r) { __m256 ar = _mm256_broadcast_ss(a + (long) r * lda + p); \
-        c0_##r = _mm256_fmadd_ps(ar, b0, c0_##r); c1_##r = _mm256_fmadd_ps(ar, b1, c1_##r); }
+        c0_##r = _mm256_fmadd_ps(ar, b0, c0_##r); if (VECTORS > 1) c1_##r = _mm256_fmadd_ps(ar, b1, c1_##r); }
 #define C256_STORE(r) if (ROWS > r) { float* cr = c + (long) r * ldc; \
         if (beta != 0.0f) { \
             c0_##r = _mm256_fmadd_ps(vbeta, _mm256_maskload_ps(cr, m0), c0_##r); \
-            c1_##r = _mm256_fmadd_ps(vbeta, _mm256_maskload_ps(cr + 8, m1), c1_##r); } \
-        _mm256_maskstore_ps(cr, m0, c0_##r); _mm256_maskstore_ps(cr + 8, m1, c1_##r); }
+            if (VECTORS > 1) c1_##r = _mm256_fmadd_ps(vbeta, _mm256_maskload_ps(cr + 8, m1), c1_##r); } \
+        _mm256_maskstore_ps(cr, m0, c0_##r); if (VECTORS > 1) _mm256_maskstore_ps(cr + 8, m1, c1_##r); }
 
-#define CONVEY_TILE256(R) \
-CONVEY_T256 void convey_tile256_##R(int kc, const float* a, long lda, const float* b, float beta, float* c, \
+#define CONVEY_TILE256(R, V) \
+CONVEY_T256 void convey_tile256_##R##_##V(int kc, const float* a, long lda, const float* b, float beta, float* c, \
                                        long ldc, int cols) { \
-    const int ROWS = R; \
+    const int ROWS = R, VECTORS = V; \
     C256_ZERO(0) C256_ZERO(1) C256_ZERO(2) C256_ZERO(3) C256_ZERO(4) C256_ZERO(5) \
     for (int p = 0; p < kc; p++) { \
         __m256 b0 = _mm256_load_ps(b + (long) p * 16); \
-        __m256 b1 = _mm256_load_ps(b + (long) p * 16 + 8); \
+        __m256 b1 = VECTORS > 1 ? _mm256_load_ps(b + (long) p * 16 + 8) : b0; \
         C256_FMA(0) C256_FMA(1) C256_FMA(2) C256_FMA(3) C256_FMA(4) C256_FMA(5) \
     } \
     __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7); \
@@ -141,11 +145,14 @@ CONVEY_T256 void convey_tile256_##R(int kc, const float* a, long lda, const floa
     C256_STORE(0) C256_STORE(1) C256_STORE(2) C256_STORE(3) C256_STORE(4) C256_STORE(5) \
 }
 
-CONVEY_TILE256(1) CONVEY_TILE256(2) CONVEY_TILE256(3) CONVEY_TILE256(4) CONVEY_TILE256(5) CONVEY_TILE256(6)
+#define CONVEY_TILES256(V) CONVEY_TILE256(1, V) CONVEY_TILE256(2, V) CONVEY_TILE256(3, V) CONVEY_TILE256(4, V) \
+    CONVEY_TILE256(5, V) CONVEY_TILE256(6, V)
+CONVEY_TILES256(1) CONVEY_TILES256(2)
 
-/* The micro-kernel for 1..6 rows, by rows. */
-static const convey_tile_fn convey_tiles256[7] = {0, convey_tile256_1, convey_tile256_2, convey_tile256_3,
-        convey_tile256_4, convey_tile256_5, convey_tile256_6};
+/* The micro-kernel for 1..6 rows, by vectors of columns (1: a last panel of at most 8 columns) and rows. */
+#define CONVEY_TABLE256(V) {0, convey_tile256_1_##V, convey_tile256_2_##V, convey_tile256_3_##V, convey_tile256_4_##V, \
+    convey_tile256_5_##V, convey_tile256_6_##V}
+static const convey_tile_fn convey_tiles256[2][7] = {CONVEY_TABLE256(1), CONVEY_TABLE256(2)};
 
 /* ------------------------------------------------------------------ portable C: 4 x 16 */
 
@@ -202,9 +209,9 @@ static inline void convey_gemm_packed(int isa, int m, int cols, int k, const flo
                     const float* ai = a + (long) i * lda + p0;
                     float* ci = c + (long) i * ldc + (long) j * nr;
                     if (isa == CONVEY_ISA_AVX512) {
-                        convey_tiles512[rows](kc, ai, lda, panel, b0, ci, ldc, width);
+                        convey_tiles512[width > 16][rows](kc, ai, lda, panel, b0, ci, ldc, width);
                     } else if (isa == CONVEY_ISA_AVX2) {
-                        convey_tiles256[rows](kc, ai, lda, panel, b0, ci, ldc, width);
+                        convey_tiles256[width > 8][rows](kc, ai, lda, panel, b0, ci, ldc, width);
                     } else {
                         convey_tile_scalar(rows, kc, ai, lda, panel, b0, ci, ldc, width);
                     }
