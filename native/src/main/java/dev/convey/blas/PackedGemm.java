@@ -17,7 +17,9 @@ import java.util.Locale;
  * checked here, before native code runs, so a bad shape is an exception, never a crash.
  *
  * <p>Kernel sets ({@link Isa}): the best one the CPU runs, AVX-512 or AVX2 + FMA or portable C, one library for
- * all; the system property {@code convey.packedGemm.isa} (avx512, avx2, scalar) forces a lesser one.
+ * all; the system property {@code convey.packedGemm.isa} (avx512, avx2, scalar) forces a lesser one. It is read
+ * when a matrix is packed, and the matrix keeps its kernel set (its panel width depends on it), so weights packed
+ * before the property changed are multiplied with the set they were packed for.
  */
 public final class PackedGemm {
 
