@@ -3,6 +3,7 @@ package dev.convey.layers;
 import java.nio.FloatBuffer;
 
 import dev.convey.tensor.Gemm;
+import dev.convey.tensor.PackedWeights;
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Scratch;
 import dev.convey.tensor.Tensor;
@@ -50,6 +51,7 @@ class Im2colConvolution implements ConvolutionKernel {
     int maxPatchFloats = DEFAULT_MAX_PATCH_FLOATS;
     private final Tensor[] patchWorkspaces = new Tensor[Parallel.threads()];   // one per thread sharing the rows
     private final Tensor[] weightGradientPartials = new Tensor[Parallel.threads()];   // dW of threads 1, 2, ...
+    private final PackedKernel packedKernel = new PackedKernel();   // W packed for the forward GEMMs
 
     /** Whether the input itself is the patch matrix (a 1x1 stride-1 convolution: {@link PointwiseConvolution}). */
     boolean inputIsPatches() {
@@ -69,20 +71,24 @@ class Im2colConvolution implements ConvolutionKernel {
     public void forward(Window2D g, Tensor x, Parameter kernel, Tensor y, Epilogue.Bound e) {
         int m = g.outputPixels();
         int threads = Parallel.threads();
+        Tensor w = kernel.value();
+        // W packed once per kernel version for Convey's own GEMM, or null: OpenBLAS (see Gemm#packedEnabled)
+        PackedWeights packed = packedKernel.of(kernel, 1, g.patchSize(), w.dim(3), w::data);
         if (threads == 1) {
-            forwardRows(g, x, kernel.value(), y, 0, m, 0, e);
+            forwardRows(g, x, w, packed, y, 0, m, 0, e);
         } else if (m >= threads * MIN_ROWS_PER_THREAD) {
-            Gemm.shares(m, (t, r0, r1) -> forwardRows(g, x, kernel.value(), y, r0, r1, t, e));
+            Gemm.shares(m, (t, r0, r1) -> forwardRows(g, x, w, packed, y, r0, r1, t, e));
         } else {
-            forwardColumns(g, x, kernel.value(), y, e);
+            forwardColumns(g, x, w, packed, y, e);
         }
     }
 
     /**
      * Y[r0:r1] = P[r0:r1] W, block by block, each block followed by its epilogue while it is still in cache.
-     * Runs on one thread with patch workspace number {@code workspace}.
+     * Runs on one thread with patch workspace number {@code workspace}; with W {@code packed} (or null) either GEMM.
      */
-    private void forwardRows(Window2D g, Tensor x, Tensor w, Tensor y, int r0, int r1, int workspace, Epilogue.Bound e) {
+    private void forwardRows(Window2D g, Tensor x, Tensor w, PackedWeights packed, Tensor y, int r0, int r1,
+                             int workspace, Epilogue.Bound e) {
         int k = g.patchSize();
         int filters = w.dim(3);
         int block = inputIsPatches() ? Math.max(1, r1 - r0) : blockRows(g);
@@ -94,8 +100,13 @@ class Im2colConvolution implements ConvolutionKernel {
                 Im2col.im2col(g, x.data(), s0, s1, patches);
             }
             // Y[s0:s1] (rows x out) = P[s0:s1] (rows x k) W (k x out)
-            Gemm.sgemmOnThisThread(false, false, s1 - s0, filters, k, 1f, patches, aOffset, k, w.data(), 0, filters,
-                    0f, y.data(), (long) s0 * filters, filters);
+            if (packed != null) {
+                Gemm.sgemmPackedOnThisThread(s1 - s0, patches, aOffset, k, packed, 0, 0, filters,
+                        0f, y.data(), (long) s0 * filters, filters);
+            } else {
+                Gemm.sgemmOnThisThread(false, false, s1 - s0, filters, k, 1f, patches, aOffset, k, w.data(), 0, filters,
+                        0f, y.data(), (long) s0 * filters, filters);
+            }
             Epilogue.apply(e, y.data(), s0, s1, filters);
         }
     }
@@ -103,9 +114,9 @@ class Im2colConvolution implements ConvolutionKernel {
     /**
      * Few output rows (a small feature map): the threads share each block's filters instead, Y[:, f0:f1] =
      * P W[:, f0:f1], after building the block's patches together. Each thread then packs only its own slice
-     * of the kernel, which here is larger than the patches.
+     * of the kernel, which here is larger than the patches. Packed, W's slices are whole panels.
      */
-    private void forwardColumns(Window2D g, Tensor x, Tensor w, Tensor y, Epilogue.Bound e) {
+    private void forwardColumns(Window2D g, Tensor x, Tensor w, PackedWeights packed, Tensor y, Epilogue.Bound e) {
         int m = g.outputPixels();
         int k = g.patchSize();
         int filters = w.dim(3);
@@ -118,9 +129,19 @@ class Im2colConvolution implements ConvolutionKernel {
             if (!inputIsPatches()) {
                 Im2col.im2col(g, x.data(), r0, r1, patches);
             }
-            Gemm.onEachCore(filters, MIN_FILTERS_PER_THREAD, (f0, f1) ->
-                    Gemm.sgemmOnThisThread(false, false, r1 - r0, f1 - f0, k, 1f, patches, aOffset, k, w.data(), f0,
-                            filters, 0f, y.data(), (long) r0 * filters + f0, filters));
+            if (packed != null) {
+                int nr = packed.panelWidth();
+                Gemm.onEachCore((filters + nr - 1) / nr, Math.max(1, MIN_FILTERS_PER_THREAD / nr), (j0, j1) -> {
+                    int f0 = j0 * nr;
+                    int f1 = Math.min(filters, j1 * nr);
+                    Gemm.sgemmPackedOnThisThread(r1 - r0, patches, aOffset, k, packed, 0, f0, f1 - f0,
+                            0f, y.data(), (long) r0 * filters + f0, filters);
+                });
+            } else {
+                Gemm.onEachCore(filters, MIN_FILTERS_PER_THREAD, (f0, f1) ->
+                        Gemm.sgemmOnThisThread(false, false, r1 - r0, f1 - f0, k, 1f, patches, aOffset, k, w.data(), f0,
+                                filters, 0f, y.data(), (long) r0 * filters + f0, filters));
+            }
             Epilogue.apply(e, y.data(), r0, r1, filters);
         }
     }

@@ -4,6 +4,7 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 import dev.convey.tensor.Gemm;
+import dev.convey.tensor.PackedWeights;
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Scratch;
 
@@ -247,11 +248,20 @@ final class Winograd {
 
     // ---------------------------------------------------------------- the 16 products
 
-    /** M_p = V_p U_p for points [p0, p1): (tiles x in) times (in x out), on the calling thread. */
-    static void multiply(FloatBuffer v, FloatBuffer u, FloatBuffer m, int tiles, int in, int out, int p0, int p1) {
+    /**
+     * M_p = V_p U_p for points [p0, p1): (tiles x in) times (in x out), on the calling thread; with U's points
+     * {@code packed} once (or null: OpenBLAS on U itself).
+     */
+    static void multiply(FloatBuffer v, FloatBuffer u, PackedWeights packed, FloatBuffer m, int tiles, int in, int out,
+                         int p0, int p1) {
         for (int p = p0; p < p1; p++) {
-            Gemm.sgemmOnThisThread(false, false, tiles, out, in, 1f, v, (long) p * tiles * in, in, u, (long) p * in * out, out,
-                    0f, m, (long) p * tiles * out, out);
+            if (packed != null) {
+                Gemm.sgemmPackedOnThisThread(tiles, v, (long) p * tiles * in, in, packed, p, 0, out,
+                        0f, m, (long) p * tiles * out, out);
+            } else {
+                Gemm.sgemmOnThisThread(false, false, tiles, out, in, 1f, v, (long) p * tiles * in, in, u,
+                        (long) p * in * out, out, 0f, m, (long) p * tiles * out, out);
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package dev.convey.layers;
 import java.nio.FloatBuffer;
 
 import dev.convey.tensor.Gemm;
+import dev.convey.tensor.PackedWeights;
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Tensor;
 
@@ -47,6 +48,7 @@ final class WinogradConvolution implements ConvolutionKernel {
     private long forwardUVersion;
     private Tensor inputGradientU;
     private long inputGradientUVersion;
+    private final PackedKernel forwardPacked = new PackedKernel();   // forward U's points packed for the GEMMs
     private final Tensor[] inputs = new Tensor[Parallel.threads()];
     private final Tensor[] products = new Tensor[Parallel.threads()];
 
@@ -83,7 +85,9 @@ final class WinogradConvolution implements ConvolutionKernel {
             transforms.transformKernel(kernel.value().data(), g.channels(), filters, forwardU.data());
             forwardUVersion = kernel.version();
         }
-        convolve(g, x, y, forwardU.data(), filters, e);
+        Tensor u = forwardU;
+        PackedWeights packed = forwardPacked.of(kernel, transforms.points(), g.channels(), filters, u::data);
+        convolve(g, x, y, u.data(), packed, filters, e);
     }
 
     @Override
@@ -104,16 +108,16 @@ final class WinogradConvolution implements ConvolutionKernel {
         }
         Window2D back = new Window2D(g.batch(), g.outH(), g.outW(), filters, 3, 3, 1, 1, 1, 1,
                 g.height(), g.width(), 2 - g.padTop(), 2 - g.padLeft());
-        convolve(back, dz, dx, inputGradientU.data(), in, Epilogue.Bound.NONE);
+        convolve(back, dz, dx, inputGradientU.data(), null, in, Epilogue.Bound.NONE);
     }
 
     /**
      * y = the 3x3 convolution of geometry g of x with the transformed kernel u (in: g.channels(), out: {@code out}),
      * then the epilogue, block of tile rows by block. As for im2col, a large map gives each thread a share of the
      * tile rows to compute alone, and a small one shares each block: the threads transform its tiles together
-     * and then split the products.
+     * and then split the products. U's points are multiplied {@code packed} (null: OpenBLAS on u).
      */
-    private void convolve(Window2D g, Tensor x, Tensor y, FloatBuffer u, int out, Epilogue.Bound e) {
+    private void convolve(Window2D g, Tensor x, Tensor y, FloatBuffer u, PackedWeights packed, int out, Epilogue.Bound e) {
         int tileRows = transforms.tileRows(g);
         int tilesW = transforms.tilesWide(g);
         int floatsPerTile = transforms.points() * (g.channels() + out);
@@ -124,18 +128,19 @@ final class WinogradConvolution implements ConvolutionKernel {
         if (threads > 1 && tileRows >= threads * blockRows) {
             Gemm.shares(tileRows, (t, q0, q1) -> {
                 for (int s0 = q0; s0 < q1; s0 += blockRows) {
-                    block(g, x, y, u, out, s0, Math.min(q1, s0 + blockRows), t, false, e);
+                    block(g, x, y, u, packed, out, s0, Math.min(q1, s0 + blockRows), t, false, e);
                 }
             });
         } else {
             for (int s0 = 0; s0 < tileRows; s0 += blockRows) {
-                block(g, x, y, u, out, s0, Math.min(tileRows, s0 + blockRows), 0, true, e);
+                block(g, x, y, u, packed, out, s0, Math.min(tileRows, s0 + blockRows), 0, true, e);
             }
         }
     }
 
     /** Tile rows [q0, q1): V = B^T d B, the products M_p = V_p U_p, Y = A^T M A and the epilogue. */
-    private void block(Window2D g, Tensor x, Tensor y, FloatBuffer u, int out, int q0, int q1, int workspace,
+    private void block(Window2D g, Tensor x, Tensor y, FloatBuffer u, PackedWeights packed, int out, int q0, int q1,
+                       int workspace,
                        boolean shareProducts, Epilogue.Bound e) {
         int in = g.channels();
         int tiles = (q1 - q0) * transforms.tilesWide(g);
@@ -146,9 +151,9 @@ final class WinogradConvolution implements ConvolutionKernel {
         FloatBuffer m = products[workspace].data();
         transforms.transformInput(g, x.data(), q0, q1, v);
         if (shareProducts) {
-            Gemm.onEachCore(points, 1, (p0, p1) -> Winograd.multiply(v, u, m, tiles, in, out, p0, p1));
+            Gemm.onEachCore(points, 1, (p0, p1) -> Winograd.multiply(v, u, packed, m, tiles, in, out, p0, p1));
         } else {
-            Winograd.multiply(v, u, m, tiles, in, out, 0, points);
+            Winograd.multiply(v, u, packed, m, tiles, in, out, 0, points);
         }
         transforms.transformOutput(g, m, q0, q1, out, y.data(), e);
     }

@@ -178,7 +178,7 @@ public final class Blas {
         return java.nio.ByteBuffer.allocateDirect((int) floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
-    private static void requireDirect(String name, FloatBuffer buffer) {
+    static void requireDirect(String name, FloatBuffer buffer) {
         if (!buffer.isDirect() || buffer.order() != ByteOrder.nativeOrder()) {
             throw new IllegalArgumentException("sgemm operand " + name + " must be a direct FloatBuffer in native byte order"
                     + " (use Blas.allocate); got " + (buffer.isDirect() ? "a direct buffer in " + buffer.order() : "a heap buffer"));

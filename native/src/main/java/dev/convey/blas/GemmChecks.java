@@ -20,7 +20,7 @@ final class GemmChecks {
         operand("C", c, offC, ldc, m, n);
     }
 
-    private static void operand(String name, FloatBuffer buffer, long offset, int ld, int rows, int cols) {
+    static void operand(String name, FloatBuffer buffer, long offset, int ld, int rows, int cols) {
         if (buffer == null) {
             throw new IllegalArgumentException("sgemm operand " + name + " is null");
         }

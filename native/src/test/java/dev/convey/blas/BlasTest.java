@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class BlasTest {
 
-    private static FloatBuffer random(SplittableRandom rng, int n) {
+    static FloatBuffer random(SplittableRandom rng, int n) {
         FloatBuffer b = Blas.allocate(n);
         for (int i = 0; i < n; i++) {
             b.put(i, (float) (rng.nextDouble() * 2 - 1));
@@ -19,7 +19,7 @@ class BlasTest {
         return b;
     }
 
-    private static FloatBuffer copy(FloatBuffer src) {
+    static FloatBuffer copy(FloatBuffer src) {
         FloatBuffer b = Blas.allocate(src.capacity());
         for (int i = 0; i < src.capacity(); i++) {
             b.put(i, src.get(i));
