@@ -7,6 +7,7 @@ import dev.convey.tensor.PackedWeights;
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Scratch;
 import dev.convey.tensor.Tensor;
+import dev.convey.tensor.Workspace;
 
 /**
  * Convolution as im2col + GEMM; equals {@link ReferenceConvolution#conv2d}. With P the patch matrix (one row per
@@ -16,8 +17,8 @@ import dev.convey.tensor.Tensor;
  *   backward:  dW = P^T dZ               (summed over the row blocks)
  *              dX = col2im(dZ W^T)       (each patch entry's gradient flows back to the pixel it was copied from)
  * </pre>
- * P is built for a block of output rows at a time, in a workspace the kernel keeps, so memory stays bounded
- * for any batch.
+ * P is built for a block of output rows at a time, in the calling thread's {@link Workspace} (shared by all
+ * layers), so memory stays bounded for any batch.
  *
  * <p>Threading of the forward pass. With OpenBLAS' own threads, im2col and the epilogue run between GEMM calls
  * while its workers spin, and each GEMM on a cache-sized block is too small to split well. Instead each Java
@@ -49,7 +50,6 @@ class Im2colConvolution implements ConvolutionKernel {
     private static final int MIN_FILTERS_PER_THREAD = 16;
 
     int maxPatchFloats = DEFAULT_MAX_PATCH_FLOATS;
-    private final Tensor[] patchWorkspaces = new Tensor[Parallel.threads()];   // one per thread sharing the rows
     private final Tensor[] weightGradientPartials = new Tensor[Parallel.threads()];   // dW of threads 1, 2, ...
     private final PackedKernel packedKernel = new PackedKernel();   // W packed for the forward GEMMs
 
@@ -75,9 +75,9 @@ class Im2colConvolution implements ConvolutionKernel {
         // W packed once per kernel version for Convey's own GEMM, or null: OpenBLAS (see Gemm#packedEnabled)
         PackedWeights packed = packedKernel.of(kernel, 1, g.patchSize(), w.dim(3), w::data);
         if (threads == 1) {
-            forwardRows(g, x, w, packed, y, 0, m, 0, e);
+            forwardRows(g, x, w, packed, y, 0, m, e);
         } else if (m >= threads * MIN_ROWS_PER_THREAD) {
-            Gemm.shares(m, (t, r0, r1) -> forwardRows(g, x, w, packed, y, r0, r1, t, e));
+            Gemm.shares(m, (t, r0, r1) -> forwardRows(g, x, w, packed, y, r0, r1, e));
         } else {
             forwardColumns(g, x, w, packed, y, e);
         }
@@ -85,14 +85,14 @@ class Im2colConvolution implements ConvolutionKernel {
 
     /**
      * Y[r0:r1] = P[r0:r1] W, block by block, each block followed by its epilogue while it is still in cache.
-     * Runs on one thread with patch workspace number {@code workspace}; with W {@code packed} (or null) either GEMM.
+     * Runs on one thread, in its patch workspace; with W {@code packed} (or null) either GEMM.
      */
     private void forwardRows(Window2D g, Tensor x, Tensor w, PackedWeights packed, Tensor y, int r0, int r1,
-                             int workspace, Epilogue.Bound e) {
+                             Epilogue.Bound e) {
         int k = g.patchSize();
         int filters = w.dim(3);
         int block = inputIsPatches() ? Math.max(1, r1 - r0) : blockRows(g);
-        FloatBuffer patches = inputIsPatches() ? x.data() : patchWorkspace(workspace, Math.min(r1 - r0, block), k);
+        FloatBuffer patches = inputIsPatches() ? x.data() : patchWorkspace(Math.min(r1 - r0, block), k);
         for (int s0 = r0; s0 < r1; s0 += block) {
             int s1 = Math.min(r1, s0 + block);
             long aOffset = inputIsPatches() ? (long) s0 * k : 0;
@@ -121,7 +121,7 @@ class Im2colConvolution implements ConvolutionKernel {
         int k = g.patchSize();
         int filters = w.dim(3);
         int block = inputIsPatches() ? m : blockRows(g);
-        FloatBuffer patches = inputIsPatches() ? x.data() : patchWorkspace(0, block, k);
+        FloatBuffer patches = inputIsPatches() ? x.data() : patchWorkspace(block, k);
         for (int start = 0; start < m; start += block) {
             int r0 = start;
             int r1 = Math.min(m, r0 + block);
@@ -146,10 +146,9 @@ class Im2colConvolution implements ConvolutionKernel {
         }
     }
 
-    /** Patch workspace number i, at least rows x k floats, kept across calls. */
-    private FloatBuffer patchWorkspace(int i, int rows, int k) {
-        patchWorkspaces[i] = Tensor.reuse(patchWorkspaces[i], rows, k);
-        return patchWorkspaces[i].data();
+    /** The calling thread's patch workspace, at least rows x k floats (shared by all layers: {@link Workspace}). */
+    private static FloatBuffer patchWorkspace(int rows, int k) {
+        return Workspace.floats(Workspace.Slot.PATCHES, (long) rows * k);
     }
 
     // ---------------------------------------------------------------- backward
@@ -164,7 +163,7 @@ class Im2colConvolution implements ConvolutionKernel {
         }
         int threads = Parallel.threads();
         if (threads == 1 || g.batch() < threads) {
-            backwardRows(g, x, kernel, dz, 0, g.outputPixels(), 0, kernel.gradient(), weightGradients, dx);
+            backwardRows(g, x, kernel, dz, 0, g.outputPixels(), kernel.gradient(), weightGradients, dx);
             return;
         }
         // Each thread takes whole images: col2im of two images never touches the same pixel, and each
@@ -174,7 +173,7 @@ class Im2colConvolution implements ConvolutionKernel {
                     ? Tensor.reuse(weightGradientPartials[t], kernel.gradient().shape()) : null;
         }
         int rowsPerImage = g.outH() * g.outW();
-        Gemm.shares(g.batch(), (t, b0, b1) -> backwardRows(g, x, kernel, dz, rowsPerImage * b0, rowsPerImage * b1, t,
+        Gemm.shares(g.batch(), (t, b0, b1) -> backwardRows(g, x, kernel, dz, rowsPerImage * b0, rowsPerImage * b1,
                 t == 0 ? kernel.gradient() : weightGradientPartials[t], weightGradients, dx));
         if (weightGradients) {
             FloatBuffer sum = kernel.gradient().data();
@@ -186,15 +185,15 @@ class Im2colConvolution implements ConvolutionKernel {
     }
 
     /**
-     * Rows [r0, r1) of the backward pass, block by block in patch workspace number {@code workspace}:
+     * Rows [r0, r1) of the backward pass, block by block in the calling thread's patch workspace:
      * dW = P[r0:r1]^T dZ[r0:r1] into {@code dW} (overwritten), and dX += col2im(dZ[r0:r1] W^T).
      */
-    private void backwardRows(Window2D g, Tensor x, Parameter kernel, Tensor dz, int r0, int r1, int workspace,
+    private void backwardRows(Window2D g, Tensor x, Parameter kernel, Tensor dz, int r0, int r1,
                               Tensor dW, boolean weightGradients, Tensor dx) {
         int k = g.patchSize();
         int filters = kernel.value().dim(3);
         int block = blockRows(g);
-        FloatBuffer patches = patchWorkspace(workspace, Math.min(block, r1 - r0), k);
+        FloatBuffer patches = patchWorkspace(Math.min(block, r1 - r0), k);
         for (int s0 = r0; s0 < r1; s0 += block) {
             int s1 = Math.min(r1, s0 + block);
             long dzOffset = (long) s0 * filters;

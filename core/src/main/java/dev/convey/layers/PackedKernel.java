@@ -30,8 +30,10 @@ final class PackedKernel {
         }
         if (packed == null || packedFor != kernel || version != kernel.version() || packed.count() != count
                 || rows != k || columns != n) {
-            packed = null;   // the old panels can go before the new ones are allocated
-            packed = Gemm.pack(count, k, n, source.get());
+            // a new version of the same kernel is packed into the old panels (a training step allocates nothing)
+            PackedWeights previous = packedFor == kernel ? packed : null;
+            packed = null;   // else the old panels can go before the new ones are allocated
+            packed = Gemm.pack(previous, count, k, n, source.get());
             packedFor = kernel;
             version = kernel.version();
             rows = k;

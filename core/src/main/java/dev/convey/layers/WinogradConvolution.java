@@ -6,6 +6,7 @@ import dev.convey.tensor.Gemm;
 import dev.convey.tensor.PackedWeights;
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Tensor;
+import dev.convey.tensor.Workspace;
 
 /**
  * A 3x3, stride-1, undilated convolution by Winograd's F(2x2, 3x3) or F(4x4, 3x3) (the transforms are in
@@ -43,14 +44,12 @@ final class WinogradConvolution implements ConvolutionKernel {
     private final WinogradTransforms transforms;
     private final Im2colConvolution weightGradients;
     int maxWorkspaceFloats = Im2colConvolution.DEFAULT_MAX_PATCH_FLOATS;
-    // U for the forward pass and for the input gradient, each valid for one kernel version; per-thread V and M.
+    // U for the forward pass and for the input gradient, each valid for one kernel version (V and M: the thread's Workspace).
     private Tensor forwardU;
     private long forwardUVersion;
     private Tensor inputGradientU;
     private long inputGradientUVersion;
     private final PackedKernel forwardPacked = new PackedKernel();   // forward U's points packed for the GEMMs
-    private final Tensor[] inputs = new Tensor[Parallel.threads()];
-    private final Tensor[] products = new Tensor[Parallel.threads()];
 
     /**
      * @param transforms      F(2x2, 3x3) or F(4x4, 3x3)
@@ -128,27 +127,24 @@ final class WinogradConvolution implements ConvolutionKernel {
         if (threads > 1 && tileRows >= threads * blockRows) {
             Gemm.shares(tileRows, (t, q0, q1) -> {
                 for (int s0 = q0; s0 < q1; s0 += blockRows) {
-                    block(g, x, y, u, packed, out, s0, Math.min(q1, s0 + blockRows), t, false, e);
+                    block(g, x, y, u, packed, out, s0, Math.min(q1, s0 + blockRows), false, e);
                 }
             });
         } else {
             for (int s0 = 0; s0 < tileRows; s0 += blockRows) {
-                block(g, x, y, u, packed, out, s0, Math.min(tileRows, s0 + blockRows), 0, true, e);
+                block(g, x, y, u, packed, out, s0, Math.min(tileRows, s0 + blockRows), true, e);
             }
         }
     }
 
     /** Tile rows [q0, q1): V = B^T d B, the products M_p = V_p U_p, Y = A^T M A and the epilogue. */
     private void block(Window2D g, Tensor x, Tensor y, FloatBuffer u, PackedWeights packed, int out, int q0, int q1,
-                       int workspace,
                        boolean shareProducts, Epilogue.Bound e) {
         int in = g.channels();
         int tiles = (q1 - q0) * transforms.tilesWide(g);
         int points = transforms.points();
-        inputs[workspace] = Tensor.reuse(inputs[workspace], points, tiles, in);
-        products[workspace] = Tensor.reuse(products[workspace], points, tiles, out);
-        FloatBuffer v = inputs[workspace].data();
-        FloatBuffer m = products[workspace].data();
+        FloatBuffer v = Workspace.floats(Workspace.Slot.TILES, (long) points * tiles * in);
+        FloatBuffer m = Workspace.floats(Workspace.Slot.PRODUCTS, (long) points * tiles * out);
         transforms.transformInput(g, x.data(), q0, q1, v);
         if (shareProducts) {
             Gemm.onEachCore(points, 1, (p0, p1) -> Winograd.multiply(v, u, packed, m, tiles, in, out, p0, p1));

@@ -86,6 +86,11 @@ public final class Gemm {
         return PackedWeights.pack(count, k, n, b);
     }
 
+    /** As {@link #pack(int, int, int, FloatBuffer)}, into {@code previous}' memory when its sizes match. */
+    public static PackedWeights pack(PackedWeights previous, int count, int k, int n, FloatBuffer b) {
+        return PackedWeights.pack(previous, count, k, n, b);
+    }
+
     /**
      * C (m x cols) = A (m x k, row stride lda) times columns [col0, col0 + cols) of packed matrix {@code index} of
      * {@code b} (k x n) + beta C, on the calling thread; col0 a multiple of {@link PackedWeights#panelWidth()}.

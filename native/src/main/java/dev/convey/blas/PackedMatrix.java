@@ -49,14 +49,30 @@ public final class PackedMatrix {
         }
         FloatBuffer panels = ByteBuffer.allocateDirect((int) floats * Float.BYTES + 64).alignedSlice(64)
                 .order(ByteOrder.nativeOrder()).asFloatBuffer();
-        if (floats > 0) {
+        PackedMatrix packed = new PackedMatrix(isa, k, n, panels);
+        packed.fill(b, offB, ldb);
+        return packed;
+    }
+
+    /**
+     * B (k x n, as for {@link #pack(int, int, FloatBuffer, long, int)}) packed again into these panels, for this
+     * matrix' kernel set: a training step's new weights, without new memory (direct memory goes back to the
+     * system only when the garbage collector runs, so packing anew at every step would let it pile up).
+     */
+    public void repack(FloatBuffer b, long offB, int ldb) {
+        GemmChecks.operand("B", b, offB, ldb, k, n);
+        Blas.requireDirect("B", b);
+        fill(b, offB, ldb);
+    }
+
+    private void fill(FloatBuffer b, long offB, int ldb) {
+        if (k > 0 && n > 0) {
             try {
                 GemmKernels.convey_gemm_pack(isa.code, k, n, BufferViews.view(1, b, offB), ldb, panels);
             } finally {
                 Reference.reachabilityFence(b);
             }
         }
-        return new PackedMatrix(isa, k, n, panels);
     }
 
     /** k, the rows of B (the inner dimension of the product). */
@@ -74,7 +90,8 @@ public final class PackedMatrix {
         return isa.panelWidth();
     }
 
-    PackedGemm.Isa isa() {
+    /** The kernel set the panels are laid out for. */
+    public PackedGemm.Isa isa() {
         return isa;
     }
 

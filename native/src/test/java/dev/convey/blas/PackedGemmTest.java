@@ -33,6 +33,12 @@ class PackedGemmTest {
      */
     private static double compare(PackedGemm.Isa isa, SplittableRandom rng, int m, int n, int k, int col0, int cols,
                                   float beta) {
+        return compare(isa, rng, m, n, k, col0, cols, beta, false);
+    }
+
+    /** As above; {@code repacked}: B is packed into panels that first held another matrix ({@link PackedMatrix#repack}). */
+    private static double compare(PackedGemm.Isa isa, SplittableRandom rng, int m, int n, int k, int col0, int cols,
+                                  float beta, boolean repacked) {
         int lda = Math.max(1, k) + rng.nextInt(3);
         int ldb = n + rng.nextInt(3);
         int ldc = cols + rng.nextInt(3);
@@ -49,7 +55,13 @@ class PackedGemmTest {
         }
         FloatBuffer expected = BlasTest.copy(c);
         ReferenceGemm.sgemm(false, false, m, cols, k, 1f, a, offA, lda, b, offB + col0, ldb, beta, expected, offC, ldc);
-        PackedMatrix packed = PackedMatrix.pack(isa, k, n, b, offB, ldb);
+        PackedMatrix packed;
+        if (repacked) {
+            packed = PackedMatrix.pack(isa, k, n, BlasTest.random(rng, (int) offB + k * ldb + 1), offB, ldb);
+            packed.repack(b, offB, ldb);
+        } else {
+            packed = PackedMatrix.pack(isa, k, n, b, offB, ldb);
+        }
         PackedGemm.sgemm(m, a, offA, lda, packed, col0, cols, beta, c, offC, ldc);
         double worst = 0;
         String where = isa + " m=" + m + " n=" + n + " k=" + k + " columns " + col0 + "+" + cols + " beta=" + beta;
@@ -90,6 +102,18 @@ class PackedGemmTest {
                 worst = Math.max(worst, compare(isa, rng, m, n, k, 0, n, beta));
             }
             System.out.printf("packed sgemm %s vs reference: largest error / sqrt(k) = %.3g%n", isa, worst);
+        }
+    }
+
+    /** New weights packed into the old panels (a training step) give the product with the new weights only. */
+    @Test
+    void repackingReplacesTheOldMatrix() {
+        for (PackedGemm.Isa isa : isas()) {
+            SplittableRandom rng = new SplittableRandom(11);
+            for (int[] mnk : new int[][] {{1, 1, 1}, {7, 33, 19}, {49, 70, 130}, {13, 16, 5}}) {
+                compare(isa, rng, mnk[0], mnk[1], mnk[2], 0, mnk[1], 0f, true);
+                compare(isa, rng, mnk[0], mnk[1], mnk[2], 0, mnk[1], 1f, true);
+            }
         }
     }
 
