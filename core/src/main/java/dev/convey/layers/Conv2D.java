@@ -20,9 +20,10 @@ import dev.convey.tensor.Tensor;
  * is a {@link ConvolutionKernel} (im2col + GEMM, 1x1 as one GEMM, Winograd F(2x2, 3x3) or F(4x4, 3x3)) picked by
  * {@link ConvolutionKernels#choose}; each equals {@link ReferenceConvolution}. In inference the planner may
  * fold the following batch norm, residual Add and activation into the kernel's epilogue
- * ({@link #forwardWithEpilogue}).
+ * ({@link #forwardWithEpilogue}), a zero padding before it into its window ({@link InputPaddingFold}), and a
+ * squeeze-and-excitation scale of its input into its kernel ({@link InputScaleFold}).
  */
-public final class Conv2D extends BaseConv<Conv2D> implements InputPaddingFold {
+public final class Conv2D extends BaseConv<Conv2D> implements InputPaddingFold, InputScaleFold {
 
     /**
      * How the forward pass computes a convolution; AUTO follows {@link ConvolutionKernels}' rule (tests force one):
@@ -40,6 +41,9 @@ public final class Conv2D extends BaseConv<Conv2D> implements InputPaddingFold {
     private Tensor inputGradient;
     // The bias (and a folded batch norm's scale and shift) repeated for the epilogue: plain pass, fused pass.
     private final Epilogue.Channels[] epilogueChannels = {Epilogue.Channels.NONE, Epilogue.Channels.NONE};
+    // A folded per-image scale of the input channels (null: none), and the kernel that applies it.
+    private float[] inputScale;
+    private final InputScaledConvolution scaledConvolution = new InputScaledConvolution(this);
 
     /** Keras' {@code Conv2D(filters, kernel_size)} with a square kernel. */
     public Conv2D(int filters, int kernelSize) {
@@ -114,8 +118,11 @@ public final class Conv2D extends BaseConv<Conv2D> implements InputPaddingFold {
         Tensor z = outputBuffers(g.batch(), g.outH(), g.outW(), filters);
         // z = conv(x, W) + b and y = act(z), in the kernel's epilogue (unless z must be kept)
         Epilogue.Channels b = epilogueChannels(0, null);
-        kernel(g).forward(g, x, kernel, z, new Epilogue.Bound(b, null, epilogueActivation()));
+        convolve(g, x, z, new Epilogue.Bound(b, null, epilogueActivation()));
         activateKept();
+        if (inputScale != null) {
+            input = null;   // x arrived unscaled: nothing for backward
+        }
         return output;
     }
 
@@ -132,8 +139,33 @@ public final class Conv2D extends BaseConv<Conv2D> implements InputPaddingFold {
         float[][] scaleShift = checkEpilogue(after, filters, fusedOutput.shape());
         input = null;   // nothing for backward
         output = null;
-        kernel(g).forward(g, x, kernel, fusedOutput, after.bind(epilogueChannels(1, scaleShift)));
+        convolve(g, x, fusedOutput, after.bind(epilogueChannels(1, scaleShift)));
         return fusedOutput;
+    }
+
+    /** y = conv(x, W) then the epilogue e, by the kernel for g; with a folded input scale, conv(x * s, W). */
+    private void convolve(Window2D g, Tensor x, Tensor y, Epilogue.Bound e) {
+        if (inputScale == null) {
+            kernel(g).forward(g, x, kernel, y, e);
+        } else {
+            scaledConvolution.forward(kernels, algorithm, g, x, kernel, inputScale, y, e);
+        }
+    }
+
+    /**
+     * The fold pays where the input map has more pixels than the kernel has taps x filters: scaling W_n then
+     * costs less than scaling x_n (see {@link InputScaleFold}).
+     */
+    @Override
+    public boolean foldsInputScale() {
+        int[][] s = inputShapes();
+        return s != null && s.length == 1 && s[0].length == 3
+                && (long) s[0][0] * s[0][1] >= 2L * kernelSize[0] * kernelSize[1] * filters;
+    }
+
+    @Override
+    public void foldInputScale(float[] scale) {
+        inputScale = scale;
     }
 
     private Window2D geometry(Tensor x) {
@@ -156,9 +188,9 @@ public final class Conv2D extends BaseConv<Conv2D> implements InputPaddingFold {
 
     @Override
     protected Tensor[] computeBackward(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients) {
-        if (output == null) {
+        if (output == null || input == null) {
             throw new IllegalStateException(describe() + ": backward needs a plain forward pass (the last one was "
-                    + (geometry == null ? "missing" : "forwardWithEpilogue") + ")");
+                    + (geometry == null ? "missing" : "fused, or read a folded input scale") + ")");
         }
         requireSameShape("output gradient", outputGradient, output);
         Tensor dz = preActivationGradient(outputGradient);

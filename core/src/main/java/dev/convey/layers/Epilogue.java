@@ -129,6 +129,12 @@ public final class Epilogue {
             return channels.bias == null && channels.scale == null && residual == null
                     && activation == ActivationFunction.LINEAR;
         }
+
+        /** This epilogue for image n alone, of {@code floatsPerImage} output floats (its rows of the residual). */
+        Bound image(int n, int floatsPerImage) {
+            return residual == null ? this
+                    : new Bound(channels, residual.slice(n * floatsPerImage, floatsPerImage), activation);
+        }
     }
 
     /** This epilogue after the bias of {@code channels} (whose scale and shift must be this epilogue's). */

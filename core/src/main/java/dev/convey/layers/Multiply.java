@@ -14,7 +14,7 @@ import dev.convey.tensor.Tensor;
  * {@code (1, 1, C)} against the first's {@code (H, W, C)}: then y[n, p, c] = a[n, p, c] * b[n, c] and
  * dL/db[n, c] = sum_p dL/dy[n, p, c] * a[n, p, c]. Any other pair of shapes is an error naming both.
  */
-public final class Multiply extends Layer {
+public final class Multiply extends Layer implements InputScaleFold.ChannelScale {
 
     private static final int MIN_FLOATS_PER_CHUNK = 1 << 15;
 
@@ -44,6 +44,13 @@ public final class Multiply extends Layer {
 
     private static boolean isChannelScale(int[] s0, int[] s1) {
         return s0.length == 3 && s1.length == 3 && s1[0] == 1 && s1[1] == 1 && s1[2] == s0[2];
+    }
+
+    /** As built, a channel scale (1, 1, C) of an (H, W, C) map: a squeeze-and-excitation block's excite step. */
+    @Override
+    public boolean scalesChannels() {
+        int[][] s = inputShapes();
+        return s != null && s.length == 2 && isChannelScale(s[0], s[1]);
     }
 
     /** Pixels per image over which b is constant: 1 for equal shapes, H*W for a channel scale. */

@@ -60,6 +60,12 @@ record Window2D(int batch, int height, int width, int channels,
         return hw;
     }
 
+    /** The same geometry over {@code batch} images. */
+    Window2D withBatch(int batch) {
+        return new Window2D(batch, height, width, channels, kernelH, kernelW, strideH, strideW, dilationH, dilationW,
+                outH, outW, padTop, padLeft);
+    }
+
     /** Output pixels in the batch: the rows of the patch matrix. */
     int outputPixels() {
         return batch * outH * outW;

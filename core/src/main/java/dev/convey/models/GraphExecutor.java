@@ -25,6 +25,7 @@ final class GraphExecutor {
     private BackwardPlan plan;
     private InferenceFusion fusion;
     private PaddingFold paddingFold;
+    private ExciteFold exciteFold;
     private Liveness liveness;
     /** The last forward pass released values: backward must compute them again first. */
     private boolean lastPassReleased;
@@ -48,6 +49,11 @@ final class GraphExecutor {
         return paddingFold == null ? "" : paddingFold.toString();
     }
 
+    /** The foldable excite multiplies of {@link ExciteFold}, one per line, once a forward pass found them (for tests). */
+    String exciteFolds() {
+        return exciteFold == null ? "" : exciteFold.toString();
+    }
+
     /**
      * Runs every node after its inputs; an input node's value is the batch fed for it. Conv -> BatchNorm [-> Add]
      * [-> Activation] chains whose batch norm is in inference mode run as one fused convolution
@@ -64,6 +70,7 @@ final class GraphExecutor {
         if (fusion == null) {
             fusion = InferenceFusion.of(g);
             paddingFold = PaddingFold.of(g);
+            exciteFold = ExciteFold.of(g);
             liveness = new Liveness(g);
         }
         fusion.beginPass(training, training ? planFor(g, new boolean[g.inputNodes.size()]).runs : null);
@@ -71,10 +78,14 @@ final class GraphExecutor {
         try (BufferPool.Pass pass = BufferPool.join(pool, release)) {
             lastPassReleased = pass.releases();
             paddingFold.beginPass(lastPassReleased && !training);
+            exciteFold.beginPass(lastPassReleased && !training);
             for (Node node : g.nodes) {
                 if (node.modelInput >= 0) {
                     node.value = batch[node.modelInput];
                 } else if (paddingFold.passesOn(node)) {
+                    node.value = node.inputs[0].value;
+                } else if (exciteFold.passesOn(node)) {
+                    exciteFold.passOn(node);
                     node.value = node.inputs[0].value;
                 } else if (!fusion.computed(node)) {
                     Tensor[] in = new Tensor[node.inputs.length];
@@ -82,10 +93,12 @@ final class GraphExecutor {
                         in[i] = node.inputs[i].value;
                     }
                     paddingFold.beforeRunning(node);
+                    exciteFold.beforeRunning(node);
                     try {
                         node.value = fusion.forward(node, in, training);
                     } finally {
                         paddingFold.afterRunning(node);
+                        exciteFold.afterRunning(node);
                     }
                 }
                 if (lastPassReleased) {

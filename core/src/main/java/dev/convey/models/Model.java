@@ -323,6 +323,11 @@ public class Model extends TrainableModel {
         return executor.paddingFolds();
     }
 
+    /** The excite multiplies folded into their readers' kernels ({@link ExciteFold}), one per line (for tests). */
+    String exciteFolds() {
+        return executor.exciteFolds();
+    }
+
     /** An inference pass that releases no value: the reference that buffer reuse by liveness equals (for tests). */
     Tensor forwardKeepingValues(Tensor... batch) {
         return executor.forward(batch, false, false);
