@@ -16,7 +16,9 @@ import dev.convey.tensor.Tensor;
  * with U = G g G^T the transformed kernel, cached per {@link Parameter#version()}. Backward: dL/dW by
  * {@link Im2colConvolution}; dL/dx of a 3x3 stride-1 convolution is itself one, dz convolved with the kernel
  * rotated by 180 degrees, in and out swapped, W'[i, j, f, c] = W[2 - i, 2 - j, c, f], over dz padded by
- * 2 - pad on each side, so it runs through the same forward scheme.
+ * 2 - pad on each side, so it runs through the same forward scheme; for F(2x2, 3x3) its transform U' is U with
+ * the points permuted and each transposed ({@link WinogradTransforms#inputGradientPoints}), so those products
+ * read a forward transform of W transposed.
  */
 final class WinogradConvolution implements ConvolutionKernel {
 
@@ -38,6 +40,11 @@ final class WinogradConvolution implements ConvolutionKernel {
     private static final int MIN_SIDE_4X4 = 112;
     private static final int TARGET_FLOATS = 1 << 19;
     private static final int MIN_BLOCK_TILES = 256;
+    /**
+     * System property: {@code true} computes dL/dx with the rotated kernel's own transform U' instead of the
+     * forward transform U read transposed (see {@link WinogradTransforms#inputGradientPoints}); read at every call.
+     */
+    static final String ROTATED_INPUT_GRADIENT_PROPERTY = "convey.winograd.rotatedInputGradient";
 
     private final WinogradTransforms transforms;
     private final Im2colConvolution weightGradients;
@@ -47,6 +54,7 @@ final class WinogradConvolution implements ConvolutionKernel {
     private long forwardUVersion;
     private Tensor inputGradientU;
     private long inputGradientUVersion;
+    private boolean inputGradientUTransposed;
     private final Tensor[] inputs = new Tensor[Parallel.threads()];
     private final Tensor[] products = new Tensor[Parallel.threads()];
 
@@ -83,7 +91,7 @@ final class WinogradConvolution implements ConvolutionKernel {
             transforms.transformKernel(kernel.value().data(), g.channels(), filters, forwardU.data());
             forwardUVersion = kernel.version();
         }
-        convolve(g, x, y, forwardU.data(), filters, e);
+        convolve(g, x, y, forwardU.data(), null, filters, e);
     }
 
     @Override
@@ -96,15 +104,26 @@ final class WinogradConvolution implements ConvolutionKernel {
         }
         int in = g.channels();
         int filters = kernel.value().dim(3);
-        // A training step changes the kernel, so each step transforms it once.
-        if (inputGradientU == null || inputGradientUVersion != kernel.version()) {
-            inputGradientU = Tensor.reuse(inputGradientU, transforms.points(), filters, in);
-            transforms.transformKernelForInputGradient(kernel.value().data(), in, filters, inputGradientU.data());
+        // U' is U with its points permuted and each transposed (F(2x2, 3x3)), or a transform of its own: the
+        // transposed products then read the forward transform, which costs half the rotated one (that reads W
+        // across its rows). A training step changes the kernel, so each step transforms it once.
+        int[] transposedPoints = Boolean.getBoolean(ROTATED_INPUT_GRADIENT_PROPERTY) ? null
+                : transforms.inputGradientPoints();
+        if (inputGradientU == null || inputGradientUVersion != kernel.version()
+                || (transposedPoints != null) != inputGradientUTransposed) {
+            if (transposedPoints != null) {
+                inputGradientU = Tensor.reuse(inputGradientU, transforms.points(), in, filters);
+                transforms.transformKernel(kernel.value().data(), in, filters, inputGradientU.data());
+            } else {
+                inputGradientU = Tensor.reuse(inputGradientU, transforms.points(), filters, in);
+                transforms.transformKernelForInputGradient(kernel.value().data(), in, filters, inputGradientU.data());
+            }
             inputGradientUVersion = kernel.version();
+            inputGradientUTransposed = transposedPoints != null;
         }
         Window2D back = new Window2D(g.batch(), g.outH(), g.outW(), filters, 3, 3, 1, 1, 1, 1,
                 g.height(), g.width(), 2 - g.padTop(), 2 - g.padLeft());
-        convolve(back, dz, dx, inputGradientU.data(), in, Epilogue.Bound.NONE);
+        convolve(back, dz, dx, inputGradientU.data(), transposedPoints, in, Epilogue.Bound.NONE);
     }
 
     /**
@@ -113,7 +132,7 @@ final class WinogradConvolution implements ConvolutionKernel {
      * tile rows to compute alone, and a small one shares each block: the threads transform its tiles together
      * and then split the products.
      */
-    private void convolve(Window2D g, Tensor x, Tensor y, FloatBuffer u, int out, Epilogue.Bound e) {
+    private void convolve(Window2D g, Tensor x, Tensor y, FloatBuffer u, int[] uPoints, int out, Epilogue.Bound e) {
         int tileRows = transforms.tileRows(g);
         int tilesW = transforms.tilesWide(g);
         int floatsPerTile = transforms.points() * (g.channels() + out);
@@ -124,18 +143,21 @@ final class WinogradConvolution implements ConvolutionKernel {
         if (threads > 1 && tileRows >= threads * blockRows) {
             Gemm.shares(tileRows, (t, q0, q1) -> {
                 for (int s0 = q0; s0 < q1; s0 += blockRows) {
-                    block(g, x, y, u, out, s0, Math.min(q1, s0 + blockRows), t, false, e);
+                    block(g, x, y, u, uPoints, out, s0, Math.min(q1, s0 + blockRows), t, false, e);
                 }
             });
         } else {
             for (int s0 = 0; s0 < tileRows; s0 += blockRows) {
-                block(g, x, y, u, out, s0, Math.min(tileRows, s0 + blockRows), 0, true, e);
+                block(g, x, y, u, uPoints, out, s0, Math.min(tileRows, s0 + blockRows), 0, true, e);
             }
         }
     }
 
-    /** Tile rows [q0, q1): V = B^T d B, the products M_p = V_p U_p, Y = A^T M A and the epilogue. */
-    private void block(Window2D g, Tensor x, Tensor y, FloatBuffer u, int out, int q0, int q1, int workspace,
+    /**
+     * Tile rows [q0, q1): V = B^T d B, the products M_p = V_p U_p (or V_p U_{uPoints[p]}^T, see
+     * {@link #multiplyTransposed}), Y = A^T M A and the epilogue.
+     */
+    private void block(Window2D g, Tensor x, Tensor y, FloatBuffer u, int[] uPoints, int out, int q0, int q1, int workspace,
                        boolean shareProducts, Epilogue.Bound e) {
         int in = g.channels();
         int tiles = (q1 - q0) * transforms.tilesWide(g);
@@ -146,10 +168,31 @@ final class WinogradConvolution implements ConvolutionKernel {
         FloatBuffer m = products[workspace].data();
         transforms.transformInput(g, x.data(), q0, q1, v);
         if (shareProducts) {
-            Gemm.onEachCore(points, 1, (p0, p1) -> Winograd.multiply(v, u, m, tiles, in, out, p0, p1));
+            Gemm.onEachCore(points, 1, (p0, p1) -> multiply(v, u, uPoints, m, tiles, in, out, p0, p1));
         } else {
-            Winograd.multiply(v, u, m, tiles, in, out, 0, points);
+            multiply(v, u, uPoints, m, tiles, in, out, 0, points);
         }
         transforms.transformOutput(g, m, q0, q1, out, y.data(), e);
+    }
+
+    private static void multiply(FloatBuffer v, FloatBuffer u, int[] uPoints, FloatBuffer m, int tiles, int in, int out,
+                                 int p0, int p1) {
+        if (uPoints == null) {
+            Winograd.multiply(v, u, m, tiles, in, out, p0, p1);
+        } else {
+            multiplyTransposed(v, u, uPoints, m, tiles, in, out, p0, p1);
+        }
+    }
+
+    /**
+     * M_p = V_p U_{uPoints[p]}^T for points [p0, p1): (tiles x in) times (in x out), U being (points, out, in),
+     * on the calling thread. Equals {@link Winograd#multiply} with U' = the transposed, permuted U.
+     */
+    static void multiplyTransposed(FloatBuffer v, FloatBuffer u, int[] uPoints, FloatBuffer m, int tiles, int in, int out,
+                                   int p0, int p1) {
+        for (int p = p0; p < p1; p++) {
+            Gemm.sgemmOnThisThread(false, true, tiles, out, in, 1f, v, (long) p * tiles * in, in,
+                    u, (long) uPoints[p] * in * out, in, 0f, m, (long) p * tiles * out, out);
+        }
     }
 }

@@ -255,6 +255,46 @@ class WinogradTest {
     }
 
     /**
+     * F(2x2, 3x3)'s dL/dx reads the forward transform U transposed point by point (U' = P U P^T): it equals the
+     * rotated kernel's own transform (-Dconvey.winograd.rotatedInputGradient=true) to 1e-5 of the largest value,
+     * odd sizes, 'valid' and 'same', shared blocks or not, and follows a kernel change (a training step's update).
+     */
+    @Test
+    void inputGradientFromTheForwardTransformEqualsTheRotatedTransform() {
+        int cases = 0;
+        for (String padding : new String[] {"valid", "same"}) {
+            for (int[] shape : new int[][] {{2, 7, 6, 5, 4}, {2, 29, 29, 8, 16}, {3, 9, 13, 17, 19}}) {
+                Conv2D conv = new Conv2D(shape[4], 3).padding(padding);
+                conv.algorithm(Conv2D.Algorithm.WINOGRAD);
+                conv.maxPatchFloats(Winograd.POINTS * (shape[3] + shape[4]) * 30);
+                conv.build(new int[] {shape[1], shape[2], shape[3]});
+                Tensor x = uniform(170 + cases, shape[0], shape[1], shape[2], shape[3]);
+                for (int version = 0; version < 2; version++) {
+                    randomizeWeights(conv, 160 + 2 * cases + version);
+                    Tensor y = conv.forward(new Tensor[] {x}, true);
+                    Tensor dy = uniform(180 + cases, y.shape());
+                    System.setProperty(WinogradConvolution.ROTATED_INPUT_GRADIENT_PROPERTY, "true");
+                    float[] rotated;
+                    try {
+                        rotated = conv.backward(dy, new boolean[] {true}, false)[0].toArray();
+                    } finally {
+                        System.clearProperty(WinogradConvolution.ROTATED_INPUT_GRADIENT_PROPERTY);
+                    }
+                    Tensor transposed = conv.backward(dy, new boolean[] {true}, false)[0];
+                    double[] reference = new double[rotated.length];
+                    for (int i = 0; i < reference.length; i++) {
+                        reference[i] = rotated[i];
+                    }
+                    assertClose(reference, x.shape(), transposed, 1e-5,
+                            padding + " " + java.util.Arrays.toString(shape) + " kernel " + version);
+                }
+                cases++;
+            }
+        }
+        assertEquals(6, cases);
+    }
+
+    /**
      * The Winograd forward and input gradient against central finite differences of the loss. F(4x4, 3x3)'s
      * forward rounds about 10x more than F(2x2, 3x3)'s (see {@link Winograd4x4}), noise the difference quotient
      * divides by 2h: its convolution is checked linear (whose central difference has no truncation error at any
