@@ -16,10 +16,12 @@ import dev.convey.tensor.Tensor;
  * input shape, filters): forward in training mode, backward with dL/dW only and backward with dL/dx only, each
  * called twice and timed the second time, medians over the rounds of the sums per geometry:
  * <pre>
- *   java -cp benchmarks/target/benchmarks.jar dev.convey.benchmarks.TrainingConvProfile [ROUNDS [BATCH [MODEL]]]
+ *   java -cp benchmarks/target/benchmarks.jar dev.convey.benchmarks.TrainingConvProfile [ROUNDS [BATCH [MODEL \
+ *       [PROPERTY A B]]]]
  * </pre>
  * Printed: per geometry the layer count, the three times and (dW + dX) / forward, which is 2 when both backward
- * products run at the forward's speed.
+ * products run at the forward's speed. With PROPERTY, every layer's three phases run at A and at B in turn (who
+ * goes first alternates by round) and the table has both and B / A (ratio of the medians).
  */
 public final class TrainingConvProfile {
 
@@ -30,17 +32,37 @@ public final class TrainingConvProfile {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         String name = args.length > 2 ? args[2] : Models.RESNET50_NAME;
+        String property = args.length > 5 ? args[3] : null;
+        String[] values = property == null ? new String[] {null} : new String[] {args[4], args[5]};
         TrainingSetting setting = new TrainingSetting(name, true, batch);
         List<Conv2D> convs = new ArrayList<>();
         collect(setting.network, convs);
         setting.step();
-        Map<String, double[][]> byGeometry = new LinkedHashMap<>();   // geometry -> {forward, dW, dX}[rounds]
+        // geometry -> {forward, dW, dX} x value [rounds]
+        Map<String, double[][]> byGeometry = new LinkedHashMap<>();
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (Conv2D c : convs) {
-            byGeometry.computeIfAbsent(key(c), k -> new double[3][rounds]);
+            byGeometry.computeIfAbsent(key(c), k -> new double[3 * values.length][rounds]);
             counts.merge(key(c), 1, Integer::sum);
         }
         for (int r = -1; r < rounds; r++) {
+            for (int turn = 0; turn < values.length; turn++) {
+                int v = (r & 1) == 0 ? turn : values.length - 1 - turn;
+                if (property != null) {
+                    System.setProperty(property, values[v]);
+                }
+                timeLayers(convs, batch, byGeometry, r, 3 * v);
+            }
+        }
+        if (property != null) {
+            System.clearProperty(property);
+        }
+        print(name, batch, rounds, property, values, byGeometry, counts, convs.size());
+    }
+
+    /** Each layer's forward, dW-only and dX-only backward (second calls), added into column {@code at} of round r. */
+    private static void timeLayers(List<Conv2D> convs, int batch, Map<String, double[][]> byGeometry, int r, int at) {
+        {
             for (Conv2D conv : convs) {
                 Tensor[] in = {sample(batch, conv.inputShapes()[0], 0)};
                 conv.forward(in, true);
@@ -58,28 +80,45 @@ public final class TrainingConvProfile {
                 long t5 = System.nanoTime();
                 if (r >= 0) {
                     double[][] k = byGeometry.get(key(conv));
-                    k[0][r] += (t1 - t0) / 1e6;
-                    k[1][r] += (t3 - t2) / 1e6;
-                    k[2][r] += (t5 - t4) / 1e6;
+                    k[at][r] += (t1 - t0) / 1e6;
+                    k[at + 1][r] += (t3 - t2) / 1e6;
+                    k[at + 2][r] += (t5 - t4) / 1e6;
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "%n### %s Conv2D by geometry, batch %d (medians of %d rounds)%n%n", name, batch, rounds);
-        System.out.println("| kernel/stride input -> filters | layers | forward ms | dW ms | dX ms | (dW + dX) / forward |");
-        System.out.println("| --- | --- | --- | --- | --- | --- |");
-        double[] sum = new double[3];
-        for (Map.Entry<String, double[][]> e : byGeometry.entrySet()) {
-            double f = PeerProbe.median(e.getValue()[0]);
-            double w = PeerProbe.median(e.getValue()[1]);
-            double x = PeerProbe.median(e.getValue()[2]);
-            sum[0] += f;
-            sum[1] += w;
-            sum[2] += x;
-            System.out.printf(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.2f |%n", e.getKey(), counts.get(e.getKey()),
-                    f, w, x, (w + x) / f);
+    }
+
+    private static void print(String name, int batch, int rounds, String property, String[] values,
+                              Map<String, double[][]> byGeometry, Map<String, Integer> counts, int layers) {
+        System.out.printf(Locale.ROOT, "%n### %s Conv2D by geometry, batch %d (medians of %d rounds)%s%n%n", name, batch,
+                rounds, property == null ? "" : ", " + property + " = " + values[0] + " (A) / " + values[1] + " (B)");
+        String[] phases = {"forward", "dW", "dX"};
+        StringBuilder head = new StringBuilder("| kernel/stride input -> filters | layers |");
+        for (String phase : phases) {
+            head.append(property == null ? " " + phase + " ms |" : " " + phase + " A ms | B ms | B / A |");
         }
-        System.out.printf(Locale.ROOT, "| all | %d | %.1f | %.1f | %.1f | %.2f |%n", convs.size(), sum[0], sum[1], sum[2],
-                (sum[1] + sum[2]) / sum[0]);
+        System.out.println(head + (property == null ? " (dW + dX) / forward |" : ""));
+        System.out.println("| --- | --- |" + " --- |".repeat(property == null ? 4 : 9));
+        double[] sum = new double[3 * values.length];
+        Map<String, double[][]> rows = new LinkedHashMap<>(byGeometry);
+        for (Map.Entry<String, double[][]> e : rows.entrySet()) {
+            double[] m = new double[sum.length];
+            for (int i = 0; i < m.length; i++) {
+                m[i] = PeerProbe.median(e.getValue()[i]);
+                sum[i] += m[i];
+            }
+            System.out.println(row(e.getKey(), counts.get(e.getKey()), m, property != null));
+        }
+        System.out.println(row("all", layers, sum, property != null));
+    }
+
+    private static String row(String what, int layers, double[] m, boolean ab) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "| %s | %d |", what, layers));
+        for (int p = 0; p < 3; p++) {
+            b.append(ab ? String.format(Locale.ROOT, " %.1f | %.1f | %.3f |", m[p], m[3 + p], m[3 + p] / m[p])
+                    : String.format(Locale.ROOT, " %.1f |", m[p]));
+        }
+        return ab ? b.toString() : b.append(String.format(Locale.ROOT, " %.2f |", (m[1] + m[2]) / m[0])).toString();
     }
 
     private static String key(Conv2D c) {

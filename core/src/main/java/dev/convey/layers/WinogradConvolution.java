@@ -14,7 +14,8 @@ import dev.convey.tensor.Tensor;
  *   V = B^T d B (input tiles),  M_p = V_p U_p (16 or 36 GEMMs, tiles x in by in x out),  Y = A^T M A,  then the epilogue
  * </pre>
  * with U = G g G^T the transformed kernel, cached per {@link Parameter#version()}. Backward: dL/dW by
- * {@link Im2colConvolution}; dL/dx of a 3x3 stride-1 convolution is itself one, dz convolved with the kernel
+ * {@link WinogradWeightGradient} for F(2x2, 3x3) (16 products V_p^T dM_p), by {@link Im2colConvolution} for
+ * F(4x4, 3x3); dL/dx of a 3x3 stride-1 convolution is itself one, dz convolved with the kernel
  * rotated by 180 degrees, in and out swapped, W'[i, j, f, c] = W[2 - i, 2 - j, c, f], over dz padded by
  * 2 - pad on each side, so it runs through the same forward scheme; for F(2x2, 3x3) its transform U' is U with
  * the points permuted and each transposed ({@link WinogradTransforms#inputGradientPoints}), so those products
@@ -45,9 +46,12 @@ final class WinogradConvolution implements ConvolutionKernel {
      * forward transform U read transposed (see {@link WinogradTransforms#inputGradientPoints}); read at every call.
      */
     static final String ROTATED_INPUT_GRADIENT_PROPERTY = "convey.winograd.rotatedInputGradient";
+    /** System property: {@code true} computes F(2x2, 3x3)'s dL/dW by im2col instead, read at every call. */
+    static final String IM2COL_WEIGHT_GRADIENT_PROPERTY = "convey.winograd.im2colWeightGradient";
 
     private final WinogradTransforms transforms;
     private final Im2colConvolution weightGradients;
+    private final WinogradWeightGradient winogradWeightGradient = new WinogradWeightGradient();
     int maxWorkspaceFloats = Im2colConvolution.DEFAULT_MAX_PATCH_FLOATS;
     // U for the forward pass and for the input gradient, each valid for one kernel version; per-thread V and M.
     private Tensor forwardU;
@@ -96,7 +100,9 @@ final class WinogradConvolution implements ConvolutionKernel {
 
     @Override
     public void backward(Window2D g, Tensor x, Parameter kernel, Tensor dz, boolean weightGradients, Tensor dx) {
-        if (weightGradients) {
+        if (weightGradients && transforms == WinogradTransforms.F2X2 && !Boolean.getBoolean(IM2COL_WEIGHT_GRADIENT_PROPERTY)) {
+            winogradWeightGradient.backward(g, x, kernel, dz, maxWorkspaceFloats);
+        } else if (weightGradients) {
             this.weightGradients.backward(g, x, kernel, dz, true, null);
         }
         if (dx == null) {

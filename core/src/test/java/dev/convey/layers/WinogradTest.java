@@ -295,6 +295,45 @@ class WinogradTest {
     }
 
     /**
+     * F(2x2, 3x3)'s dL/dW (G^T [sum over tiles V_p^T dM_p] G, {@link WinogradWeightGradient}) equals im2col's
+     * P^T dZ (-Dconvey.winograd.im2colWeightGradient=true) to 1e-5 of the largest value: odd sizes (tiles that
+     * overhang the image), 'valid' and 'same', one block or many.
+     */
+    @Test
+    void weightGradientByWinogradEqualsIm2col() {
+        int cases = 0;
+        for (String padding : new String[] {"valid", "same"}) {
+            for (int[] shape : new int[][] {{2, 7, 6, 5, 4}, {3, 29, 27, 8, 16}, {1, 4, 4, 1, 1}, {2, 9, 13, 17, 19}}) {
+                for (int cap : new int[] {Im2colConvolution.DEFAULT_MAX_PATCH_FLOATS, Winograd.POINTS * (shape[3] + shape[4]) * 3}) {
+                    Conv2D conv = new Conv2D(shape[4], 3).padding(padding);
+                    conv.algorithm(Conv2D.Algorithm.WINOGRAD);
+                    conv.maxPatchFloats(cap);
+                    conv.build(new int[] {shape[1], shape[2], shape[3]});
+                    randomizeWeights(conv, 260 + cases);
+                    Tensor x = uniform(270 + cases, shape[0], shape[1], shape[2], shape[3]);
+                    Tensor dy = uniform(280 + cases, conv.forward(new Tensor[] {x}, true).shape());
+                    System.setProperty(WinogradConvolution.IM2COL_WEIGHT_GRADIENT_PROPERTY, "true");
+                    double[] im2col;
+                    try {
+                        conv.backward(dy, new boolean[] {false}, true);
+                        im2col = new double[conv.kernel().gradient().size()];
+                        for (int i = 0; i < im2col.length; i++) {
+                            im2col[i] = conv.kernel().gradient().data().get(i);
+                        }
+                    } finally {
+                        System.clearProperty(WinogradConvolution.IM2COL_WEIGHT_GRADIENT_PROPERTY);
+                    }
+                    conv.backward(dy, new boolean[] {false}, true);
+                    assertClose(im2col, conv.kernel().gradient().shape(), conv.kernel().gradient(), 1e-5,
+                            padding + " " + java.util.Arrays.toString(shape) + " cap " + cap);
+                    cases++;
+                }
+            }
+        }
+        assertEquals(16, cases);
+    }
+
+    /**
      * The Winograd forward and input gradient against central finite differences of the loss. F(4x4, 3x3)'s
      * forward rounds about 10x more than F(2x2, 3x3)'s (see {@link Winograd4x4}), noise the difference quotient
      * divides by 2h: its convolution is checked linear (whose central difference has no truncation error at any
