@@ -135,7 +135,8 @@ class Im2colConvolution implements ConvolutionKernel {
 
     /**
      * System property: {@code true} runs the backward passes as before the training-step work (images split over
-     * the threads at every size, a 1x1 convolution's dL/dW split by columns), read at every call (A/B measurements).
+     * the threads at every size, a 1x1 convolution's dL/dW split by columns, col2im for 1x1, and in
+     * {@link WinogradConvolution} the rotated kernel's transform and im2col's dL/dW), read at every call (A/B).
      */
     static final String BACKWARD_REFERENCE_PROPERTY = "convey.conv.backwardReference";
 

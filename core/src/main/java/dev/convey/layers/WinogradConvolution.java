@@ -14,8 +14,8 @@ import dev.convey.tensor.Tensor;
  *   V = B^T d B (input tiles),  M_p = V_p U_p (16 or 36 GEMMs, tiles x in by in x out),  Y = A^T M A,  then the epilogue
  * </pre>
  * with U = G g G^T the transformed kernel, cached per {@link Parameter#version()}. Backward: dL/dW by
- * {@link WinogradWeightGradient} for F(2x2, 3x3) (16 products V_p^T dM_p), by {@link Im2colConvolution} for
- * F(4x4, 3x3); dL/dx of a 3x3 stride-1 convolution is itself one, dz convolved with the kernel
+ * {@link WinogradWeightGradient} for F(2x2, 3x3) where it is worth it (16 products V_p^T dM_p), else by
+ * {@link Im2colConvolution}; dL/dx of a 3x3 stride-1 convolution is itself one, dz convolved with the kernel
  * rotated by 180 degrees, in and out swapped, W'[i, j, f, c] = W[2 - i, 2 - j, c, f], over dz padded by
  * 2 - pad on each side, so it runs through the same forward scheme; for F(2x2, 3x3) its transform U' is U with
  * the points permuted and each transposed ({@link WinogradTransforms#inputGradientPoints}), so those products
@@ -46,7 +46,10 @@ final class WinogradConvolution implements ConvolutionKernel {
      * forward transform U read transposed (see {@link WinogradTransforms#inputGradientPoints}); read at every call.
      */
     static final String ROTATED_INPUT_GRADIENT_PROPERTY = "convey.winograd.rotatedInputGradient";
-    /** System property: {@code true} computes F(2x2, 3x3)'s dL/dW by im2col instead, read at every call. */
+    /**
+     * System property, read at every call: {@code true} computes F(2x2, 3x3)'s dL/dW by im2col everywhere,
+     * {@code false} by Winograd everywhere (tests, measurements); unset, {@link WinogradWeightGradient#worthIt} decides.
+     */
     static final String IM2COL_WEIGHT_GRADIENT_PROPERTY = "convey.winograd.im2colWeightGradient";
 
     private final WinogradTransforms transforms;
@@ -100,7 +103,7 @@ final class WinogradConvolution implements ConvolutionKernel {
 
     @Override
     public void backward(Window2D g, Tensor x, Parameter kernel, Tensor dz, boolean weightGradients, Tensor dx) {
-        if (weightGradients && transforms == WinogradTransforms.F2X2 && !Boolean.getBoolean(IM2COL_WEIGHT_GRADIENT_PROPERTY)) {
+        if (weightGradients && winogradWeightGradient(g, kernel.value().dim(3))) {
             winogradWeightGradient.backward(g, x, kernel, dz, maxWorkspaceFloats);
         } else if (weightGradients) {
             this.weightGradients.backward(g, x, kernel, dz, true, null);
@@ -113,8 +116,8 @@ final class WinogradConvolution implements ConvolutionKernel {
         // U' is U with its points permuted and each transposed (F(2x2, 3x3)), or a transform of its own: the
         // transposed products then read the forward transform, which costs half the rotated one (that reads W
         // across its rows). A training step changes the kernel, so each step transforms it once.
-        int[] transposedPoints = Boolean.getBoolean(ROTATED_INPUT_GRADIENT_PROPERTY) ? null
-                : transforms.inputGradientPoints();
+        boolean rotated = Boolean.getBoolean(ROTATED_INPUT_GRADIENT_PROPERTY) || Im2colConvolution.backwardReference();
+        int[] transposedPoints = rotated ? null : transforms.inputGradientPoints();
         if (inputGradientU == null || inputGradientUVersion != kernel.version()
                 || (transposedPoints != null) != inputGradientUTransposed) {
             if (transposedPoints != null) {
@@ -130,6 +133,16 @@ final class WinogradConvolution implements ConvolutionKernel {
         Window2D back = new Window2D(g.batch(), g.outH(), g.outW(), filters, 3, 3, 1, 1, 1, 1,
                 g.height(), g.width(), 2 - g.padTop(), 2 - g.padLeft());
         convolve(back, dz, dx, inputGradientU.data(), transposedPoints, in, Epilogue.Bound.NONE);
+    }
+
+    /**
+     * Whether dL/dW goes through {@link WinogradWeightGradient}: F(2x2, 3x3) where it is worth it, unless the
+     * property says im2col; {@code force} (tests) takes it wherever F(2x2, 3x3) runs.
+     */
+    private boolean winogradWeightGradient(Window2D g, int filters) {
+        String p = System.getProperty(IM2COL_WEIGHT_GRADIENT_PROPERTY);
+        return transforms == WinogradTransforms.F2X2 && !"true".equals(p) && !Im2colConvolution.backwardReference()
+                && ("false".equals(p) || WinogradWeightGradient.worthIt(g, filters));
     }
 
     /**

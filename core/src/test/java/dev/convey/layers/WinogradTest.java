@@ -296,7 +296,7 @@ class WinogradTest {
 
     /**
      * F(2x2, 3x3)'s dL/dW (G^T [sum over tiles V_p^T dM_p] G, {@link WinogradWeightGradient}) equals im2col's
-     * P^T dZ (-Dconvey.winograd.im2colWeightGradient=true) to 1e-5 of the largest value: odd sizes (tiles that
+     * P^T dZ (-Dconvey.winograd.im2colWeightGradient=true; false forces Winograd at these small sizes) to 1e-5 of the largest value: odd sizes (tiles that
      * overhang the image), 'valid' and 'same', one block or many.
      */
     @Test
@@ -323,7 +323,12 @@ class WinogradTest {
                     } finally {
                         System.clearProperty(WinogradConvolution.IM2COL_WEIGHT_GRADIENT_PROPERTY);
                     }
-                    conv.backward(dy, new boolean[] {false}, true);
+                    System.setProperty(WinogradConvolution.IM2COL_WEIGHT_GRADIENT_PROPERTY, "false");
+                    try {
+                        conv.backward(dy, new boolean[] {false}, true);
+                    } finally {
+                        System.clearProperty(WinogradConvolution.IM2COL_WEIGHT_GRADIENT_PROPERTY);
+                    }
                     assertClose(im2col, conv.kernel().gradient().shape(), conv.kernel().gradient(), 1e-5,
                             padding + " " + java.util.Arrays.toString(shape) + " cap " + cap);
                     cases++;
