@@ -64,12 +64,12 @@ public final class TrainingConvProfile {
     private static void timeLayers(List<Conv2D> convs, int batch, Map<String, double[][]> byGeometry, int r, int at) {
         {
             for (Conv2D conv : convs) {
-                Tensor[] in = {sample(batch, conv.inputShapes()[0], 0)};
+                Tensor[] in = {TrainingAbProbe.sample(batch, conv.inputShapes()[0], 0)};
                 conv.forward(in, true);
                 long t0 = System.nanoTime();
                 Tensor y = conv.forward(in, true);
                 long t1 = System.nanoTime();
-                Tensor dy = sample(batch, Arrays.copyOfRange(y.shape(), 1, y.rank()), 7);
+                Tensor dy = TrainingAbProbe.sample(batch, Arrays.copyOfRange(y.shape(), 1, y.rank()), 7);
                 conv.backward(dy, new boolean[] {false}, true);
                 long t2 = System.nanoTime();
                 conv.backward(dy, new boolean[] {false}, true);
@@ -131,23 +131,8 @@ public final class TrainingConvProfile {
         for (Layer inner : layer.sublayers()) {
             collect(inner, out);
         }
-        if (layer instanceof Conv2D c) {
-            out.add(c);
+        if (layer.sublayers().isEmpty() && layer.className().equals("Conv2D")) {
+            out.add((Conv2D) layer);
         }
-    }
-
-    private static final Map<String, Tensor> SAMPLES = new java.util.HashMap<>();
-
-    private static Tensor sample(int batch, int[] shape, int seed) {
-        int[] s = new int[shape.length + 1];
-        s[0] = batch;
-        System.arraycopy(shape, 0, s, 1, shape.length);
-        return SAMPLES.computeIfAbsent(Arrays.toString(s) + seed, k -> {
-            Tensor x = Tensor.zeros(s);
-            for (int i = 0; i < x.size(); i++) {
-                x.data().put(i, (float) Math.sin(i * 0.37 + seed));
-            }
-            return x;
-        });
     }
 }

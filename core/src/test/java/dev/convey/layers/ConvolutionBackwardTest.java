@@ -1,8 +1,10 @@
 package dev.convey.layers;
 
 import static dev.convey.layers.TestTensors.assertClose;
+import static dev.convey.layers.TestTensors.doubles;
 import static dev.convey.layers.TestTensors.randomizeWeights;
 import static dev.convey.layers.TestTensors.uniform;
+import static dev.convey.layers.TestTensors.withProperty;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
@@ -38,15 +40,11 @@ class ConvolutionBackwardTest {
                 Tensor y = conv.forward(new Tensor[] {x}, true);
                 Tensor dz = uniform(30 + checked, y.shape());
                 String what = padding + " " + java.util.Arrays.toString(c);
-                System.setProperty(Im2colConvolution.BACKWARD_REFERENCE_PROPERTY, "true");
-                double[] previousDx;
-                double[] previousDw;
-                try {
-                    previousDx = doubles(conv.backward(dz, new boolean[] {true}, true)[0]);
-                    previousDw = doubles(conv.kernel().gradient());
-                } finally {
-                    System.clearProperty(Im2colConvolution.BACKWARD_REFERENCE_PROPERTY);
-                }
+                double[][] previous = withProperty(Im2colConvolution.BACKWARD_REFERENCE_PROPERTY, "true",
+                        () -> new double[][] {doubles(conv.backward(dz, new boolean[] {true}, true)[0]),
+                            doubles(conv.kernel().gradient())});
+                double[] previousDx = previous[0];
+                double[] previousDw = previous[1];
                 Tensor dx = conv.backward(dz, new boolean[] {true}, true)[0];
                 Tensor dw = conv.kernel().gradient();
                 assertClose(previousDx, x.shape(), dx, 1e-5, "dL/dx against the previous path, " + what);
@@ -78,13 +76,5 @@ class ConvolutionBackwardTest {
             sum += a.data().get(i) * b[i];
         }
         return sum;
-    }
-
-    private static double[] doubles(Tensor t) {
-        double[] out = new double[t.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = t.data().get(i);
-        }
-        return out;
     }
 }

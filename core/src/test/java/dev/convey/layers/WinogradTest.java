@@ -1,8 +1,10 @@
 package dev.convey.layers;
 
 import static dev.convey.layers.TestTensors.assertClose;
+import static dev.convey.layers.TestTensors.doubles;
 import static dev.convey.layers.TestTensors.randomizeWeights;
 import static dev.convey.layers.TestTensors.uniform;
+import static dev.convey.layers.TestTensors.withProperty;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -273,19 +275,10 @@ class WinogradTest {
                     randomizeWeights(conv, 160 + 2 * cases + version);
                     Tensor y = conv.forward(new Tensor[] {x}, true);
                     Tensor dy = uniform(180 + cases, y.shape());
-                    System.setProperty(WinogradConvolution.ROTATED_INPUT_GRADIENT_PROPERTY, "true");
-                    float[] rotated;
-                    try {
-                        rotated = conv.backward(dy, new boolean[] {true}, false)[0].toArray();
-                    } finally {
-                        System.clearProperty(WinogradConvolution.ROTATED_INPUT_GRADIENT_PROPERTY);
-                    }
+                    double[] rotated = withProperty(WinogradConvolution.ROTATED_INPUT_GRADIENT_PROPERTY, "true",
+                            () -> doubles(conv.backward(dy, new boolean[] {true}, false)[0]));
                     Tensor transposed = conv.backward(dy, new boolean[] {true}, false)[0];
-                    double[] reference = new double[rotated.length];
-                    for (int i = 0; i < reference.length; i++) {
-                        reference[i] = rotated[i];
-                    }
-                    assertClose(reference, x.shape(), transposed, 1e-5,
+                    assertClose(rotated, x.shape(), transposed, 1e-5,
                             padding + " " + java.util.Arrays.toString(shape) + " kernel " + version);
                 }
                 cases++;
@@ -312,23 +305,12 @@ class WinogradTest {
                     randomizeWeights(conv, 260 + cases);
                     Tensor x = uniform(270 + cases, shape[0], shape[1], shape[2], shape[3]);
                     Tensor dy = uniform(280 + cases, conv.forward(new Tensor[] {x}, true).shape());
-                    System.setProperty(WinogradConvolution.IM2COL_WEIGHT_GRADIENT_PROPERTY, "true");
-                    double[] im2col;
-                    try {
+                    double[] im2col = withProperty(WinogradConvolution.IM2COL_WEIGHT_GRADIENT_PROPERTY, "true", () -> {
                         conv.backward(dy, new boolean[] {false}, true);
-                        im2col = new double[conv.kernel().gradient().size()];
-                        for (int i = 0; i < im2col.length; i++) {
-                            im2col[i] = conv.kernel().gradient().data().get(i);
-                        }
-                    } finally {
-                        System.clearProperty(WinogradConvolution.IM2COL_WEIGHT_GRADIENT_PROPERTY);
-                    }
-                    System.setProperty(WinogradConvolution.IM2COL_WEIGHT_GRADIENT_PROPERTY, "false");
-                    try {
-                        conv.backward(dy, new boolean[] {false}, true);
-                    } finally {
-                        System.clearProperty(WinogradConvolution.IM2COL_WEIGHT_GRADIENT_PROPERTY);
-                    }
+                        return doubles(conv.kernel().gradient());
+                    });
+                    withProperty(WinogradConvolution.IM2COL_WEIGHT_GRADIENT_PROPERTY, "false",
+                            () -> conv.backward(dy, new boolean[] {false}, true));
                     assertClose(im2col, conv.kernel().gradient().shape(), conv.kernel().gradient(), 1e-5,
                             padding + " " + java.util.Arrays.toString(shape) + " cap " + cap);
                     cases++;
