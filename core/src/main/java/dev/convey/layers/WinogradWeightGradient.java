@@ -34,10 +34,11 @@ final class WinogradWeightGradient {
     /**
      * Where it beats im2col's P^T dZ: both channel counts from MIN_CHANNELS and the batch's tiles from MIN_TILES,
      * so that the 16 products (in x tiles by tiles x out) are neither thin nor short. Measured on ResNet50's 3x3
-     * layers at batch 8 (2 cores, loaded, interleaved minima of 30 calls, time against im2col's): 56x56x64 1.15,
-     * 28x28x128 0.91, 14x14x256 0.70, 7x7x512 1.19 (128 tiles).
+     * layers at batch 8 (2 cores, loaded; time against im2col's, interleaved minima of 30 calls, then medians of
+     * 7 rounds of TrainingConvProfile): 56x56x64 1.15 and 1.01, 28x28x128 0.91 and 1.14, 14x14x256 0.70 and
+     * 0.82, 7x7x512 (128 tiles) 1.19.
      */
-    private static final int MIN_CHANNELS = 128;
+    private static final int MIN_CHANNELS = 256;
     private static final int MIN_TILES = 256;
 
     private Tensor inputs;
