@@ -99,7 +99,7 @@ public final class TrainingAbProbe {
     private static final java.util.Map<String, Tensor> SAMPLES = new java.util.HashMap<>();
 
     /** A fixed tensor of {@code shape} with the batch axis prepended, made once per shape. */
-    private static Tensor sample(int batch, int[] shape, int seed) {
+    static Tensor sample(int batch, int[] shape, int seed) {
         int[] s = new int[shape.length + 1];
         s[0] = batch;
         System.arraycopy(shape, 0, s, 1, shape.length);

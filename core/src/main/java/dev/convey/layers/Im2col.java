@@ -83,12 +83,36 @@ final class Im2col {
      * the patches only ever lands in channel c of dx.
      */
     static void col2im(Window2D g, FloatBuffer dPatches, int r0, int r1, FloatBuffer dx) {
+        if (g.kernelH() == 1 && g.kernelW() == 1 && !Im2colConvolution.backwardReference()) {
+            scatterPixels(g, dPatches, r0, r1, dx);
+            return;
+        }
         Parallel.range(g.channels(), 16, (c0, c1) -> {
             float[] patchRow = Scratch.floats(0, g.patchSize());
             float[] pixel = Scratch.floats(1, c1 - c0);
             for (int r = r0; r < r1; r++) {
                 dPatches.get((r - r0) * g.patchSize(), patchRow, 0, g.patchSize());
                 addPatchRow(g, patchRow, r, dx, c0, c1, pixel);
+            }
+        });
+    }
+
+    /**
+     * col2im of a 1x1 kernel (at any stride): each row is one input pixel's C channels, and no two rows read the
+     * same pixel, so adding into dx is copying each row there (dx is zero where the row lands: the caller's fill).
+     * Rows split over the cores.
+     */
+    private static void scatterPixels(Window2D g, FloatBuffer dPatches, int r0, int r1, FloatBuffer dx) {
+        int c = g.channels();
+        int pixelsPerImage = g.outH() * g.outW();
+        Parallel.range(r1 - r0, Math.max(1, MIN_FLOATS_PER_CHUNK / c), (start, end) -> {
+            for (int r = r0 + start; r < r0 + end; r++) {
+                int oh = (r % pixelsPerImage) / g.outW();
+                int ih = g.inputRow(oh, 0);
+                int iw = g.inputCol(r % g.outW(), 0);
+                if (ih >= 0 && ih < g.height() && iw >= 0 && iw < g.width()) {
+                    dx.put(g.inputOffset(r / pixelsPerImage, ih, iw), dPatches, (r - r0) * c, c);
+                }
             }
         });
     }

@@ -153,6 +153,17 @@ class Im2colConvolution implements ConvolutionKernel {
 
     // ---------------------------------------------------------------- backward
 
+    /**
+     * System property: {@code true} runs the backward passes as before the training-step work (images split over
+     * the threads at every size, a 1x1 convolution's dL/dW split by columns, col2im for 1x1, and in
+     * {@link WinogradConvolution} the rotated kernel's transform and im2col's dL/dW), read at every call (A/B).
+     */
+    static final String BACKWARD_REFERENCE_PROPERTY = "convey.conv.backwardReference";
+
+    static boolean backwardReference() {
+        return Boolean.getBoolean(BACKWARD_REFERENCE_PROPERTY);
+    }
+
     @Override
     public void backward(Window2D g, Tensor x, Parameter kernel, Tensor dz, boolean weightGradients, Tensor dx) {
         if (dx != null) {
@@ -162,19 +173,37 @@ class Im2colConvolution implements ConvolutionKernel {
             return;
         }
         int threads = Parallel.threads();
-        if (threads == 1 || g.batch() < threads) {
+        // A small map (ResNet's 7x7 at batch 8): per-image shares would each sum a whole dW of their own, larger
+        // than their patches; there every product is split over the cores instead (Gemm.sgemm), as forwardColumns.
+        boolean smallMap = g.outputPixels() < threads * MIN_ROWS_PER_THREAD && !backwardReference();
+        if (threads == 1 || g.batch() < threads || smallMap) {
             backwardRows(g, x, kernel, dz, 0, g.outputPixels(), kernel.gradient(), weightGradients, dx);
             return;
         }
         // Each thread takes whole images: col2im of two images never touches the same pixel, and each
         // thread sums dW over its own rows into its own buffer; the buffers are added at the end.
+        int rowsPerImage = g.outH() * g.outW();
+        weightGradientByShares(kernel, g.batch(), weightGradients, (t, b0, b1, dW) -> backwardRows(g, x, kernel, dz,
+                rowsPerImage * b0, rowsPerImage * b1, dW, weightGradients, dx));
+    }
+
+    /** One thread's share [start, end) of a backward pass, its dL/dW (overwritten) into {@code dW}. */
+    @FunctionalInterface
+    interface WeightGradientShare {
+        void run(int share, int start, int end, Tensor dW);
+    }
+
+    /**
+     * [0, n) split over the threads ({@link Gemm#shares}), share 0 writing dL/dW into the kernel's gradient and
+     * share t &gt; 0 into a buffer of its own, added into it at the end in order (no dependence on timing).
+     */
+    void weightGradientByShares(Parameter kernel, int n, boolean weightGradients, WeightGradientShare body) {
+        int threads = Parallel.threads();
         for (int t = 1; t < threads; t++) {
             weightGradientPartials[t] = weightGradients
                     ? Tensor.reuse(weightGradientPartials[t], kernel.gradient().shape()) : null;
         }
-        int rowsPerImage = g.outH() * g.outW();
-        Gemm.shares(g.batch(), (t, b0, b1) -> backwardRows(g, x, kernel, dz, rowsPerImage * b0, rowsPerImage * b1,
-                t == 0 ? kernel.gradient() : weightGradientPartials[t], weightGradients, dx));
+        Gemm.shares(n, (t, s0, s1) -> body.run(t, s0, s1, t == 0 ? kernel.gradient() : weightGradientPartials[t]));
         if (weightGradients) {
             FloatBuffer sum = kernel.gradient().data();
             for (int t = 1; t < threads; t++) {

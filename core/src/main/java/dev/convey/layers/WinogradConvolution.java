@@ -16,9 +16,12 @@ import dev.convey.tensor.Workspace;
  *   V = B^T d B (input tiles),  M_p = V_p U_p (16 or 36 GEMMs, tiles x in by in x out),  Y = A^T M A,  then the epilogue
  * </pre>
  * with U = G g G^T the transformed kernel, cached per {@link Parameter#version()}. Backward: dL/dW by
+ * {@link WinogradWeightGradient} for F(2x2, 3x3) where it is worth it (16 products V_p^T dM_p), else by
  * {@link Im2colConvolution}; dL/dx of a 3x3 stride-1 convolution is itself one, dz convolved with the kernel
  * rotated by 180 degrees, in and out swapped, W'[i, j, f, c] = W[2 - i, 2 - j, c, f], over dz padded by
- * 2 - pad on each side, so it runs through the same forward scheme.
+ * 2 - pad on each side, so it runs through the same forward scheme; for F(2x2, 3x3) its transform U' is U with
+ * the points permuted and each transposed ({@link WinogradTransforms#inputGradientPoints}), so those products
+ * read a forward transform of W transposed.
  */
 final class WinogradConvolution implements ConvolutionKernel {
 
@@ -40,15 +43,27 @@ final class WinogradConvolution implements ConvolutionKernel {
     private static final int MIN_SIDE_4X4 = 112;
     private static final int TARGET_FLOATS = 1 << 19;
     private static final int MIN_BLOCK_TILES = 256;
+    /**
+     * System property: {@code true} computes dL/dx with the rotated kernel's own transform U' instead of the
+     * forward transform U read transposed (see {@link WinogradTransforms#inputGradientPoints}); read at every call.
+     */
+    static final String ROTATED_INPUT_GRADIENT_PROPERTY = "convey.winograd.rotatedInputGradient";
+    /**
+     * System property, read at every call: {@code true} computes F(2x2, 3x3)'s dL/dW by im2col everywhere,
+     * {@code false} by Winograd everywhere (tests, measurements); unset, {@link WinogradWeightGradient#worthIt} decides.
+     */
+    static final String IM2COL_WEIGHT_GRADIENT_PROPERTY = "convey.winograd.im2colWeightGradient";
 
     private final WinogradTransforms transforms;
     private final Im2colConvolution weightGradients;
+    private final WinogradWeightGradient winogradWeightGradient = new WinogradWeightGradient();
     int maxWorkspaceFloats = Im2colConvolution.DEFAULT_MAX_PATCH_FLOATS;
     // U for the forward pass and for the input gradient, each valid for one kernel version (V and M: the thread's Workspace).
     private Tensor forwardU;
     private long forwardUVersion;
     private Tensor inputGradientU;
     private long inputGradientUVersion;
+    private boolean inputGradientUTransposed;
     private final PackedKernel forwardPacked = new PackedKernel();   // forward U's points packed for the GEMMs
 
     /**
@@ -79,19 +94,32 @@ final class WinogradConvolution implements ConvolutionKernel {
     @Override
     public void forward(Window2D g, Tensor x, Parameter kernel, Tensor y, Epilogue.Bound e) {
         int filters = kernel.value().dim(3);
+        int in = g.channels();
+        // Packed, U is only the packing's source: transformed into the thread's workspace, so that the weights
+        // are not held three times over (kernel, U, packed U). Unpacked, U is kept for its kernel version.
+        PackedWeights packed = forwardPacked.of(kernel, transforms.points(), in, filters, () -> {
+            FloatBuffer u = Workspace.floats(Workspace.Slot.KERNEL_TRANSFORM, (long) transforms.points() * in * filters);
+            transforms.transformKernel(kernel.value().data(), in, filters, u);
+            return u;
+        });
+        if (packed != null) {
+            forwardU = null;
+            convolve(g, x, y, null, packed, null, filters, e);
+            return;
+        }
         if (forwardU == null || forwardUVersion != kernel.version()) {
-            forwardU = Tensor.reuse(forwardU, transforms.points(), g.channels(), filters);
-            transforms.transformKernel(kernel.value().data(), g.channels(), filters, forwardU.data());
+            forwardU = Tensor.reuse(forwardU, transforms.points(), in, filters);
+            transforms.transformKernel(kernel.value().data(), in, filters, forwardU.data());
             forwardUVersion = kernel.version();
         }
-        Tensor u = forwardU;
-        PackedWeights packed = forwardPacked.of(kernel, transforms.points(), g.channels(), filters, u::data);
-        convolve(g, x, y, u.data(), packed, filters, e);
+        convolve(g, x, y, forwardU.data(), null, null, filters, e);
     }
 
     @Override
     public void backward(Window2D g, Tensor x, Parameter kernel, Tensor dz, boolean weightGradients, Tensor dx) {
-        if (weightGradients) {
+        if (weightGradients && winogradWeightGradient(g, kernel.value().dim(3))) {
+            winogradWeightGradient.backward(g, x, kernel, dz, maxWorkspaceFloats);
+        } else if (weightGradients) {
             this.weightGradients.backward(g, x, kernel, dz, true, null);
         }
         if (dx == null) {
@@ -99,15 +127,36 @@ final class WinogradConvolution implements ConvolutionKernel {
         }
         int in = g.channels();
         int filters = kernel.value().dim(3);
-        // A training step changes the kernel, so each step transforms it once.
-        if (inputGradientU == null || inputGradientUVersion != kernel.version()) {
-            inputGradientU = Tensor.reuse(inputGradientU, transforms.points(), filters, in);
-            transforms.transformKernelForInputGradient(kernel.value().data(), in, filters, inputGradientU.data());
+        // U' is U with its points permuted and each transposed (F(2x2, 3x3)), or a transform of its own: the
+        // transposed products then read the forward transform, which costs half the rotated one (that reads W
+        // across its rows). A training step changes the kernel, so each step transforms it once.
+        boolean rotated = Boolean.getBoolean(ROTATED_INPUT_GRADIENT_PROPERTY) || Im2colConvolution.backwardReference();
+        int[] transposedPoints = rotated ? null : transforms.inputGradientPoints();
+        if (inputGradientU == null || inputGradientUVersion != kernel.version()
+                || (transposedPoints != null) != inputGradientUTransposed) {
+            if (transposedPoints != null) {
+                inputGradientU = Tensor.reuse(inputGradientU, transforms.points(), in, filters);
+                transforms.transformKernel(kernel.value().data(), in, filters, inputGradientU.data());
+            } else {
+                inputGradientU = Tensor.reuse(inputGradientU, transforms.points(), filters, in);
+                transforms.transformKernelForInputGradient(kernel.value().data(), in, filters, inputGradientU.data());
+            }
             inputGradientUVersion = kernel.version();
+            inputGradientUTransposed = transposedPoints != null;
         }
         Window2D back = new Window2D(g.batch(), g.outH(), g.outW(), filters, 3, 3, 1, 1, 1, 1,
                 g.height(), g.width(), 2 - g.padTop(), 2 - g.padLeft());
-        convolve(back, dz, dx, inputGradientU.data(), null, in, Epilogue.Bound.NONE);
+        convolve(back, dz, dx, inputGradientU.data(), null, transposedPoints, in, Epilogue.Bound.NONE);
+    }
+
+    /**
+     * Whether dL/dW goes through {@link WinogradWeightGradient}: F(2x2, 3x3) where it is worth it, unless the
+     * property says im2col; {@code force} (tests) takes it wherever F(2x2, 3x3) runs.
+     */
+    private boolean winogradWeightGradient(Window2D g, int filters) {
+        String p = System.getProperty(IM2COL_WEIGHT_GRADIENT_PROPERTY);
+        return transforms == WinogradTransforms.F2X2 && !"true".equals(p) && !Im2colConvolution.backwardReference()
+                && ("false".equals(p) || WinogradWeightGradient.worthIt(g, filters));
     }
 
     /**
@@ -116,7 +165,8 @@ final class WinogradConvolution implements ConvolutionKernel {
      * tile rows to compute alone, and a small one shares each block: the threads transform its tiles together
      * and then split the products. U's points are multiplied {@code packed} (null: OpenBLAS on u).
      */
-    private void convolve(Window2D g, Tensor x, Tensor y, FloatBuffer u, PackedWeights packed, int out, Epilogue.Bound e) {
+    private void convolve(Window2D g, Tensor x, Tensor y, FloatBuffer u, PackedWeights packed, int[] uPoints, int out,
+                          Epilogue.Bound e) {
         int tileRows = transforms.tileRows(g);
         int tilesW = transforms.tilesWide(g);
         int floatsPerTile = transforms.points() * (g.channels() + out);
@@ -127,18 +177,22 @@ final class WinogradConvolution implements ConvolutionKernel {
         if (threads > 1 && tileRows >= threads * blockRows) {
             Gemm.shares(tileRows, (t, q0, q1) -> {
                 for (int s0 = q0; s0 < q1; s0 += blockRows) {
-                    block(g, x, y, u, packed, out, s0, Math.min(q1, s0 + blockRows), false, e);
+                    block(g, x, y, u, packed, uPoints, out, s0, Math.min(q1, s0 + blockRows), false, e);
                 }
             });
         } else {
             for (int s0 = 0; s0 < tileRows; s0 += blockRows) {
-                block(g, x, y, u, packed, out, s0, Math.min(tileRows, s0 + blockRows), true, e);
+                block(g, x, y, u, packed, uPoints, out, s0, Math.min(tileRows, s0 + blockRows), true, e);
             }
         }
     }
 
-    /** Tile rows [q0, q1): V = B^T d B, the products M_p = V_p U_p, Y = A^T M A and the epilogue. */
-    private void block(Window2D g, Tensor x, Tensor y, FloatBuffer u, PackedWeights packed, int out, int q0, int q1,
+    /**
+     * Tile rows [q0, q1): V = B^T d B, the products M_p = V_p U_p (U's points {@code packed}, or U itself, or
+     * V_p U_{uPoints[p]}^T, see {@link #multiplyTransposed}), Y = A^T M A and the epilogue.
+     */
+    private void block(Window2D g, Tensor x, Tensor y, FloatBuffer u, PackedWeights packed, int[] uPoints, int out,
+                       int q0, int q1,
                        boolean shareProducts, Epilogue.Bound e) {
         int in = g.channels();
         int tiles = (q1 - q0) * transforms.tilesWide(g);
@@ -147,10 +201,31 @@ final class WinogradConvolution implements ConvolutionKernel {
         FloatBuffer m = Workspace.floats(Workspace.Slot.PRODUCTS, (long) points * tiles * out);
         transforms.transformInput(g, x.data(), q0, q1, v);
         if (shareProducts) {
-            Gemm.onEachCore(points, 1, (p0, p1) -> Winograd.multiply(v, u, packed, m, tiles, in, out, p0, p1));
+            Gemm.onEachCore(points, 1, (p0, p1) -> multiply(v, u, packed, uPoints, m, tiles, in, out, p0, p1));
         } else {
-            Winograd.multiply(v, u, packed, m, tiles, in, out, 0, points);
+            multiply(v, u, packed, uPoints, m, tiles, in, out, 0, points);
         }
         transforms.transformOutput(g, m, q0, q1, out, y.data(), e);
+    }
+
+    private static void multiply(FloatBuffer v, FloatBuffer u, PackedWeights packed, int[] uPoints, FloatBuffer m,
+                                 int tiles, int in, int out, int p0, int p1) {
+        if (uPoints == null) {
+            Winograd.multiply(v, u, packed, m, tiles, in, out, p0, p1);
+        } else {
+            multiplyTransposed(v, u, uPoints, m, tiles, in, out, p0, p1);
+        }
+    }
+
+    /**
+     * M_p = V_p U_{uPoints[p]}^T for points [p0, p1): (tiles x in) times (in x out), U being (points, out, in),
+     * on the calling thread. Equals {@link Winograd#multiply} with U' = the transposed, permuted U.
+     */
+    static void multiplyTransposed(FloatBuffer v, FloatBuffer u, int[] uPoints, FloatBuffer m, int tiles, int in, int out,
+                                   int p0, int p1) {
+        for (int p = p0; p < p1; p++) {
+            Gemm.sgemmOnThisThread(false, true, tiles, out, in, 1f, v, (long) p * tiles * in, in,
+                    u, (long) uPoints[p] * in * out, in, 0f, m, (long) p * tiles * out, out);
+        }
     }
 }

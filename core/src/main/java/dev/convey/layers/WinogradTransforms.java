@@ -26,6 +26,14 @@ interface WinogradTransforms {
     /** U'[p, f, c] of the convolution taking the output gradient to the input's (rotated kernel, in and out swapped). */
     void transformKernelForInputGradient(FloatBuffer kernel, int in, int out, FloatBuffer u);
 
+    /**
+     * Where U' (see {@link #transformKernelForInputGradient}) is U transposed: U'_p = (U_{sigma[p]})^T for every point p,
+     * or null when no such permutation sigma exists (then U' is transformed on its own).
+     */
+    default int[] inputGradientPoints() {
+        return null;
+    }
+
     /** V[p, t, c] for the tiles of tile rows [q0, q1) of x (NHWC), zero outside the image. */
     void transformInput(Window2D g, FloatBuffer x, int q0, int q1, FloatBuffer v);
 
@@ -101,6 +109,21 @@ interface WinogradTransforms {
         @Override
         public void transformKernelForInputGradient(FloatBuffer kernel, int in, int out, FloatBuffer u) {
             Winograd.transformKernelForInputGradient(kernel, in, out, u);
+        }
+
+        /**
+         * Rotating g by 180 degrees reverses G's columns, G J = P G with P swapping rows 0 and 3 (rows 1 and 2 are
+         * symmetric), so U' = G J g J G^T = P U P^T: point (a, b) of U' is point (sigma a, sigma b) of U,
+         * sigma = (3, 1, 2, 0), its in and out swapped.
+         */
+        @Override
+        public int[] inputGradientPoints() {
+            int[] sigma = {3, 1, 2, 0};
+            int[] points = new int[Winograd.POINTS];
+            for (int p = 0; p < points.length; p++) {
+                points[p] = 4 * sigma[p / 4] + sigma[p % 4];
+            }
+            return points;
         }
 
         @Override

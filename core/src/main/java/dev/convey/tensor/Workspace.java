@@ -4,9 +4,10 @@ import java.nio.FloatBuffer;
 
 /**
  * Per-thread direct buffers for the transient matrices of the convolution kernels: im2col's block of patches,
- * Winograd's transformed tiles V and their products M. A kernel needs one only while it runs, so one buffer per
- * thread and purpose, shared by every layer of every model, replaces one per layer (and per thread) kept for the
- * model's life: ResNet50's 53 convolutions each held up to 4 MB of them.
+ * Winograd's transformed tiles V and their products M, and its transformed kernel U while it is packed. A kernel
+ * needs one only while it runs, so one buffer per thread and purpose, shared by every layer of every model,
+ * replaces one per layer (and per thread) kept for the model's life: ResNet50's 53 convolutions each held up to
+ * 4 MB of them.
  *
  * <p>Like {@link Scratch}, but direct (the buffers are GEMM operands) and sized for whole blocks, not L1 tiles.
  * A buffer is the calling thread's until that thread asks for the same {@link Slot} again; meanwhile other threads
@@ -23,7 +24,9 @@ public final class Workspace {
         /** Winograd's transformed input tiles V. */
         TILES,
         /** Winograd's products M = V U. */
-        PRODUCTS
+        PRODUCTS,
+        /** Winograd's transformed kernel U, as the source of its packing. */
+        KERNEL_TRANSFORM
     }
 
     private static final ThreadLocal<FloatBuffer[]> BUFFERS =

@@ -64,4 +64,22 @@ final class TestTensors {
         assertTrue(rel <= tolerance, what + ": max difference " + maxDiff + " is " + rel + " of the largest value "
                 + maxAbs + " (tolerance " + tolerance + ")");
     }
+
+    /** {@code body} run with system property {@code key} = {@code value}, cleared afterwards. */
+    static <T> T withProperty(String key, String value, java.util.function.Supplier<T> body) {
+        System.setProperty(key, value);
+        try {
+            return body.get();
+        } finally {
+            System.clearProperty(key);
+        }
+    }
+
+    static double[] doubles(Tensor t) {
+        double[] out = new double[t.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = t.data().get(i);
+        }
+        return out;
+    }
 }

@@ -1,8 +1,10 @@
 package dev.convey.layers;
 
 import static dev.convey.layers.TestTensors.assertClose;
+import static dev.convey.layers.TestTensors.doubles;
 import static dev.convey.layers.TestTensors.randomizeWeights;
 import static dev.convey.layers.TestTensors.uniform;
+import static dev.convey.layers.TestTensors.withProperty;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -252,6 +254,70 @@ class WinogradTest {
             }
         }
         assertEquals(6, cases);
+    }
+
+    /**
+     * F(2x2, 3x3)'s dL/dx reads the forward transform U transposed point by point (U' = P U P^T): it equals the
+     * rotated kernel's own transform (-Dconvey.winograd.rotatedInputGradient=true) to 1e-5 of the largest value,
+     * odd sizes, 'valid' and 'same', shared blocks or not, and follows a kernel change (a training step's update).
+     */
+    @Test
+    void inputGradientFromTheForwardTransformEqualsTheRotatedTransform() {
+        int cases = 0;
+        for (String padding : new String[] {"valid", "same"}) {
+            for (int[] shape : new int[][] {{2, 7, 6, 5, 4}, {2, 29, 29, 8, 16}, {3, 9, 13, 17, 19}}) {
+                Conv2D conv = new Conv2D(shape[4], 3).padding(padding);
+                conv.algorithm(Conv2D.Algorithm.WINOGRAD);
+                conv.maxPatchFloats(Winograd.POINTS * (shape[3] + shape[4]) * 30);
+                conv.build(new int[] {shape[1], shape[2], shape[3]});
+                Tensor x = uniform(170 + cases, shape[0], shape[1], shape[2], shape[3]);
+                for (int version = 0; version < 2; version++) {
+                    randomizeWeights(conv, 160 + 2 * cases + version);
+                    Tensor y = conv.forward(new Tensor[] {x}, true);
+                    Tensor dy = uniform(180 + cases, y.shape());
+                    double[] rotated = withProperty(WinogradConvolution.ROTATED_INPUT_GRADIENT_PROPERTY, "true",
+                            () -> doubles(conv.backward(dy, new boolean[] {true}, false)[0]));
+                    Tensor transposed = conv.backward(dy, new boolean[] {true}, false)[0];
+                    assertClose(rotated, x.shape(), transposed, 1e-5,
+                            padding + " " + java.util.Arrays.toString(shape) + " kernel " + version);
+                }
+                cases++;
+            }
+        }
+        assertEquals(6, cases);
+    }
+
+    /**
+     * F(2x2, 3x3)'s dL/dW (G^T [sum over tiles V_p^T dM_p] G, {@link WinogradWeightGradient}) equals im2col's
+     * P^T dZ (-Dconvey.winograd.im2colWeightGradient=true; false forces Winograd at these small sizes) to 1e-5 of the largest value: odd sizes (tiles that
+     * overhang the image), 'valid' and 'same', one block or many.
+     */
+    @Test
+    void weightGradientByWinogradEqualsIm2col() {
+        int cases = 0;
+        for (String padding : new String[] {"valid", "same"}) {
+            for (int[] shape : new int[][] {{2, 7, 6, 5, 4}, {3, 29, 27, 8, 16}, {1, 4, 4, 1, 1}, {2, 9, 13, 17, 19}}) {
+                for (int cap : new int[] {Im2colConvolution.DEFAULT_MAX_PATCH_FLOATS, Winograd.POINTS * (shape[3] + shape[4]) * 3}) {
+                    Conv2D conv = new Conv2D(shape[4], 3).padding(padding);
+                    conv.algorithm(Conv2D.Algorithm.WINOGRAD);
+                    conv.maxPatchFloats(cap);
+                    conv.build(new int[] {shape[1], shape[2], shape[3]});
+                    randomizeWeights(conv, 260 + cases);
+                    Tensor x = uniform(270 + cases, shape[0], shape[1], shape[2], shape[3]);
+                    Tensor dy = uniform(280 + cases, conv.forward(new Tensor[] {x}, true).shape());
+                    double[] im2col = withProperty(WinogradConvolution.IM2COL_WEIGHT_GRADIENT_PROPERTY, "true", () -> {
+                        conv.backward(dy, new boolean[] {false}, true);
+                        return doubles(conv.kernel().gradient());
+                    });
+                    withProperty(WinogradConvolution.IM2COL_WEIGHT_GRADIENT_PROPERTY, "false",
+                            () -> conv.backward(dy, new boolean[] {false}, true));
+                    assertClose(im2col, conv.kernel().gradient().shape(), conv.kernel().gradient(), 1e-5,
+                            padding + " " + java.util.Arrays.toString(shape) + " cap " + cap);
+                    cases++;
+                }
+            }
+        }
+        assertEquals(16, cases);
     }
 
     /**
