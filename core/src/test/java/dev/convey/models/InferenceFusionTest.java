@@ -194,4 +194,39 @@ class InferenceFusionTest {
         m.forward(x);
         assertArrayEquals(dx.toArray(), m.backward(dy, new boolean[] {true}, true)[0].toArray(), 1e-6f);
     }
+
+    /**
+     * EfficientNet's block end, {@code project_conv -> project_bn -> drop (Dropout) -> add(., input)}: the Dropout,
+     * the identity in inference, joins the chain, bit-identical to the layers one by one; backward after it gives
+     * the layers' own gradients.
+     */
+    @Test
+    void aDropoutBetweenTheBatchNormAndTheAddJoinsTheChain() {
+        Layer.setRandomSeed(6);
+        SymbolicTensor input = Input.of(6, 5, 3);
+        Conv2D c = new Conv2D(3, 1).useBias(false);
+        BatchNormalization b = new BatchNormalization();
+        dev.convey.layers.Dropout drop = new dev.convey.layers.Dropout(0.3);
+        Add sum = new Add();
+        Model m = new Model(input, sum.apply(drop.apply(b.apply(c.apply(input))), input), "mbconv_end");
+        ModelGradientTest.randomize(m, 13);
+        Tensor x = input();
+        float[] fused = m.forward(x).toArray();
+        assertEquals(c.name() + " -> " + b.name() + " -> " + drop.name() + " -> " + sum.name() + "\n",
+                m.inferenceFusionChains());
+        float[] expected = sum.forward(new Tensor[] {drop.forward(b.forward(c.forward(x))), x}, false).toArray();
+        assertArrayEquals(expected, fused, 0f);
+        Tensor dy = Tensor.full(0.5f, 2, 6, 5, 3);
+        float[] dx = m.backward(dy, new boolean[] {true}, true)[0].toArray();
+        float[] dKernel = c.kernel().gradient().toArray();
+        sum.forward(new Tensor[] {drop.forward(b.forward(c.forward(x))), x}, false);
+        Tensor dMain = c.backward(b.backward(drop.backward(dy, new boolean[] {true}, false)[0], new boolean[] {true},
+                false)[0], new boolean[] {true}, true)[0];
+        float[] expectedDx = dMain.toArray();
+        for (int i = 0; i < expectedDx.length; i++) {
+            expectedDx[i] += dy.data().get(i);
+        }
+        assertArrayEquals(expectedDx, dx, 0f);
+        assertArrayEquals(dKernel, c.kernel().gradient().toArray(), 0f);
+    }
 }
