@@ -28,7 +28,7 @@ import dev.convey.tensor.Tensor;
  * <p>Between the batch norm and the Add may stand layers that are the identity outside training
  * ({@link IdentityOutsideTraining}: EfficientNet's {@code project_bn -> drop -> add}, its stochastic depth): they
  * join the chain and hold its output. In a pass where one of them is active (training) the chain stops at the
- * batch norm.
+ * batch norm, as it does with system property {@code convey.fuseIdentities=false} (read at each pass).
  *
  * <p>A fused pass leaves the three layers without what their backward passes need. If backward must run
  * through a chain (the plan says so), {@link #unfuse} first re-runs the chain's layers one by one on the same
@@ -50,12 +50,12 @@ final class InferenceFusion {
          * The chain as a pass of mode {@code training} may fuse it: null if the batch norm is not in inference mode,
          * conv -> bn alone if a pass-through link is active (a Dropout in training is not the identity), else all.
          */
-        Chain inPass(boolean training) {
+        Chain inPass(boolean training, boolean throughIdentities) {
             if (bn.training(training) && bn.layer.isTrainableWhenCompiled()) {
                 return null;
             }
             for (Node link : through) {
-                if (link.training(training)) {
+                if (link.training(training) || !throughIdentities) {
                     return new Chain(conv, bn, new Node[0], null, null, null);
                 }
             }
@@ -93,6 +93,7 @@ final class InferenceFusion {
     private final boolean[] computedByChain;
     private final List<Chain> fusedLastPass = new ArrayList<>();
     private boolean lastPassTraining;
+    private boolean throughIdentities;
     private boolean[] expectedBackward;
 
     private InferenceFusion(Chain[] startingAt) {
@@ -153,6 +154,7 @@ final class InferenceFusion {
         Arrays.fill(computedByChain, false);
         fusedLastPass.clear();
         lastPassTraining = training;
+        throughIdentities = !"false".equals(System.getProperty("convey.fuseIdentities"));
         this.expectedBackward = expectedBackward;
     }
 
@@ -166,7 +168,7 @@ final class InferenceFusion {
      * fused if one starts here and may be fused, else the layer alone.
      */
     Tensor forward(Node node, Tensor[] in, boolean training) {
-        Chain c = startingAt[node.index] == null ? null : startingAt[node.index].inPass(training);
+        Chain c = startingAt[node.index] == null ? null : startingAt[node.index].inPass(training, throughIdentities);
         if (c == null || c.backwardRuns(expectedBackward)) {
             return node.layer.forward(in, node.training(training));
         }
