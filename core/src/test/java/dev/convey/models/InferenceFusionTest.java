@@ -229,4 +229,38 @@ class InferenceFusionTest {
         assertArrayEquals(expectedDx, dx, 0f);
         assertArrayEquals(dKernel, c.kernel().gradient().toArray(), 0f);
     }
+
+    /**
+     * A frozen conv and batch norm in a training pass (a frozen base under a trainable head) still fuse, but an active
+     * Dropout is not the identity: the chain stops at the batch norm, and the Dropout and the Add run as layers.
+     */
+    @Test
+    void anActiveDropoutEndsTheChainAtTheBatchNorm() {
+        Layer.setRandomSeed(7);
+        SymbolicTensor input = Input.of(6, 5, 3);
+        Conv2D c = new Conv2D(3, 1).useBias(false);
+        BatchNormalization b = new BatchNormalization();
+        dev.convey.layers.Dropout drop = new dev.convey.layers.Dropout(0.5);
+        Add sum = new Add();
+        Model m = new Model(input, sum.apply(drop.apply(b.apply(c.apply(input))), input), "frozen_block");
+        ModelGradientTest.randomize(m, 14);
+        c.setTrainable(false);   // nothing for backward to run through: the chain may fuse in training
+        b.setTrainable(false);
+        for (Layer l : m.layers()) {
+            l.snapshotTrainable();   // as compile() does
+        }
+        Tensor x = input();
+        Layer.setRandomSeed(21);
+        float[] training = m.forward(new Tensor[] {x}, true).toArray();
+        Layer.setRandomSeed(21);
+        Tensor dropped = drop.forward(new Tensor[] {b.forward(new Tensor[] {c.forward(x)}, false)}, true);
+        float[] expected = sum.forward(new Tensor[] {dropped, x}, true).toArray();
+        assertArrayEquals(expected, training, 0f);
+        float[] inference = m.forward(x).toArray();
+        boolean differs = false;
+        for (int i = 0; i < inference.length; i++) {
+            differs |= inference[i] != training[i];
+        }
+        assertEquals(true, differs, "the Dropout was active in the training pass");
+    }
 }
