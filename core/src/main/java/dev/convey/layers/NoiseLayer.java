@@ -10,7 +10,7 @@ import dev.convey.tensor.Tensor;
  * {@code GaussianDropout}, {@code SpatialDropout2D}): outside training y = x. In training y = x * m + a with m
  * and a drawn by the subclass from the layer's seeded generator; backward dL/dx = dL/dy * m.
  */
-abstract class NoiseLayer extends Layer {
+abstract class NoiseLayer extends Layer implements IdentityOutsideTraining {
 
     private Tensor output;
     private Tensor multiplier;

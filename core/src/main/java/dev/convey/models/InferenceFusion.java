@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import dev.convey.layers.Epilogue;
+import dev.convey.layers.IdentityOutsideTraining;
 import dev.convey.tensor.Tensor;
 
 /**
@@ -24,6 +25,11 @@ import dev.convey.tensor.Tensor;
  * training, or when it was frozen at compile time (a frozen base under a trainable head: the whole base runs
  * fused).
  *
+ * <p>Between the batch norm and the Add may stand layers that are the identity outside training
+ * ({@link IdentityOutsideTraining}: EfficientNet's {@code project_bn -> drop -> add}, its stochastic depth): they
+ * join the chain and hold its output. In a pass where one of them is active (training) the chain stops at the
+ * batch norm, as it does with system property {@code convey.fuseIdentities=false} (read at each pass).
+ *
  * <p>A fused pass leaves the three layers without what their backward passes need. If backward must run
  * through a chain (the plan says so), {@link #unfuse} first re-runs the chain's layers one by one on the same
  * input; their outputs equal the fused output the downstream layers already read.
@@ -34,19 +40,50 @@ final class InferenceFusion {
      * One fusable chain; {@code add} (with its other input, {@code residual}) and {@code activation} are null where
      * the chain ends earlier.
      */
-    private record Chain(Node conv, Node bn, Node add, Node residual, Node activation) {
+    private record Chain(Node conv, Node bn, Node[] through, Node add, Node residual, Node activation) {
 
         Node last() {
-            return activation != null ? activation : add != null ? add : bn;
+            return activation != null ? activation : add != null ? add : through.length > 0 ? through[through.length - 1] : bn;
         }
 
-        boolean inferenceMode(boolean training) {
-            return !bn.training(training) || !bn.layer.isTrainableWhenCompiled();
+        /**
+         * The chain as a pass of mode {@code training} may fuse it: null if the batch norm is not in inference mode,
+         * conv -> bn alone if a pass-through link is active (a Dropout in training is not the identity), else all.
+         */
+        Chain inPass(boolean training, boolean throughIdentities) {
+            if (bn.training(training) && bn.layer.isTrainableWhenCompiled()) {
+                return null;
+            }
+            for (Node link : through) {
+                if (link.training(training) || !throughIdentities) {
+                    return new Chain(conv, bn, new Node[0], null, null, null);
+                }
+            }
+            return this;
         }
 
         boolean backwardRuns(boolean[] runs) {
-            return runs != null && (runs[conv.index] || runs[bn.index] || (add != null && runs[add.index])
-                    || runs[last().index]);
+            if (runs == null) {
+                return false;
+            }
+            for (Node link : links()) {
+                if (runs[link.index]) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** conv, bn, the pass-through links, add, activation: those present, in order. */
+        List<Node> links() {
+            List<Node> links = new ArrayList<>(List.of(conv, bn));
+            links.addAll(Arrays.asList(through));
+            for (Node link : new Node[] {add, activation}) {
+                if (link != null) {
+                    links.add(link);
+                }
+            }
+            return links;
         }
     }
 
@@ -56,6 +93,7 @@ final class InferenceFusion {
     private final boolean[] computedByChain;
     private final List<Chain> fusedLastPass = new ArrayList<>();
     private boolean lastPassTraining;
+    private boolean throughIdentities;
     private boolean[] expectedBackward;
 
     private InferenceFusion(Chain[] startingAt) {
@@ -80,11 +118,17 @@ final class InferenceFusion {
         for (Node node : g.nodes) {
             Node bn = soleConsumer[node.index];
             if (node.layer.canTakeEpilogue() && bn != null && step(bn) == Epilogue.Step.SCALE_SHIFT) {
-                Node next = soleConsumer[bn.index];
+                Node before = bn;
+                List<Node> through = new ArrayList<>();
+                while (soleConsumer[before.index] != null && soleConsumer[before.index].layer instanceof IdentityOutsideTraining) {
+                    before = soleConsumer[before.index];
+                    through.add(before);
+                }
+                Node next = soleConsumer[before.index];
                 Node add = null;
                 Node residual = null;
                 if (next != null && step(next) == Epilogue.Step.RESIDUAL && next.inputs.length == 2) {
-                    Node other = next.inputs[0] == bn ? next.inputs[1] : next.inputs[0];
+                    Node other = next.inputs[0] == before ? next.inputs[1] : next.inputs[0];
                     if (position[other.index] < position[node.index]) {
                         add = next;
                         residual = other;
@@ -92,7 +136,7 @@ final class InferenceFusion {
                     }
                 }
                 Node act = next != null && step(next) == Epilogue.Step.ACTIVATION ? next : null;
-                chains[node.index] = new Chain(node, bn, add, residual, act);
+                chains[node.index] = new Chain(node, bn, through.toArray(new Node[0]), add, residual, act);
             }
         }
         return new InferenceFusion(chains);
@@ -110,6 +154,7 @@ final class InferenceFusion {
         Arrays.fill(computedByChain, false);
         fusedLastPass.clear();
         lastPassTraining = training;
+        throughIdentities = !"false".equals(System.getProperty("convey.fuseIdentities"));
         this.expectedBackward = expectedBackward;
     }
 
@@ -123,8 +168,8 @@ final class InferenceFusion {
      * fused if one starts here and may be fused, else the layer alone.
      */
     Tensor forward(Node node, Tensor[] in, boolean training) {
-        Chain c = startingAt[node.index];
-        if (c == null || !c.inferenceMode(training) || c.backwardRuns(expectedBackward)) {
+        Chain c = startingAt[node.index] == null ? null : startingAt[node.index].inPass(training, throughIdentities);
+        if (c == null || c.backwardRuns(expectedBackward)) {
             return node.layer.forward(in, node.training(training));
         }
         Epilogue after = c.bn.layer.appendToEpilogue(Epilogue.NONE, null);
@@ -135,11 +180,9 @@ final class InferenceFusion {
             after = c.activation.layer.appendToEpilogue(after, null);
         }
         Tensor y = node.layer.forwardWithEpilogue(in[0], after);
-        for (Node link : new Node[] {c.bn, c.add, c.activation}) {
-            if (link != null) {
-                link.value = y;
-                computedByChain[link.index] = true;
-            }
+        for (Node link : c.links().subList(1, c.links().size())) {
+            link.value = y;
+            computedByChain[link.index] = true;
         }
         fusedLastPass.add(c);
         return y;
@@ -151,10 +194,8 @@ final class InferenceFusion {
         StringBuilder s = new StringBuilder();
         for (Chain c : startingAt) {
             if (c != null) {
-                for (Node link : new Node[] {c.conv, c.bn, c.add, c.activation}) {
-                    if (link != null) {
-                        s.append(link == c.conv ? "" : " -> ").append(link.layer.name());
-                    }
+                for (Node link : c.links()) {
+                    s.append(link == c.conv ? "" : " -> ").append(link.layer.name());
                 }
                 s.append('\n');
             }
@@ -171,16 +212,12 @@ final class InferenceFusion {
             if (!c.backwardRuns(runs)) {
                 continue;
             }
-            c.conv.value = c.conv.layer.forward(new Tensor[] {c.conv.inputs[0].value}, c.conv.training(lastPassTraining));
-            c.bn.value = c.bn.layer.forward(new Tensor[] {c.conv.value}, c.bn.training(lastPassTraining));
-            if (c.add != null) {
-                c.add.value = c.add.layer.forward(
-                        new Tensor[] {c.add.inputs[0].value, c.add.inputs[1].value}, c.add.training(lastPassTraining));
-            }
-            if (c.activation != null) {
-                Node before = c.add != null ? c.add : c.bn;
-                c.activation.value = c.activation.layer.forward(new Tensor[] {before.value},
-                        c.activation.training(lastPassTraining));
+            for (Node link : c.links()) {   // each link re-run on its inputs' values, in order
+                Tensor[] inputs = new Tensor[link.inputs.length];
+                for (int i = 0; i < inputs.length; i++) {
+                    inputs[i] = link.inputs[i].value;
+                }
+                link.value = link.layer.forward(inputs, link.training(lastPassTraining));
             }
         }
         fusedLastPass.clear();

@@ -194,4 +194,73 @@ class InferenceFusionTest {
         m.forward(x);
         assertArrayEquals(dx.toArray(), m.backward(dy, new boolean[] {true}, true)[0].toArray(), 1e-6f);
     }
+
+    /**
+     * EfficientNet's block end, {@code project_conv -> project_bn -> drop (Dropout) -> add(., input)}: the Dropout,
+     * the identity in inference, joins the chain, bit-identical to the layers one by one; backward after it gives
+     * the layers' own gradients.
+     */
+    @Test
+    void aDropoutBetweenTheBatchNormAndTheAddJoinsTheChain() {
+        Layer.setRandomSeed(6);
+        SymbolicTensor input = Input.of(6, 5, 3);
+        Conv2D c = new Conv2D(3, 1).useBias(false);
+        BatchNormalization b = new BatchNormalization();
+        dev.convey.layers.Dropout drop = new dev.convey.layers.Dropout(0.3);
+        Add sum = new Add();
+        Model m = new Model(input, sum.apply(drop.apply(b.apply(c.apply(input))), input), "mbconv_end");
+        ModelGradientTest.randomize(m, 13);
+        Tensor x = input();
+        float[] fused = m.forward(x).toArray();
+        assertEquals(c.name() + " -> " + b.name() + " -> " + drop.name() + " -> " + sum.name() + "\n",
+                m.inferenceFusionChains());
+        float[] expected = sum.forward(new Tensor[] {drop.forward(b.forward(c.forward(x))), x}, false).toArray();
+        assertArrayEquals(expected, fused, 0f);
+        Tensor dy = Tensor.full(0.5f, 2, 6, 5, 3);
+        float[] dx = m.backward(dy, new boolean[] {true}, true)[0].toArray();
+        float[] dKernel = c.kernel().gradient().toArray();
+        sum.forward(new Tensor[] {drop.forward(b.forward(c.forward(x))), x}, false);
+        Tensor dMain = c.backward(b.backward(drop.backward(dy, new boolean[] {true}, false)[0], new boolean[] {true},
+                false)[0], new boolean[] {true}, true)[0];
+        float[] expectedDx = dMain.toArray();
+        for (int i = 0; i < expectedDx.length; i++) {
+            expectedDx[i] += dy.data().get(i);
+        }
+        assertArrayEquals(expectedDx, dx, 0f);
+        assertArrayEquals(dKernel, c.kernel().gradient().toArray(), 0f);
+    }
+
+    /**
+     * A frozen conv and batch norm in a training pass (a frozen base under a trainable head) still fuse, but an active
+     * Dropout is not the identity: the chain stops at the batch norm, and the Dropout and the Add run as layers.
+     */
+    @Test
+    void anActiveDropoutEndsTheChainAtTheBatchNorm() {
+        Layer.setRandomSeed(7);
+        SymbolicTensor input = Input.of(6, 5, 3);
+        Conv2D c = new Conv2D(3, 1).useBias(false);
+        BatchNormalization b = new BatchNormalization();
+        dev.convey.layers.Dropout drop = new dev.convey.layers.Dropout(0.5);
+        Add sum = new Add();
+        Model m = new Model(input, sum.apply(drop.apply(b.apply(c.apply(input))), input), "frozen_block");
+        ModelGradientTest.randomize(m, 14);
+        c.setTrainable(false);   // nothing for backward to run through: the chain may fuse in training
+        b.setTrainable(false);
+        for (Layer l : m.layers()) {
+            l.snapshotTrainable();   // as compile() does
+        }
+        Tensor x = input();
+        Layer.setRandomSeed(21);
+        float[] training = m.forward(new Tensor[] {x}, true).toArray();
+        Layer.setRandomSeed(21);
+        Tensor dropped = drop.forward(new Tensor[] {b.forward(new Tensor[] {c.forward(x)}, false)}, true);
+        float[] expected = sum.forward(new Tensor[] {dropped, x}, true).toArray();
+        assertArrayEquals(expected, training, 0f);
+        float[] inference = m.forward(x).toArray();
+        boolean differs = false;
+        for (int i = 0; i < inference.length; i++) {
+            differs |= inference[i] != training[i];
+        }
+        assertEquals(true, differs, "the Dropout was active in the training pass");
+    }
 }
