@@ -61,8 +61,10 @@ final class WinogradConvolution implements ConvolutionKernel {
     // U for the forward pass and for the input gradient, each valid for one kernel version (V and M: the thread's Workspace).
     private Tensor forwardU;
     private long forwardUVersion;
+    private Parameter forwardUFor;   // the weight U is of: a layer may pass another one (InputScaledConvolution)
     private Tensor inputGradientU;
     private long inputGradientUVersion;
+    private Parameter inputGradientUFor;
     private boolean inputGradientUTransposed;
     private final PackedKernel forwardPacked = new PackedKernel();   // forward U's points packed for the GEMMs
 
@@ -107,10 +109,11 @@ final class WinogradConvolution implements ConvolutionKernel {
             convolve(g, x, y, null, packed, null, filters, e);
             return;
         }
-        if (forwardU == null || forwardUVersion != kernel.version()) {
+        if (forwardU == null || forwardUFor != kernel || forwardUVersion != kernel.version()) {
             forwardU = Tensor.reuse(forwardU, transforms.points(), in, filters);
             transforms.transformKernel(kernel.value().data(), in, filters, forwardU.data());
             forwardUVersion = kernel.version();
+            forwardUFor = kernel;
         }
         convolve(g, x, y, forwardU.data(), null, null, filters, e);
     }
@@ -132,7 +135,7 @@ final class WinogradConvolution implements ConvolutionKernel {
         // across its rows). A training step changes the kernel, so each step transforms it once.
         boolean rotated = Boolean.getBoolean(ROTATED_INPUT_GRADIENT_PROPERTY) || Im2colConvolution.backwardReference();
         int[] transposedPoints = rotated ? null : transforms.inputGradientPoints();
-        if (inputGradientU == null || inputGradientUVersion != kernel.version()
+        if (inputGradientU == null || inputGradientUFor != kernel || inputGradientUVersion != kernel.version()
                 || (transposedPoints != null) != inputGradientUTransposed) {
             if (transposedPoints != null) {
                 inputGradientU = Tensor.reuse(inputGradientU, transforms.points(), in, filters);
@@ -142,6 +145,7 @@ final class WinogradConvolution implements ConvolutionKernel {
                 transforms.transformKernelForInputGradient(kernel.value().data(), in, filters, inputGradientU.data());
             }
             inputGradientUVersion = kernel.version();
+            inputGradientUFor = kernel;
             inputGradientUTransposed = transposedPoints != null;
         }
         Window2D back = new Window2D(g.batch(), g.outH(), g.outW(), filters, 3, 3, 1, 1, 1, 1,

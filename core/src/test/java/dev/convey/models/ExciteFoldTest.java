@@ -29,21 +29,30 @@ class ExciteFoldTest {
 
     /** EfficientNet's block tail: dw -> SE (GAP, reduce, expand) -> multiply -> project -> bn -> add(shortcut). */
     private static final class Block {
-        final SymbolicTensor in = Input.of(13, 11, 6);
+        final SymbolicTensor in;
         final DepthwiseConv2D dw = new DepthwiseConv2D(3).padding("same").activation("swish");
         final GlobalAveragePooling2D squeeze = new GlobalAveragePooling2D();
-        final Reshape reshape = new Reshape(1, 1, 6);
+        final Reshape reshape;
         final Conv2D reduce = new Conv2D(3, 1).activation("swish");
-        final Conv2D expand = new Conv2D(6, 1).activation("sigmoid");
+        final Conv2D expand;
         final Multiply excite = new Multiply();
         final Conv2D project;
         final BatchNormalization bn = new BatchNormalization();
-        final Conv2D shortcut = new Conv2D(5, 1);
+        final Conv2D shortcut;
         final Add add = new Add();
         final Model model;
 
         Block(int projectKernel) {
-            project = new Conv2D(5, projectKernel).padding("same").useBias(false);
+            this(projectKernel, 13, 11, 6, 5);
+        }
+
+        /** An h x w x c input, a projection of {@code filters} with a kernel of projectKernel. */
+        Block(int projectKernel, int h, int w, int c, int filters) {
+            in = Input.of(h, w, c);
+            reshape = new Reshape(1, 1, c);
+            expand = new Conv2D(c, 1).activation("sigmoid");
+            shortcut = new Conv2D(filters, 1);
+            project = new Conv2D(filters, projectKernel).padding("same").useBias(false);
             SymbolicTensor x = dw.apply(in);
             SymbolicTensor s = expand.apply(reduce.apply(reshape.apply(squeeze.apply(x))));
             SymbolicTensor y = add.apply(bn.apply(project.apply(excite.apply(x, s))), shortcut.apply(in));
@@ -96,6 +105,29 @@ class ExciteFoldTest {
                 assertClose(b.layerByLayer(x), folded, what + " vs layer by layer");
                 assertArrayEquals(folded, b.model.forward(x).toArray(), what + ": folded again");
             }
+        }
+    }
+
+    /**
+     * A 3x3 projection large enough for Winograd, OpenBLAS path (U kept per weight): the per-image scaled kernel
+     * and the layer's own one are different weights, so their transforms must not be mistaken for each other
+     * (both versions start at 1).
+     */
+    @Test
+    void winogradProjectionKeepsTheTransformsOfItsTwoKernelsApart() {
+        System.setProperty("convey.packedGemm", "false");
+        try {
+            for (int batch : new int[] {1, 2}) {
+                Block b = new Block(3, 20, 20, 16, 16);
+                Tensor x = RandomValues.random(31 + batch, batch, 20, 20, 16);
+                float[] folded = b.model.forward(x).toArray();
+                assertEquals(b.excite.name() + " -> " + b.project.name() + "\n", b.model.exciteFolds());
+                float[] plain = unfolded(b.model, x);
+                assertClose(plain, folded, "Winograd projection, batch " + batch);
+                assertClose(b.layerByLayer(x), b.model.forward(x).toArray(), "folded again, batch " + batch);
+            }
+        } finally {
+            System.clearProperty("convey.packedGemm");
         }
     }
 
