@@ -29,13 +29,7 @@ class ExciteFoldZooTest {
             x.data().put(i, (float) r.nextGaussian() * 50);
         }
         float[] folded = m.forward(x).toArray();
-        float[] unfolded;
-        System.setProperty("convey.foldExcite", "false");
-        try {
-            unfolded = m.forward(x).toArray();
-        } finally {
-            System.clearProperty("convey.foldExcite");
-        }
+        float[] unfolded = PlainPath.forwardWithout(m, x, "convey.foldExcite");
         double scale = 0;
         double worst = 0;
         for (int i = 0; i < folded.length; i++) {
