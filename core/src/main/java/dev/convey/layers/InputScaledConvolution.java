@@ -1,7 +1,5 @@
 package dev.convey.layers;
 
-import java.nio.FloatBuffer;
-
 import dev.convey.tensor.Tensor;
 
 /**
@@ -53,8 +51,7 @@ final class InputScaledConvolution {
                     scaledValues[at + f] = values[at + f] * s;
                 }
             }
-            FloatBuffer dst = scaled.value().data();
-            dst.put(0, scaledValues);
+            scaled.value().data().put(0, scaledValues);
             scaled.changed();
             k.forward(one, x.batchSlice(n, 1), scaled, y.batchSlice(n, 1), e.image(n, outputFloats));
         }

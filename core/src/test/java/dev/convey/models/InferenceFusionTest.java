@@ -202,14 +202,12 @@ class InferenceFusionTest {
      */
     @Test
     void aDropoutBetweenTheBatchNormAndTheAddJoinsTheChain() {
-        Layer.setRandomSeed(6);
-        SymbolicTensor input = Input.of(6, 5, 3);
-        Conv2D c = new Conv2D(3, 1).useBias(false);
-        BatchNormalization b = new BatchNormalization();
-        dev.convey.layers.Dropout drop = new dev.convey.layers.Dropout(0.3);
-        Add sum = new Add();
-        Model m = new Model(input, sum.apply(drop.apply(b.apply(c.apply(input))), input), "mbconv_end");
-        ModelGradientTest.randomize(m, 13);
+        DropoutBlock block = DropoutBlock.of(6, 0.3, 13);
+        Conv2D c = block.conv();
+        BatchNormalization b = block.norm();
+        dev.convey.layers.Dropout drop = block.drop();
+        Add sum = block.sum();
+        Model m = block.model();
         Tensor x = input();
         float[] fused = m.forward(x).toArray();
         assertEquals(c.name() + " -> " + b.name() + " -> " + drop.name() + " -> " + sum.name() + "\n",
@@ -236,14 +234,12 @@ class InferenceFusionTest {
      */
     @Test
     void anActiveDropoutEndsTheChainAtTheBatchNorm() {
-        Layer.setRandomSeed(7);
-        SymbolicTensor input = Input.of(6, 5, 3);
-        Conv2D c = new Conv2D(3, 1).useBias(false);
-        BatchNormalization b = new BatchNormalization();
-        dev.convey.layers.Dropout drop = new dev.convey.layers.Dropout(0.5);
-        Add sum = new Add();
-        Model m = new Model(input, sum.apply(drop.apply(b.apply(c.apply(input))), input), "frozen_block");
-        ModelGradientTest.randomize(m, 14);
+        DropoutBlock block = DropoutBlock.of(7, 0.5, 14);
+        Conv2D c = block.conv();
+        BatchNormalization b = block.norm();
+        dev.convey.layers.Dropout drop = block.drop();
+        Add sum = block.sum();
+        Model m = block.model();
         c.setTrainable(false);   // nothing for backward to run through: the chain may fuse in training
         b.setTrainable(false);
         for (Layer l : m.layers()) {
@@ -262,5 +258,21 @@ class InferenceFusionTest {
             differs |= inference[i] != training[i];
         }
         assertEquals(true, differs, "the Dropout was active in the training pass");
+    }
+
+    /** EfficientNet's block end, {@code input -> conv 1x1 -> bn -> Dropout(rate) -> add(., input)}, randomised. */
+    private record DropoutBlock(Conv2D conv, BatchNormalization norm, dev.convey.layers.Dropout drop, Add sum, Model model) {
+
+        static DropoutBlock of(long layerSeed, double rate, long weightSeed) {
+            Layer.setRandomSeed(layerSeed);
+            SymbolicTensor input = Input.of(6, 5, 3);
+            Conv2D c = new Conv2D(3, 1).useBias(false);
+            BatchNormalization b = new BatchNormalization();
+            dev.convey.layers.Dropout drop = new dev.convey.layers.Dropout(rate);
+            Add sum = new Add();
+            Model m = new Model(input, sum.apply(drop.apply(b.apply(c.apply(input))), input), "mbconv_end");
+            ModelGradientTest.randomize(m, weightSeed);
+            return new DropoutBlock(c, b, drop, sum, m);
+        }
     }
 }
