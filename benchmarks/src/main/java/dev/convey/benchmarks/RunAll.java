@@ -22,6 +22,8 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
+import dev.convey.tensor.Parallel;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,18 +32,23 @@ import picocli.CommandLine.Option;
  * Runs the whole suite and writes RESULTS.md:
  * <pre>
  *   mvn -o -B package -pl benchmarks -am -DskipTests
- *   java -cp benchmarks/target/benchmarks.jar dev.convey.benchmarks.RunAll            # full, 25-35 min on 2 cores
+ *   java -cp benchmarks/target/benchmarks.jar dev.convey.benchmarks.RunAll            # full, about 50 min on 2 cores
  *   java -cp benchmarks/target/benchmarks.jar dev.convey.benchmarks.RunAll --quick    # smoke run, a few minutes
  * </pre>
- * 1. the JMH benchmarks (each in forked JVMs, as JMH does); 2. {@link MemoryProbe} for VGG16 and ResNet50 and
- * {@link LoadTimeProbe}, each in a JVM of its own; 3. {@link ResultsReport}.
+ * 1. the JMH benchmarks, each in a forked JVM as JMH does, in passes: the engine's own (sgemm, memory bandwidth,
+ * convolutions, depthwise kernels), the peer comparison of the models with a target ({@link PeerComparison},
+ * {@code --peer-rounds} rounds of Convey and ONNX Runtime in turn), the rest of the zoo's inference, and the
+ * training steps; the models without a target run brief iterations (1 warm-up and 2 measured iterations of 1 s);
+ * 2. {@link MemoryProbe} for VGG16 and ResNet50 and {@link LoadTimeProbe}, each in a JVM of its own;
+ * 3. PyTorch's figures ({@link PyTorchReference}) where python3 has torch; 4. {@link ResultsReport}.
  */
 @Command(name = "RunAll", mixinStandardHelpOptions = true,
-        description = "Runs Convey's benchmark suite (JMH benchmarks, memory and weight-loading probes) and writes RESULTS.md.")
+        description = "Runs Convey's benchmark suite (JMH benchmarks, memory and weight-loading probes, PyTorch's"
+                + " reference figures if torch is installed) and writes RESULTS.md.")
 public final class RunAll implements Callable<Integer> {
 
-    @Option(names = "--quick", description = "1 fork, 1 warm-up and 2 measured iterations of 0.3 s, batch 1 only, fewer"
-            + " probe repetitions: a smoke run of a few minutes. Default: the full run.")
+    @Option(names = "--quick", description = "1 fork, 1 warm-up and 2 measured iterations of 0.3 s, batch 1 only, one"
+            + " peer round, fewer probe repetitions, no PyTorch: a smoke run of a few minutes. Default: the full run.")
     boolean quick;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Where to write the report (default: benchmarks/RESULTS.md"
@@ -55,7 +62,25 @@ public final class RunAll implements Callable<Integer> {
     @Option(names = "--no-probes", description = "Skip the memory and weight-loading probes.")
     boolean noProbes;
 
-    private static final String GEMM = "GemmBenchmark";
+    @Option(names = "--peer-rounds", paramLabel = "N", description = "Rounds of the peer comparison of the models with"
+            + " a target (default: ${DEFAULT-VALUE}; 1 with --quick).")
+    int peerRounds = 3;
+
+    @Option(names = "--python", paramLabel = "PATH", description = "The Python that runs benchmarks/pytorch_reference.py"
+            + " (default: ${DEFAULT-VALUE}); '' skips PyTorch.")
+    String python = "/usr/bin/python3";
+
+    private static final String GEMM = "GemmBenchmark.sgemm";
+    private static final String INFERENCE = "InferenceBenchmark.predict";
+    private static final String ORT = "OrtInferenceBenchmark.predict";
+    private static final String TRAIN_ALL = "TrainingBenchmark.trainAllLayers";
+    private static final String TRAIN_HEAD = "TrainingBenchmark.trainNewHead";
+    private static final String TRAIN_FORWARD = "TrainingBenchmark.forward";
+    /** The engine's own benchmarks, at their annotations' settings. */
+    private static final List<String> ENGINE = List.of("MemoryBandwidthBenchmark.copy",
+            "ConvBenchmark.forward", "ConvBenchmark.backward", "DepthwiseBenchmark.*");
+    /** The models whose training step, every layer trainable, has a target (against the peak and PyTorch). */
+    private static final List<String> TRAINING_TARGET_MODELS = List.of(Models.VGG16_NAME, Models.RESNET50_NAME);
 
     /** JVM options of the probe processes: a small heap (tensors live outside it) and room for direct buffers. */
     private static final List<String> PROBE_JVM_OPTIONS = List.of("-Xmx1g", "-XX:MaxDirectMemorySize=8g");
@@ -64,14 +89,39 @@ public final class RunAll implements Callable<Integer> {
         System.exit(new CommandLine(new RunAll()).execute(args));
     }
 
+    /**
+     * How long a pass's iterations are: the benchmarks' own settings; those of the sgemm peak, which every figure
+     * is a fraction of, kept (with 1 fork) even in a smoke run; the peer rounds' (2 warm-up and 3 measured
+     * iterations of 2 s); brief ones. {@code --quick} shortens all but the peak.
+     */
+    private enum Settings { OWN, PEAK, PEER, BRIEF }
+
     @Override
     public Integer call() throws RunnerException, IOException, InterruptedException {
+        List<String> targetModels = List.of(PeerComparison.TARGET_MODELS);
+        List<String> otherModels = new ArrayList<>(ApplicationsSection.models());
+        otherModels.removeAll(targetModels);
+        List<String> otherPeers = new ArrayList<>(List.of(PeerComparison.MODELS));
+        otherPeers.removeAll(targetModels);
+
         List<RunResult> results = new ArrayList<>();
-        if (quick && Pattern.compile(include).matcher(GemmBenchmark.class.getName() + ".sgemm").find()) {
-            // Every figure is a fraction of the sgemm peak: even a smoke run measures it with its full settings (1 fork).
-            results.addAll(new Runner(new OptionsBuilder().include(GEMM).forks(1).build()).run());
+        results.addAll(pass(List.of(GEMM), null, Settings.PEAK));
+        results.addAll(pass(ENGINE, null, Settings.OWN));
+        List<Scores> rounds = new ArrayList<>();
+        for (int r = 0; r < (quick ? 1 : peerRounds); r++) {
+            System.out.println("# Peer round " + (r + 1));
+            List<RunResult> round = pass(List.of(INFERENCE, ORT), targetModels, Settings.PEER);
+            if (r == 0) {
+                results.addAll(round);
+            }
+            rounds.add(new Scores(round));
         }
-        results.addAll(new Runner(jmhOptions().build()).run());
+        results.addAll(pass(List.of(INFERENCE), otherModels, Settings.BRIEF));
+        results.addAll(pass(List.of(ORT), otherPeers, Settings.BRIEF));
+        results.addAll(pass(List.of(TRAIN_ALL), TRAINING_TARGET_MODELS, Settings.OWN));
+        results.addAll(pass(List.of(TRAIN_HEAD, TRAIN_FORWARD), targetModels, Settings.OWN));
+        results.addAll(pass(List.of(TRAIN_HEAD, TRAIN_FORWARD), otherModels, Settings.BRIEF));
+
         List<MemoryProbe.Result> memory = new ArrayList<>();
         LoadTimeProbe.Result load = null;
         if (!noProbes) {
@@ -81,6 +131,8 @@ public final class RunAll implements Callable<Integer> {
             }
             load = probe(LoadTimeProbe.class, LoadTimeProbe.Result.class, String.valueOf(quick ? 3 : 5));
         }
+        PyTorchReference.Figures pytorch = quick || python.isEmpty() ? null
+                : PyTorchReference.run(Paths.get("benchmarks", "pytorch_reference.py"), python, Parallel.threads());
         Map<String, Long> transferMacs = new LinkedHashMap<>();
         for (String model : new String[] {Models.VGG16_NAME, Models.RESNET50_NAME}) {
             transferMacs.put(model, Models.macsPerImage(Models.withNewHead(model, true, false)));
@@ -89,8 +141,8 @@ public final class RunAll implements Callable<Integer> {
         for (String model : new String[] {Models.VGG16_NAME, Models.RESNET50_NAME}) {
             denseBytes.put(model, Models.denseWeightBytes(Models.classifier(model, false)));
         }
-        ResultsReport.Run run = new ResultsReport.Run(quick, command(), new Scores(results), ConvShape.ofModels(),
-                transferMacs, denseBytes, memory, load);
+        ResultsReport.Run run = new ResultsReport.Run(quick, command(), new Scores(results), rounds,
+                ConvShape.ofModels(), transferMacs, denseBytes, memory, load, pytorch);
         Path file = out != null ? out : Files.isDirectory(Paths.get("benchmarks")) ? Paths.get("benchmarks", "RESULTS.md")
                 : Paths.get("RESULTS.md");
         new ResultsReport(run).write(file);
@@ -98,15 +150,41 @@ public final class RunAll implements Callable<Integer> {
         return 0;
     }
 
-    private ChainedOptionsBuilder jmhOptions() {
-        ChainedOptionsBuilder options = new OptionsBuilder().include(include);
-        if (quick) {
-            options.exclude(GEMM).forks(1)
-                    .warmupIterations(1).warmupTime(TimeValue.milliseconds(300))
-                    .measurementIterations(2).measurementTime(TimeValue.milliseconds(300))
-                    .param("batch", "1");
+    /**
+     * One JMH run of those {@code benchmarks} ("Class.method" patterns) that {@code --include} selects, for
+     * {@code models} (null: every model the benchmarks declare), at the given settings; nothing if none is selected.
+     */
+    private List<RunResult> pass(List<String> benchmarks, List<String> models, Settings settings) throws RunnerException {
+        Pattern selected = Pattern.compile(include);
+        ChainedOptionsBuilder options = new OptionsBuilder();
+        boolean any = false;
+        for (String b : benchmarks) {
+            String full = "dev.convey.benchmarks." + b;
+            // A pattern such as DepthwiseBenchmark.* is selected when --include finds its class in it.
+            if (selected.matcher(full).find() || selected.matcher(full.replace(".*", "")).find()) {
+                options.include("^" + full.replace(".", "\\.").replace("\\.*", "\\..*") + "$");
+                any = true;
+            }
         }
-        return options;
+        if (!any || models != null && models.isEmpty()) {
+            return List.of();
+        }
+        if (models != null) {
+            options.param("model", models.toArray(new String[0]));
+        }
+        if (quick && settings == Settings.PEAK) {
+            options.forks(1);
+        } else if (quick) {
+            options.forks(1).warmupIterations(1).warmupTime(TimeValue.milliseconds(300))
+                    .measurementIterations(2).measurementTime(TimeValue.milliseconds(300)).param("batch", "1");
+        } else if (settings == Settings.PEER) {
+            options.warmupIterations(2).warmupTime(TimeValue.seconds(2))
+                    .measurementIterations(3).measurementTime(TimeValue.seconds(2));
+        } else if (settings == Settings.BRIEF) {
+            options.warmupIterations(1).warmupTime(TimeValue.seconds(1))
+                    .measurementIterations(2).measurementTime(TimeValue.seconds(1));
+        }
+        return new ArrayList<>(new Runner(options.build()).run());
     }
 
     private String command() {
@@ -119,6 +197,12 @@ public final class RunAll implements Callable<Integer> {
         }
         if (noProbes) {
             s.append(" --no-probes");
+        }
+        if (peerRounds != new RunAll().peerRounds) {
+            s.append(" --peer-rounds ").append(peerRounds);
+        }
+        if (!python.equals(new RunAll().python)) {
+            s.append(" --python '").append(python).append('\'');
         }
         return s.toString();
     }
