@@ -28,8 +28,9 @@ import dev.convey.tensor.Tensor;
  * Where the time goes, layer by layer, in Convey and in ONNX Runtime, at batch 1, measured in rounds so that both
  * see the same background load:
  * <pre>
- *   java -cp benchmarks/target/benchmarks.jar dev.convey.benchmarks.LayerProfile [ROUNDS [MODEL...]]
+ *   java -cp benchmarks/target/benchmarks.jar dev.convey.benchmarks.LayerProfile [--kinds] [ROUNDS [MODEL...]]
  * </pre>
+ * ({@code --kinds}: the tables by kind of layer only, as RunAll puts them in RESULTS.md.)
  * Each round runs ONNX Runtime's whole model once with its profiler on (per-node kernel times), then each of
  * Convey's convolution and dense layers alone on an input of its shape, twice in a row and timed the second
  * time, then Convey's whole model once. (Timed at its first call of the round, a layer's plain forward took
@@ -47,7 +48,14 @@ public final class LayerProfile {
     private LayerProfile() {
     }
 
+    /** Print the tables by kind of layer only, not every layer's row. */
+    private static boolean kindsOnly;
+
     public static void main(String[] args) throws Exception {
+        kindsOnly = args.length > 0 && args[0].equals("--kinds");
+        if (kindsOnly) {
+            args = Arrays.copyOfRange(args, 1, args.length);
+        }
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
         String[] models = args.length > 1 ? Arrays.copyOfRange(args, 1, args.length)
                 : new String[] {Models.RESNET50_NAME, Models.VGG16_NAME};
@@ -180,9 +188,12 @@ public final class LayerProfile {
 
     private static void report(String name, int rounds, List<Layer> timed, double[][] convey, Map<String, double[]> ort,
                                double[] conveyTotal, double[] ortTotal) {
-        System.out.printf(Locale.ROOT, "%n### %s, batch 1 (medians of %d rounds)%n%n", name, rounds);
-        System.out.println("| layer | kind | input | Convey ms | ONNX Runtime ms | ratio |");
-        System.out.println("| --- | --- | --- | --- | --- | --- |");
+        System.out.printf(Locale.ROOT, "%n### %s, batch 1 (medians of %d rounds)%n", name, rounds);
+        if (!kindsOnly) {
+            System.out.println();
+            System.out.println("| layer | kind | input | Convey ms | ONNX Runtime ms | ratio |");
+            System.out.println("| --- | --- | --- | --- | --- | --- |");
+        }
         Map<String, double[]> byKind = new LinkedHashMap<>();
         double ortLayers = 0;
         for (int i = 0; i < timed.size(); i++) {
@@ -196,8 +207,10 @@ public final class LayerProfile {
             k[0] += c;
             k[1] += o == null ? 0 : om;
             k[2]++;
-            System.out.printf(Locale.ROOT, "| %s | %s | %s | %.3f | %.3f | %.2f |%n", layer.name(), kind,
-                    Arrays.toString(layer.inputShapes()[0]), c, om, c / om);
+            if (!kindsOnly) {
+                System.out.printf(Locale.ROOT, "| %s | %s | %s | %.3f | %.3f | %.2f |%n", layer.name(), kind,
+                        Arrays.toString(layer.inputShapes()[0]), c, om, c / om);
+            }
         }
         System.out.printf(Locale.ROOT, "%n| %s kind of layer | layers | Convey ms | ONNX Runtime ms | ratio |%n", name);
         System.out.println("| --- | --- | --- | --- | --- |");

@@ -42,13 +42,14 @@ final class ResultsReport {
 
     /**
      * Everything one run measured: {@code scores} every benchmark once (the peer comparison's first round among
-     * them), {@code peerRounds} each round of the peer comparison (see {@link PeerComparison}); the probes' and
-     * PyTorch's results are null when they did not run.
+     * them), {@code peerRounds} each round of the peer comparison (see {@link PeerComparison}),
+     * {@code layerProfile} {@link LayerProfile}'s tables by kind of layer; the probes' and PyTorch's results are
+     * null when they did not run.
      */
     record Run(boolean quick, String command, Scores scores, List<Scores> peerRounds,
                Map<ConvShape, List<String>> convShapes, Map<String, Long> transferMacsPerImage,
                Map<String, Long> denseWeightBytes, List<MemoryProbe.Result> memory, LoadTimeProbe.Result load,
-               PyTorchReference.Figures pytorch) {
+               String layerProfile, PyTorchReference.Figures pytorch) {
     }
 
     private final Run run;
@@ -96,6 +97,7 @@ final class ResultsReport {
         convolutions();
         md.append(DepthwiseSection.markdown(run.scores(), copyBytesPerMs()));
         whereTheTimeGoes();
+        layerProfile();
         memory();
         loading();
         return md.toString();
@@ -283,28 +285,47 @@ final class ResultsReport {
     private static final String WHY = """
             Why the speed targets can be missed, read with the tables above:
 
-            - **Convolutions at the shapes of these networks.** 3x3 stride-1 convolutions (all of VGG16's but the
-              RGB stem, 16 of ResNet50's 53) run as Winograd F(2x2, 3x3): 16 OpenBLAS `sgemm`s with 4/9 of the
-              direct multiply-adds; every other one is im2col (or nothing, for 1x1 stride 1) + `sgemm`. The
-              "convolutions alone" column is the best a model can do if every other layer were free. Where it is
-              below a target, the miss lies in the GEMMs' shapes: ResNet50's FLOPs are mostly 1x1 convolutions,
-              plain products at the GEMM's own speed (no Winograd gain), and its 7x7 and 14x14 maps at batch 1 use
-              each weight only 49 or 196 times, so their products are short and OpenBLAS packs each kernel anew
-              (weights streaming from memory) on every image; the RGB stems have only 3 input channels (27 or 147
-              patch columns). The convolution table above shows each shape's own ratio.
+            - **Convolutions at the shapes of these networks.** In inference, 3x3 stride-1 convolutions (all of
+              VGG16's but the RGB stem, 16 of ResNet50's 53) run as Winograd F(2x2, 3x3), 16 products with 4/9 of
+              the direct multiply-adds; the others as im2col (or nothing, for 1x1 stride 1) and a product. The
+              products are Convey's own packed-weight GEMM (`convey_gemm.h`: the weights packed once into the
+              micro-kernel's panels, reused by every call), so what is left is the micro-kernel's efficiency at
+              these shapes and the work around it: the transforms of Winograd at few channels, im2col of the RGB
+              stems (3 input channels: 27 or 147 patch columns), and ResNet50's 7x7 and 14x14 maps at batch 1,
+              whose products are short (49 or 196 rows). The "convolutions alone" column is the best a model can
+              do if every other layer were free; the convolution table and the layer profile show each shape's
+              own time.
             - **Dense layers at batch 1 are memory-bound.** VGG16's classifier multiplies one vector by 471 MB of
               weights: one multiply-add per 4 bytes read, so its time is the weights' bytes at the memory
               bandwidth (last column), not a fraction of the GEMM peak. At batch 8 each weight serves 8 images.
             - **Training adds memory-bound passes.** In inference each conv -> batch norm [-> add] [-> relu] chain
               runs as one convolution with the rest folded into its epilogue, but training needs every layer's own
               output: batch normalization (53 layers in ResNet50), ReLU and Add read and write every activation in
-              the forward and backward passes, at the copy bandwidth (and BN's training loops are not yet
-              vectorised), and backward does twice the forward's multiply-adds, the weight gradients by im2col at
-              the GEMM's speed (Winograd only for 3x3 input gradients). VGG16 has no batch norm, which is why its
-              training step lands near its inference ratio and ResNet50's does not.
+              the forward and backward passes, at the copy bandwidth, and backward does twice the forward's
+              multiply-adds, through OpenBLAS (Winograd for 3x3 input gradients, and for weight gradients from 256
+              channels). VGG16 has no batch norm, which is why its training step lands near its inference ratio
+              and ResNet50's does not.
             - **Two cores, shared.** Each figure is the mean over JMH's iterations on a machine other jobs may use;
               the sgemm peak is its fastest iteration, so a noisy run lowers every ratio.
             """;
+
+    /** {@link LayerProfile}'s tables: Convey's convolutions against ONNX Runtime's nodes, by kind of layer. */
+    private void layerProfile() {
+        md.append("## Where the time goes against ONNX Runtime, by kind of layer, batch 1\n\n");
+        if (run.layerProfile() == null) {
+            md.append("(not run)\n\n");
+            return;
+        }
+        md.append("`LayerProfile --kinds` in a JVM of its own: per round, ONNX Runtime's whole model once with its profiler"
+                + " on (per-node kernel times, a batch norm, Add or activation counted with the convolution it follows, as"
+                + " both engines fuse them), then each of Convey's convolution and dense layers alone on an input of its"
+                + " shape (timed at its second call), then Convey's whole model; medians over the rounds. Convey's"
+                + " layers run without their fused epilogue here: its cost, with pooling and layout work, is in"
+                + " \"everything else\". In one JVM the two engines' threads disturb each other (ONNX Runtime's spin"
+                + " after each run), so the whole-model ratio here is worse than the peer table's; read the kinds'"
+                + " ratios against each other.\n\n")
+                .append(run.layerProfile().replaceAll("(?m)^### ", "### Layer profile: ").trim()).append("\n\n");
+    }
 
     private void memory() {
         md.append("## Memory, inference at batch 1\n\n")

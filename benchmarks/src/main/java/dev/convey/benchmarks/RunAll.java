@@ -84,6 +84,8 @@ public final class RunAll implements Callable<Integer> {
 
     /** JVM options of the probe processes: a small heap (tensors live outside it) and room for direct buffers. */
     private static final List<String> PROBE_JVM_OPTIONS = List.of("-Xmx1g", "-XX:MaxDirectMemorySize=8g");
+    /** The layer profile's: ONNX Runtime beside Convey, as OrtInferenceBenchmark's forks have. */
+    private static final List<String> PROFILE_JVM_OPTIONS = List.of("-Xmx4g", "-XX:MaxDirectMemorySize=8g");
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new RunAll()).execute(args));
@@ -131,6 +133,12 @@ public final class RunAll implements Callable<Integer> {
             }
             load = probe(LoadTimeProbe.class, LoadTimeProbe.Result.class, String.valueOf(quick ? 3 : 5));
         }
+        String layerProfile = null;
+        if (!noProbes) {
+            List<String> profileArgs = new ArrayList<>(List.of("--kinds", quick ? "2" : "9"));
+            profileArgs.addAll(targetModels);
+            layerProfile = markdownProbe(LayerProfile.class, profileArgs.toArray(new String[0]));
+        }
         PyTorchReference.Figures pytorch = quick || python.isEmpty() ? null
                 : PyTorchReference.run(Paths.get("benchmarks", "pytorch_reference.py"), python, Parallel.threads());
         Map<String, Long> transferMacs = new LinkedHashMap<>();
@@ -142,7 +150,7 @@ public final class RunAll implements Callable<Integer> {
             denseBytes.put(model, Models.denseWeightBytes(Models.classifier(model, false)));
         }
         ResultsReport.Run run = new ResultsReport.Run(quick, command(), new Scores(results), rounds,
-                ConvShape.ofModels(), transferMacs, denseBytes, memory, load, pytorch);
+                ConvShape.ofModels(), transferMacs, denseBytes, memory, load, layerProfile, pytorch);
         Path file = out != null ? out : Files.isDirectory(Paths.get("benchmarks")) ? Paths.get("benchmarks", "RESULTS.md")
                 : Paths.get("RESULTS.md");
         new ResultsReport(run).write(file);
@@ -209,9 +217,34 @@ public final class RunAll implements Callable<Integer> {
 
     /** Runs {@code main} of a probe in a new JVM with this class path; its last output line is its JSON result. */
     private static <T> T probe(Class<?> main, Class<T> resultType, String... args) throws IOException, InterruptedException {
+        String output = probeOutput(main, PROBE_JVM_OPTIONS, args);
+        String last = output.substring(output.lastIndexOf('\n') + 1);
+        if (!last.startsWith("{")) {
+            throw new IllegalStateException(main.getSimpleName() + " " + String.join(" ", args)
+                    + " printed no JSON result; its output:\n" + output);
+        }
+        System.out.println(last);
+        return new Gson().fromJson(last, resultType);
+    }
+
+    /** Runs {@code main} of a probe that prints markdown in a new JVM; its output from its first heading on. */
+    private static String markdownProbe(Class<?> main, String... args) throws IOException, InterruptedException {
+        String output = probeOutput(main, PROFILE_JVM_OPTIONS, args);
+        int heading = output.indexOf("### ");
+        if (heading < 0) {
+            throw new IllegalStateException(main.getSimpleName() + " " + String.join(" ", args)
+                    + " printed no markdown heading; its output:\n" + output);
+        }
+        System.out.println(output.substring(heading));
+        return output.substring(heading);
+    }
+
+    /** The standard output of {@code main} run in a new JVM with this class path; fails unless it exits with 0. */
+    private static String probeOutput(Class<?> main, List<String> jvmOptions, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(PROBE_JVM_OPTIONS);
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());
@@ -223,12 +256,10 @@ public final class RunAll implements Callable<Integer> {
             output = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
         }
         int exit = process.waitFor();
-        String last = output.substring(output.lastIndexOf('\n') + 1);
-        if (exit != 0 || !last.startsWith("{")) {
+        if (exit != 0) {
             throw new IllegalStateException(main.getSimpleName() + " " + String.join(" ", args) + " failed (exit code "
                     + exit + "); its output:\n" + output);
         }
-        System.out.println(last);
-        return new Gson().fromJson(last, resultType);
+        return output;
     }
 }

@@ -39,7 +39,7 @@ class ResultsReportTest {
         scores.put(ResultsReport.TRAIN_HEAD, resnet, new Scores.Score(600, Double.NaN, 600));
         Map<String, Long> macs = new LinkedHashMap<>();
         macs.put("resnet50", 3_855_946_000L);
-        String md = new ResultsReport(new ResultsReport.Run(false, "test", scores, List.of(), Map.of(), macs, Map.of(), List.of(), null, null))
+        String md = new ResultsReport(new ResultsReport.Run(false, "test", scores, List.of(), Map.of(), macs, Map.of(), List.of(), null, null, null))
                 .markdown();
 
         assertTrue(md.contains("| sgemm 2048 x 2048 x 2048 (2 n^3 FLOP) | 110 ± 8.00 | 156 | 100 | 172 |"), md);
@@ -75,12 +75,13 @@ class ResultsReportTest {
         assertEquals(40.0, torch.medianMs("resnet50", PyTorchReference.INFERENCE, 1));
         assertTrue(Double.isNaN(torch.medianMs("vgg16", PyTorchReference.INFERENCE, 1)));
         String md = new ResultsReport(new ResultsReport.Run(false, "test", scores, rounds, Map.of(), Map.of(), Map.of(),
-                List.of(), null, torch)).markdown();
+                List.of(), null, "### resnet50, batch 1 (medians of 9 rounds)\n\n| resnet50 kind of layer |", torch)).markdown();
 
         assertTrue(md.contains("| resnet50 | 1 | 90.0 / 80.0 / 120 | 100 / 100 / 100 | 0.900 / 0.800 / 1.20 | 0.900 | 40.0 |"), md);
         assertTrue(md.contains("| resnet50 inference, batch 1, Convey / ONNX Runtime (rounds 0.800-1.20) | 0.900 x"
                 + " | <= 0.850 x | MISSED, by 0.050 x |"), md);
         assertTrue(md.contains("PyTorch: torch 1.13.0a0"), md);
+        assertTrue(md.contains("### Layer profile: resnet50, batch 1 (medians of 9 rounds)\n\n| resnet50 kind of layer |"), md);
         assertTrue(md.contains("| resnet50 | 800 | 1000 | 0.800 |"), md);
         assertTrue(md.contains("| resnet50 training step, batch 8, Convey / PyTorch | 0.800 x | <= 0.850 x | met, by 0.050 x |"), md);
         assertTrue(md.contains("| efficientnet_b0 inference, batch 1, Convey / ONNX Runtime | - | <= 0.850 x | not measured |"), md);
