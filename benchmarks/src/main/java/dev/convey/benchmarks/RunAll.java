@@ -32,11 +32,12 @@ import picocli.CommandLine.Option;
  * Runs the whole suite and writes RESULTS.md:
  * <pre>
  *   mvn -o -B package -pl benchmarks -am -DskipTests
- *   java -cp benchmarks/target/benchmarks.jar dev.convey.benchmarks.RunAll            # full, about 50 min on 2 cores
+ *   java -cp benchmarks/target/benchmarks.jar dev.convey.benchmarks.RunAll            # full, about 45 min on 2 cores
  *   java -cp benchmarks/target/benchmarks.jar dev.convey.benchmarks.RunAll --quick    # smoke run, a few minutes
  * </pre>
  * 1. the JMH benchmarks, each in a forked JVM as JMH does, in passes: the engine's own (sgemm, memory bandwidth,
- * convolutions, depthwise kernels), the peer comparison of the models with a target ({@link PeerComparison},
+ * each convolution shape of VGG16 and ResNet50 and depthwise shape of MobileNetV2 and EfficientNetB0, at 2 warm-up
+ * and 3 measured iterations of 1 s), the peer comparison of the models with a target ({@link PeerComparison},
  * {@code --peer-rounds} rounds of Convey and ONNX Runtime in turn), the rest of the zoo's inference, and the
  * training steps; the models without a target run brief iterations (1 warm-up and 2 measured iterations of 1 s);
  * 2. {@link MemoryProbe} for VGG16 and ResNet50 and {@link LoadTimeProbe}, each in a JVM of its own;
@@ -76,9 +77,9 @@ public final class RunAll implements Callable<Integer> {
     private static final String TRAIN_ALL = "TrainingBenchmark.trainAllLayers";
     private static final String TRAIN_HEAD = "TrainingBenchmark.trainNewHead";
     private static final String TRAIN_FORWARD = "TrainingBenchmark.forward";
-    /** The engine's own benchmarks, at their annotations' settings. */
-    private static final List<String> ENGINE = List.of("MemoryBandwidthBenchmark.copy",
-            "ConvBenchmark.forward", "ConvBenchmark.backward", "DepthwiseBenchmark.*");
+    /** The convolution benchmarks, one layer shape each (the depthwise ones on the default kernel, as reported). */
+    private static final List<String> LAYERS = List.of("ConvBenchmark.forward", "ConvBenchmark.backward",
+            "DepthwiseBenchmark.*");
     /** The models whose training step, every layer trainable, has a target (against the peak and PyTorch). */
     private static final List<String> TRAINING_TARGET_MODELS = List.of(Models.VGG16_NAME, Models.RESNET50_NAME);
 
@@ -93,10 +94,11 @@ public final class RunAll implements Callable<Integer> {
 
     /**
      * How long a pass's iterations are: the benchmarks' own settings; those of the sgemm peak, which every figure
-     * is a fraction of, kept (with 1 fork) even in a smoke run; the peer rounds' (2 warm-up and 3 measured
-     * iterations of 2 s); brief ones. {@code --quick} shortens all but the peak.
+     * is a fraction of, kept (with 1 fork) even in a smoke run; the single layers' (2 warm-up and 3 measured
+     * iterations of 1 s); the peer rounds' (2 and 3 of 2 s); brief ones (1 and 2 of 1 s). {@code --quick} shortens
+     * all but the peak.
      */
-    private enum Settings { OWN, PEAK, PEER, BRIEF }
+    private enum Settings { OWN, PEAK, LAYER, PEER, BRIEF }
 
     @Override
     public Integer call() throws RunnerException, IOException, InterruptedException {
@@ -108,7 +110,8 @@ public final class RunAll implements Callable<Integer> {
 
         List<RunResult> results = new ArrayList<>();
         results.addAll(pass(List.of(GEMM), null, Settings.PEAK));
-        results.addAll(pass(ENGINE, null, Settings.OWN));
+        results.addAll(pass(List.of("MemoryBandwidthBenchmark.copy"), null, Settings.OWN));
+        results.addAll(pass(LAYERS, null, Settings.LAYER));
         List<Scores> rounds = new ArrayList<>();
         for (int r = 0; r < (quick ? 1 : peerRounds); r++) {
             System.out.println("# Peer round " + (r + 1));
@@ -180,11 +183,15 @@ public final class RunAll implements Callable<Integer> {
         if (models != null) {
             options.param("model", models.toArray(new String[0]));
         }
+        options.param("path", "strips");   // DepthwiseBenchmark's default kernel: the one the report shows
         if (quick && settings == Settings.PEAK) {
             options.forks(1);
         } else if (quick) {
             options.forks(1).warmupIterations(1).warmupTime(TimeValue.milliseconds(300))
                     .measurementIterations(2).measurementTime(TimeValue.milliseconds(300)).param("batch", "1");
+        } else if (settings == Settings.LAYER) {
+            options.warmupIterations(2).warmupTime(TimeValue.seconds(1))
+                    .measurementIterations(3).measurementTime(TimeValue.seconds(1));
         } else if (settings == Settings.PEER) {
             options.warmupIterations(2).warmupTime(TimeValue.seconds(2))
                     .measurementIterations(3).measurementTime(TimeValue.seconds(2));
