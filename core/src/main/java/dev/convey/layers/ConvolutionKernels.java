@@ -7,7 +7,10 @@ package dev.convey.layers;
  *   3x3, stride 1, undilated, >= 16 channels and filters, >= 32 2x2 tiles -> WinogradConvolution:
  *        output map >= 112 x 112, and -Dconvey.winograd4x4=true        ->   F(4x4, 3x3)
  *        otherwise                                                   ->   F(2x2, 3x3)
- *   otherwise                                                        -> Im2colConvolution
+ *   otherwise                                                        -> Im2colConvolution:
+ *        <= 4 channels (an RGB stem), >= 24 output columns, packed GEMM ->   patch rows read in place
+ *                                                                        (ImplicitPatches; -Dconvey.conv.implicitPatches)
+ *        otherwise                                                   ->   im2col blocks
  *   DepthwiseConv2D, any geometry                                    -> DepthwiseConvolution (direct loops)
  * </pre>
  * The thresholds are measured (see {@link WinogradConvolution#worthIt}, {@link WinogradConvolution#worthIt4x4});
