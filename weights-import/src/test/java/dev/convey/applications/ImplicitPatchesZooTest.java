@@ -2,8 +2,6 @@ package dev.convey.applications;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.Random;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,18 +30,12 @@ class ImplicitPatchesZooTest {
     @ValueSource(strings = {"resnet50", "mobilenet_v2", "efficientnet_b0"})
     void implicitPatchesGiveTheSamePredictionsAsIm2col(String name) {
         Model m = create(name);
-        Random r = new Random(3);
-        Tensor x = Tensor.zeros(3, 96, 96, 3);
-        for (int i = 0; i < x.size(); i++) {
-            x.data().put(i, (float) r.nextGaussian());
-        }
+        Tensor x = PlainPath.gaussianImages(3, 96, 3);
         float[] implicit = m.forward(x).toArray();
         float[] im2col = PlainPath.forwardWithout(m, x, "convey.conv.implicitPatches");
         assertEquals(im2col.length, implicit.length);
-
         for (int i = 0; i < im2col.length; i++) {
             assertEquals(im2col[i], implicit[i], 1e-5, name + ": probability " + i);
-
         }
         for (int image = 0; image < 3; image++) {
             assertEquals(argmax(im2col, image * 10), argmax(implicit, image * 10), name + ": image " + image);
