@@ -160,8 +160,13 @@ class Im2colConvolution implements ConvolutionKernel {
      * Where implicit patches win: few channels (the RGB input: im2col copies runs of kw C floats, 21 for a 7x7
      * kernel, and writes kh kw C floats per output pixel against a GEMM of only that many times the filters
      * multiply-adds) and output rows of at least two micro-tiles (each output row is one product; the packed
-     * GEMM's tiles have 12 rows). Measured on ResNet50's 7x7 stride-2 stem, 230x230x3 -> 112x112x64: see
-     * {@code ConvolutionKernels}.
+     * GEMM's tiles have 12 rows). Measured ({@code ConvAbProbe convey.conv.implicitPatches false true}, 600
+     * rounds, batch 1, median (quartiles) of the per-round time ratios, 2-core AVX-512 host under heavy load,
+     * 2026-12-02): ResNet50's stem 224x224x3 -> 112x112x64 (7x7 stride 2, 'same') 0.67 (0.62-0.71), also at batch 8,
+     * MobileNetV2's 224x224x3 -> 112x112x32 (3x3 stride 2) 0.45 (0.39-0.50). Where the channels are many the patch
+     * copy is cheap beside the product, and one product per output row loses: 1x1 stride-2 convolutions of ResNet50
+     * (56x56x256, 28x28x512, 14x14x1024 in) took 1.01-1.25x (0.84x at 14x14x1024 -> 2048, inside the noise),
+     * a 3x3 at 56x56x64 0.96-0.97x of F(2x2, 3x3) (quartiles 0.87-1.06: no reason to leave Winograd there).
      */
     private static final int MAX_IMPLICIT_CHANNELS = 4;
     private static final int MIN_IMPLICIT_WIDTH = 24;
