@@ -7,7 +7,10 @@ package dev.convey.layers;
  *   3x3, stride 1, undilated, >= 16 channels and filters, >= 32 2x2 tiles -> WinogradConvolution:
  *        output map >= 112 x 112, and -Dconvey.winograd4x4=true        ->   F(4x4, 3x3)
  *        otherwise                                                   ->   F(2x2, 3x3)
- *   otherwise                                                        -> Im2colConvolution
+ *   otherwise                                                        -> Im2colConvolution:
+ *        <= 4 channels (an RGB stem), >= 24 output columns, packed GEMM ->   patch rows read in place
+ *                                                                        (ImplicitPatches; -Dconvey.conv.implicitPatches)
+ *        otherwise                                                   ->   im2col blocks
  *   DepthwiseConv2D, any geometry                                    -> DepthwiseConvolution (direct loops)
  * </pre>
  * The thresholds are measured (see {@link WinogradConvolution#worthIt}, {@link WinogradConvolution#worthIt4x4});
@@ -15,6 +18,11 @@ package dev.convey.layers;
  * {@value #WINOGRAD_4X4_PROPERTY} = true turns it on (read at every call, so that one JVM can compare both:
  * {@code AbProbe}). On an idle machine it made VGG16 slower, not faster (batch 1, median 160 ms with it against
  * 144 ms without, 2026-12-02), so F(2x2, 3x3) stays the default until its transforms are cheaper.
+ * Re-measured at ResNet50's 56x56x64 -> 64 after the packed GEMM (ConvAbProbe, 600 rounds, batch 1 and 8, loaded
+ * host, 2026-12-02): F(4x4, 3x3) takes 1.38x (quartiles 1.20-1.55) the time of F(2x2, 3x3); im2col with implicit
+ * patches 0.96-0.97x (0.87-1.06), plain im2col 1.08x; F(2x2, 3x3)'s 64 x 64 products (252 tiles each) run at
+ * the packed kernel's peak on one core (200 GFLOP/s), so the rule stays as it is. Implicit patches: see
+ * {@link Im2colConvolution#implicitPatches}.
  */
 final class ConvolutionKernels {
 

@@ -70,7 +70,8 @@ final class Im2col {
         }
     }
 
-    private static void zero(FloatBuffer b, int start, int length) {
+    /** b[start, start + length) = 0, in bulk writes. */
+    static void zero(FloatBuffer b, int start, int length) {
         for (int at = start; at < start + length; at += ZEROS.length) {
             b.put(at, ZEROS, 0, Math.min(ZEROS.length, start + length - at));
         }

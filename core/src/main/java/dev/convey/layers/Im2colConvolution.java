@@ -74,7 +74,9 @@ class Im2colConvolution implements ConvolutionKernel {
         Tensor w = kernel.value();
         // W packed once per kernel version for Convey's own GEMM, or null: OpenBLAS (see Gemm#packedEnabled)
         PackedWeights packed = packedKernel.of(kernel, 1, g.patchSize(), w.dim(3), w::data);
-        if (threads == 1) {
+        if (packed != null && implicitPatches(g)) {
+            forwardImplicit(g, x, packed, w.dim(3), y, e);
+        } else if (threads == 1) {
             forwardRows(g, x, w, packed, y, 0, m, e);
         } else if (m >= threads * MIN_ROWS_PER_THREAD) {
             Gemm.shares(m, (t, r0, r1) -> forwardRows(g, x, w, packed, y, r0, r1, e));
@@ -144,6 +146,70 @@ class Im2colConvolution implements ConvolutionKernel {
             }
             Epilogue.apply(e, y.data(), r0, r1, filters);
         }
+    }
+
+    // ---------------------------------------------------------------- forward, implicit patches
+
+    /**
+     * System property, read at every call: {@code false} builds every patch block by im2col (the reference path),
+     * {@code true} reads the patch rows from the image itself ({@link ImplicitPatches}) wherever it applies (tests,
+     * measurements); unset, the rule below decides. Either way only on the packed GEMM.
+     */
+    static final String IMPLICIT_PATCHES_PROPERTY = "convey.conv.implicitPatches";
+    /**
+     * Where implicit patches win: few channels (the RGB input: im2col copies runs of kw C floats, 21 for a 7x7
+     * kernel, and writes kh kw C floats per output pixel against a GEMM of only that many times the filters
+     * multiply-adds) and output rows of at least two micro-tiles (each output row is one product; the packed
+     * GEMM's tiles have 12 rows). Measured ({@code ConvAbProbe convey.conv.implicitPatches false true}, 600
+     * rounds, batch 1, median (quartiles) of the per-round time ratios, 2-core AVX-512 host under heavy load,
+     * 2026-12-02): ResNet50's stem 224x224x3 -> 112x112x64 (7x7 stride 2, 'same') 0.67 (0.62-0.71), also at batch 8,
+     * MobileNetV2's 224x224x3 -> 112x112x32 (3x3 stride 2) 0.45 (0.39-0.50). Where the channels are many the patch
+     * copy is cheap beside the product, and one product per output row loses: 1x1 stride-2 convolutions of ResNet50
+     * (56x56x256, 28x28x512, 14x14x1024 in) took 1.01-1.25x (0.84x at 14x14x1024 -> 2048, inside the noise),
+     * a 3x3 at 56x56x64 0.96-0.97x of F(2x2, 3x3) (quartiles 0.87-1.06: no reason to leave Winograd there).
+     */
+    private static final int MAX_IMPLICIT_CHANNELS = 4;
+    private static final int MIN_IMPLICIT_WIDTH = 24;
+
+    /** Whether the forward pass reads the patches in place ({@link ImplicitPatches}) rather than by im2col. */
+    boolean implicitPatches(Window2D g) {
+        String p = System.getProperty(IMPLICIT_PATCHES_PROPERTY);
+        return !inputIsPatches() && ImplicitPatches.applies(g) && !"false".equals(p)
+                && ("true".equals(p) || (g.channels() <= MAX_IMPLICIT_CHANNELS && g.outW() >= MIN_IMPLICIT_WIDTH));
+    }
+
+    /**
+     * Y = P W with P's rows read from the (padded) image, one output row (outW pixels) per product, each followed
+     * by its epilogue while it is in cache. The threads share the output rows, or for a small map each
+     * multiplies every row by its own panels of W (as {@link #forwardColumns}).
+     */
+    private void forwardImplicit(Window2D g, Tensor x, PackedWeights packed, int filters, Tensor y, Epilogue.Bound e) {
+        ImplicitPatches p = ImplicitPatches.of(g, x.data());
+        int rows = g.batch() * g.outH();
+        int threads = Parallel.threads();
+        if (threads == 1 || g.outputPixels() >= threads * MIN_ROWS_PER_THREAD) {
+            Gemm.shares(rows, (t, q0, q1) -> {
+                for (int q = q0; q < q1; q++) {
+                    implicitRow(g, p, packed, q, 0, filters, filters, y);
+                    Epilogue.apply(e, y.data(), q * g.outW(), (q + 1) * g.outW(), filters);
+                }
+            });
+        } else {
+            int nr = packed.panelWidth();
+            Gemm.onEachCore((filters + nr - 1) / nr, Math.max(1, MIN_FILTERS_PER_THREAD / nr), (j0, j1) -> {
+                for (int q = 0; q < rows; q++) {
+                    implicitRow(g, p, packed, q, j0 * nr, Math.min(filters, j1 * nr), filters, y);
+                }
+            });
+            Epilogue.apply(e, y.data(), 0, g.outputPixels(), filters);
+        }
+    }
+
+    /** Y[row q = (n, oh), filters f0..f1) = P[q] W[:, f0..f1): one product of outW rows, A read in place. */
+    private static void implicitRow(Window2D g, ImplicitPatches p, PackedWeights packed, int q, int f0, int f1,
+                                    int filters, Tensor y) {
+        Gemm.sgemmPackedRunsOnThisThread(g.outW(), p.buffer(), p.rowStart(q / g.outH(), q % g.outH()), p.lda(),
+                p.run(), p.runStride(), packed, 0, f0, f1 - f0, 0f, y.data(), (long) q * g.outW() * filters + f0, filters);
     }
 
     /** The calling thread's patch workspace, at least rows x k floats (shared by all layers: {@link Workspace}). */

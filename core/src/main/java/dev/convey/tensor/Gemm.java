@@ -102,6 +102,17 @@ public final class Gemm {
     }
 
     /**
+     * As {@link #sgemmPackedOnThisThread}, each row of A read as runs of {@code run} floats {@code runStride} apart,
+     * A[i][p] = a[aOffset + i lda + (p / run) runStride + p % run] (an implicit im2col, see
+     * {@link PackedGemm#sgemmRuns}).
+     */
+    public static void sgemmPackedRunsOnThisThread(int m, FloatBuffer a, long aOffset, int lda, int run, long runStride,
+                                                   PackedWeights b, int index, int col0, int cols, float beta,
+                                                   FloatBuffer c, long cOffset, int ldc) {
+        PackedGemm.sgemmRuns(m, a, aOffset, lda, run, runStride, b.matrix(index), col0, cols, beta, c, cOffset, ldc);
+    }
+
+    /**
      * {@link Parallel#range} for loops whose chunks multiply matrices: OpenBLAS runs single-threaded meanwhile,
      * so each chunk's {@link #sgemmOnThisThread} stays on its own core.
      */

@@ -26,7 +26,9 @@ public final class Workspace {
         /** Winograd's products M = V U. */
         PRODUCTS,
         /** Winograd's transformed kernel U, as the source of its packing. */
-        KERNEL_TRANSFORM
+        KERNEL_TRANSFORM,
+        /** The zero-padded input that implicit im2col reads its patch rows from ({@code ImplicitPatches}). */
+        PADDED_INPUT
     }
 
     private static final ThreadLocal<FloatBuffer[]> BUFFERS =

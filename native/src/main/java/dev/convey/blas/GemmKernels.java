@@ -38,4 +38,8 @@ final class GemmKernels {
 
     static native void convey_gemm_packed(int isa, int m, int cols, int k, @Const FloatBuffer a, int lda,
                                           @Const FloatBuffer panels, float beta, FloatBuffer c, int ldc);
+
+    static native void convey_gemm_packed_runs(int isa, int m, int cols, int k, @Const FloatBuffer a, int lda, int seg,
+                                               long segStride, @Const FloatBuffer panels, float beta, FloatBuffer c,
+                                               int ldc);
 }

@@ -77,6 +77,20 @@ public final class PackedGemm {
      */
     public static void sgemm(int m, FloatBuffer a, long offA, int lda, PackedMatrix b, int col0, int cols,
                              float beta, FloatBuffer c, long offC, int ldc) {
+        GemmChecks.operand("A", a, offA, lda, m, b == null ? 0 : b.rows());
+        sgemmRuns(m, a, offA, lda, b == null ? 1 : Math.max(1, b.rows()), 0, b, col0, cols, beta, c, offC, ldc);
+    }
+
+    /**
+     * As {@link #sgemm}, with each row of A read as runs of {@code run} floats, {@code runStride} floats apart
+     * (an implicit im2col: a convolution's patch rows read from the image itself, see convey_gemm.h):
+     * <pre>
+     *   A[i][p] = a[offA + i lda + (p / run) runStride + p % run]       p < k
+     * </pre>
+     * Rows and runs may overlap (stride < kernel); run = k is {@link #sgemm}'s plain A.
+     */
+    public static void sgemmRuns(int m, FloatBuffer a, long offA, int lda, int run, long runStride, PackedMatrix b,
+                                 int col0, int cols, float beta, FloatBuffer c, long offC, int ldc) {
         requireLoaded();
         if (b == null) {
             throw new IllegalArgumentException("packed sgemm: B is null");
@@ -90,7 +104,7 @@ public final class PackedGemm {
             throw new IllegalArgumentException("packed sgemm: first column " + col0 + " is not a multiple of the panel width "
                     + b.panelWidth());
         }
-        GemmChecks.operand("A", a, offA, lda, m, k);
+        runs(a, offA, lda, run, runStride, m, k);
         GemmChecks.operand("C", c, offC, ldc, m, cols);
         Blas.requireDirect("A", a);
         Blas.requireDirect("C", c);
@@ -98,12 +112,36 @@ public final class PackedGemm {
             return;
         }
         try {
-            GemmKernels.convey_gemm_packed(b.isa().code, m, cols, k, BufferViews.view(0, a, offA), lda,
-                    BufferViews.view(1, b.panels(), (long) col0 * k), beta, BufferViews.view(2, c, offC), ldc);
+            GemmKernels.convey_gemm_packed_runs(b.isa().code, m, cols, k, BufferViews.view(0, a, offA), lda, run,
+                    runStride, BufferViews.view(1, b.panels(), (long) col0 * k), beta, BufferViews.view(2, c, offC), ldc);
         } finally {
             Reference.reachabilityFence(a);
             Reference.reachabilityFence(b);
             Reference.reachabilityFence(c);
+        }
+    }
+
+    /** A's reads lie in its buffer: the last float of the last run of the last row, with non-negative strides. */
+    private static void runs(FloatBuffer a, long offA, int lda, int run, long runStride, int m, int k) {
+        if (a == null) {
+            throw new IllegalArgumentException("sgemm operand A is null");
+        }
+        if (offA < 0 || lda < 0 || run < 1 || runStride < 0) {
+            throw new IllegalArgumentException("packed sgemm: A's offset " + offA + ", row stride " + lda + ", run " + run
+                    + ", run stride " + runStride + " must be non-negative (the run positive)");
+        }
+        if (m == 0 || k == 0) {
+            return;
+        }
+        // the last row's end: its last run's, or (runs may overlap, runStride < run) the full run before it
+        long runs = (k + run - 1) / run;
+        long last = (runs - 1) * runStride + (k - (runs - 1) * run);
+        long beforeLast = runs > 1 ? (runs - 2) * runStride + run : 0;
+        long end = offA + (long) (m - 1) * lda + Math.max(last, beforeLast);
+        if (end > a.capacity()) {
+            throw new IllegalArgumentException("packed sgemm: A (" + m + " rows of " + k + " floats, row stride " + lda
+                    + ", runs of " + run + " every " + runStride + ", offset " + offA + ") needs " + end
+                    + " floats but its buffer holds " + a.capacity());
         }
     }
 

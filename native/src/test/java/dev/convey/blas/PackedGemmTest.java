@@ -105,6 +105,55 @@ class PackedGemmTest {
         }
     }
 
+    /**
+     * A read as runs (an implicit im2col): C = A B with A[i][p] = a[offA + i lda + (p / run) runStride + p % run],
+     * overlapping rows and runs, against ReferenceGemm on that A copied out as a plain matrix; k up to a few
+     * thousand, so that the k-blocks (384) start inside runs and runs are longer or shorter than a block.
+     */
+    @Test
+    void rowsOfRunsAreTheProductOfTheMatrixTheyDescribe() {
+        for (PackedGemm.Isa isa : isas()) {
+            SplittableRandom rng = new SplittableRandom(11);
+            for (int trial = 0; trial < 40; trial++) {
+                int m = 1 + rng.nextInt(trial < 20 ? 30 : 200);
+                int n = 1 + rng.nextInt(100);
+                int run = 1 + rng.nextInt(trial % 2 == 0 ? 30 : 900);
+                int runs = 1 + rng.nextInt(7);
+                int k = (runs - 1) * run + 1 + rng.nextInt(run);   // the last run may be short
+                int lda = rng.nextInt(2 * run + 1);                // 0: every row the same
+                long runStride = rng.nextInt(3 * run + 1);
+                long offA = rng.nextInt(5);
+                long needed = 0;
+                for (int p = 0; p < k; p++) {
+                    needed = Math.max(needed, offA + (long) (m - 1) * lda + (p / run) * runStride + p % run + 1);
+                }
+                FloatBuffer a = BlasTest.random(rng, (int) needed);   // A's last float is the buffer's last
+                FloatBuffer plain = BlasTest.random(rng, m * k);
+                for (int i = 0; i < m; i++) {
+                    for (int p = 0; p < k; p++) {
+                        plain.put(i * k + p, a.get((int) (offA + (long) i * lda + (p / run) * runStride + p % run)));
+                    }
+                }
+                FloatBuffer b = BlasTest.random(rng, k * n);
+                float beta = trial % 3 == 0 ? 0f : 0.5f;
+                FloatBuffer c = BlasTest.random(rng, m * n);
+                FloatBuffer expected = BlasTest.copy(c);
+                ReferenceGemm.sgemm(false, false, m, n, k, 1f, plain, 0, k, b, 0, n, beta, expected, 0, n);
+                PackedGemm.sgemmRuns(m, a, offA, lda, run, runStride, PackedMatrix.pack(isa, k, n, b, 0, n), 0, n,
+                        beta, c, 0, n);
+                for (int i = 0; i < m * n; i++) {
+                    assertEquals(expected.get(i), c.get(i), 1e-5 * k, isa + " m=" + m + " n=" + n + " k=" + k + " run="
+                            + run + " lda=" + lda + " runStride=" + runStride + ": C float " + i);
+                }
+            }
+            // a read past A's buffer is an exception, not a crash
+            FloatBuffer small = BlasTest.random(rng, 100);
+            PackedMatrix b = PackedMatrix.pack(isa, 20, 8, BlasTest.random(rng, 160), 0, 8);
+            assertThrows(IllegalArgumentException.class, () -> PackedGemm.sgemmRuns(4, small, 0, 10, 10, 70, b, 0, 8, 0f,
+                    BlasTest.random(rng, 32), 0, 8));
+        }
+    }
+
     /** New weights packed into the old panels (a training step) give the product with the new weights only. */
     @Test
     void repackingReplacesTheOldMatrix() {

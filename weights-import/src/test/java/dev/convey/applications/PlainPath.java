@@ -9,6 +9,16 @@ final class PlainPath {
     private PlainPath() {
     }
 
+    /** A batch of square RGB images of standard normal pixels (seeded). */
+    static Tensor gaussianImages(int batch, int size, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        Tensor x = Tensor.zeros(batch, size, size, 3);
+        for (int i = 0; i < x.size(); i++) {
+            x.data().put(i, (float) r.nextGaussian());
+        }
+        return x;
+    }
+
     /** m's output on x with system property {@code property} = false (the plain layers), the property cleared after. */
     static float[] forwardWithout(Model m, Tensor x, String property) {
         System.setProperty(property, "false");
