@@ -15,7 +15,8 @@ import dev.convey.tensor.Tensor;
 /**
  * EfficientNetB0 (silu after nearly every convolution, sigmoid in each excitation) with its classifier, random
  * weights, small inputs: the predictions with the native fused epilogue (the default) equal those of the Java
- * epilogue ({@code convey.nativeEpilogue=false}) to 1e-5, and both pick the same class.
+ * epilogue ({@code convey.nativeEpilogue=false}) to 1e-5, and both pick the same class; the base's features to 1e-5
+ * of their scale (but not bit for bit: silu and sigmoid round differently, so the switch did switch).
  */
 class NativeEpilogueZooTest {
 
@@ -41,6 +42,30 @@ class NativeEpilogueZooTest {
             assertEquals(argmax(javaOut, n * classes, classes), argmax(nativeOut, n * classes, classes), "image " + n);
         }
         System.out.printf("EfficientNetB0 64x64: max |native - java| prediction = %.3g%n", worst);
+    }
+
+    /** The base's features (no top, no softmax to flatten differences): equal to 1e-5 of their scale, yet not identical. */
+    @Test
+    void efficientNetB0FeaturesAreTheSameWithTheNativeEpilogue() {
+        Assumptions.assumeTrue(NativeEpilogue.available(), "the native epilogue did not load");
+        Model m = EfficientNet.create(0, new ApplicationOptions().weights(null).includeTop(false).inputShape(64, 64, 3));
+        Random r = new Random(4);
+        Tensor x = Tensor.zeros(2, 64, 64, 3);
+        for (int i = 0; i < x.size(); i++) {
+            x.data().put(i, (float) (r.nextDouble() * 255));
+        }
+        float[] nativeOut = m.forward(x).toArray();
+        float[] javaOut = PlainPath.forwardWithout(m, x, "convey.nativeEpilogue");
+        double scale = 0;
+        double worst = 0;
+        for (int i = 0; i < javaOut.length; i++) {
+            scale = Math.max(scale, Math.abs(javaOut[i]));
+            worst = Math.max(worst, Math.abs(nativeOut[i] - javaOut[i]));
+        }
+        System.out.printf("EfficientNetB0 64x64 features: max |native - java| = %.3g, max |y| = %.3g%n", worst, scale);
+        assertTrue(scale > 0 && Double.isFinite(scale), "a real output, max |y| = " + scale);
+        assertTrue(worst <= 1e-5 * scale, "max |native - java| = " + worst + " for max |y| = " + scale);
+        assertTrue(worst > 0, "the switch changed nothing: is the native epilogue running?");
     }
 
     private static int argmax(float[] v, int from, int n) {
