@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.Map;
 
 import dev.convey.blas.NativeEpilogue;
+import dev.convey.blas.PackedGemm;
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Scratch;
 import dev.convey.tensor.Tensor;
@@ -24,7 +25,8 @@ import dev.convey.tensor.Tensor;
  * Backward of the bias part: {@link #biasGradient}.
  *
  * <p>Two kernels: the native fused epilogue ({@link NativeEpilogue}, {@code convey_epilogue.h}: one call in place on
- * the output rows, SIMD, no copy), where its library loaded and it has the activation, and the Java one (each tile
+ * the output rows, SIMD, no copy), where its library loaded, it has the activation and the CPU has AVX2 or AVX-512
+ * (its portable C, scalar double, is slower than Java's vectorised float loops), and the Java one (each tile
  * copied into an array, {@link Scratch#forEachTile}, then {@link #apply(Bound, float[], float[], int, int)}), the
  * reference it equals: bit for bit without a transcendental activation, else within the 2 ulp bound of
  * {@link FloatActivations} (both are within it of the double formulas). {@code -Dconvey.nativeEpilogue=false}
@@ -206,7 +208,7 @@ public final class Epilogue {
     /** The native kernel's activation for f, if the native epilogue runs now (see the class comment), else null. */
     static NativeEpilogue.Activation nativeActivation(ActivationFunction f) {
         if (!NATIVE_LOADED || "false".equals(System.getProperty(NATIVE_PROPERTY))
-                || Boolean.getBoolean(ActivationFunction.REFERENCE_PROPERTY)) {
+                || Boolean.getBoolean(ActivationFunction.REFERENCE_PROPERTY) || NativeEpilogue.isa() == PackedGemm.Isa.SCALAR) {
             return null;
         }
         return NATIVE_ACTIVATIONS.get(f);
