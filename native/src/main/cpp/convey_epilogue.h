@@ -13,17 +13,18 @@
  * dev.convey.layers.ActivationFunction:
  *   - piecewise linear, in float with the Java kernels' operations (FloatActivations.apply): bit for bit;
  *   - transcendental, in double lanes: the float converted to double, the function in double from e^a below
- *     (relative error about 1e-15), rounded to float once: the double formula ActivationFunction.value rounded to
- *     float, to within 1 ulp (correctly rounded but for results within ~1e-15 of a rounding boundary).
+ *     (relative error about 2e-10), rounded to float once: the double formula ActivationFunction.value rounded to
+ *     float, to within 0.51 ulp (correctly rounded but for results within ~2e-10 of a rounding boundary).
  *
  *   e^a = 2^k (1 + p),  k = round(a / ln2),  r = a - k ln2 (ln2 = hi + lo, k hi exact: Cody and Waite), |r| <= ln2/2,
- *   p = e^r - 1 = r + r^2 (1/2! + r/3! + ... + r^9/11!)   (Taylor; the remainder r^12/12! < 7e-15 relative),
+ *   p = e^r - 1 = r + r^2 (1/2! + r/3! + ... + r^6/8!)    (Taylor; the remainder r^9/9! < 2.1e-10 relative,
+ *                                                          0.004 ulp of a float: it rounds within 0.504 ulp),
  *   e^a - 1 = 2^k p + (2^k - 1)                          (expm1: no cancellation for small a, k = 0),
  *   2^k built as the exponent field of a double, k in [-1022, 1023] (a is clamped to [-700, 700] first).
  *
  * Lanes: the math is written once (convey_epilogue_lanes.h) over lane operations defined here three times:
  * AVX-512 (8 floats a step, as 8 doubles in a zmm), AVX2 + FMA (4 floats, 4 doubles in a ymm) and portable C
- * (1 float, scalar double; no FMA, a b + c rounded twice, which the ~1e-15 above allows); the ragged end of a
+ * (1 float, scalar double; no FMA, a b + c rounded twice, which the 2e-10 above allows); the ragged end of a
  * row goes through a buffer of one step. Which set runs is the caller's choice (dev.convey.blas.NativeEpilogue,
  * by the CPU's best set as convey_gemm_best_isa finds it).
  */
@@ -32,6 +33,7 @@
 
 #include <immintrin.h>
 #include <stdint.h>
+#include <math.h>
 #include <string.h>
 
 /* No FMA but the explicit ones (cv_fma): the operations before the activation must round as Java's do. */
@@ -76,6 +78,7 @@
 #define cv_lt(a, b) _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ)
 #define cv_gt(a, b) _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ)
 #define cv_sel(m, a, b) _mm512_mask_blend_pd(m, b, a)
+#define cv_minus_abs(a) _mm512_castsi512_pd(_mm512_or_si512(_mm512_castpd_si512(a), _mm512_set1_epi64(INT64_MIN)))
 #define cv_pow2(shifted) _mm512_castsi512_pd(_mm512_slli_epi64( \
         _mm512_add_epi64(_mm512_castpd_si512(shifted), _mm512_set1_epi64(CV_POW2_BIAS)), 52))
 #define cv_widen _mm512_cvtps_pd
@@ -112,6 +115,7 @@
 #define cv_lt(a, b) _mm256_cmp_pd(a, b, _CMP_LT_OQ)
 #define cv_gt(a, b) _mm256_cmp_pd(a, b, _CMP_GT_OQ)
 #define cv_sel(m, a, b) _mm256_blendv_pd(b, a, m)
+#define cv_minus_abs(a) _mm256_or_pd(a, _mm256_set1_pd(-0.0))
 #define cv_pow2(shifted) _mm256_castsi256_pd(_mm256_slli_epi64( \
         _mm256_add_epi64(_mm256_castpd_si256(shifted), _mm256_set1_epi64x(CV_POW2_BIAS)), 52))
 #define cv_widen _mm256_cvtps_pd
@@ -155,6 +159,7 @@ CV_INLINE double cv_pow2_scalar(double shifted) {
 #define cv_lt(a, b) ((a) < (b))
 #define cv_gt(a, b) ((a) > (b))
 #define cv_sel(m, a, b) ((m) ? (a) : (b))
+#define cv_minus_abs(a) (-fabs(a))
 #define cv_pow2 cv_pow2_scalar
 #define cv_widen(v) ((double) (v))
 #define cv_narrow(v) ((float) (v))

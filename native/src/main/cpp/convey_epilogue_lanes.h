@@ -5,7 +5,7 @@
  * CV_SUFFIX, the suffix of the functions' names. The math itself is described in convey_epilogue.h.
  *
  * Lane operations: cv_set (broadcast), cv_add, cv_sub, cv_mul, cv_div, cv_fma (a b + c, one rounding where the set
- * has FMA), cv_lt / cv_gt / cv_le (false for NaN) and cv_sel (m ? a : b) on doubles; cv_fset, cv_fadd, cv_fmul,
+ * has FMA), cv_lt / cv_gt / cv_le (false for NaN) and cv_sel (m ? a : b), cv_minus_abs (-|a|, NaN kept) on doubles; cv_fset, cv_fadd, cv_fmul,
  * cv_fdiv, cv_flt, cv_fle, cv_fgt, cv_fsel, cv_fneg, cv_load, cv_store on floats; cv_widen, cv_narrow between them;
  * cv_pow2 (2^k from the low bits of k + 1.5 2^52).
  */
@@ -26,9 +26,7 @@ CV_INLINE cv_d CV_(exp_parts)(cv_d a, cv_d* p) {
     cv_d k = cv_sub(shifted, cv_set(CV_MAGIC));
     cv_d r = cv_fma(k, cv_set(-6.93147180369123816490e-01), a);      /* fdlibm's ln2 hi (32 bits) and lo */
     r = cv_fma(k, cv_set(-1.90821492927058770002e-10), r);
-    cv_d q = cv_set(1.0 / 3628800);
-    q = cv_fma(q, r, cv_set(1.0 / 362880));
-    q = cv_fma(q, r, cv_set(1.0 / 40320));
+    cv_d q = cv_set(1.0 / 40320);
     q = cv_fma(q, r, cv_set(1.0 / 5040));
     q = cv_fma(q, r, cv_set(1.0 / 720));
     q = cv_fma(q, r, cv_set(1.0 / 120));
@@ -53,16 +51,21 @@ CV_INLINE cv_d CV_(expm1)(cv_d a) {
     return cv_fma(twoK, p, cv_sub(twoK, cv_set(1)));
 }
 
-/* sigmoid(x) = n / (1 + e), e = e^-|x| (0 below -700: sigmoid(-inf) = 0), n = e for x < 0, else 1. */
+/*
+ * sigmoid(x) = n / (1 + e), e = e^-|x| (0 below -700, so sigmoid(-inf) = 0; -|x| needs no upper clamp), n = e for
+ * x < 0, else 1.
+ */
 CV_INLINE cv_d CV_(sigmoid)(cv_d x) {
-    cv_d a = cv_sel(cv_lt(x, cv_set(0)), x, cv_sub(cv_set(0), x));
-    cv_d e = cv_sel(cv_lt(a, cv_set(-700)), cv_set(0), CV_(exp)(a));
+    cv_d p;
+    cv_d a = cv_minus_abs(x);
+    cv_d twoK = CV_(exp_parts)(cv_sel(cv_lt(a, cv_set(-700)), cv_set(-700), a), &p);
+    cv_d e = cv_sel(cv_lt(a, cv_set(-700)), cv_set(0), cv_fma(twoK, p, twoK));
     return cv_div(cv_sel(cv_lt(x, cv_set(0)), e, cv_set(1)), cv_add(cv_set(1), e));
 }
 
 /* tanh(x) = sign(x) t, t = -m / (2 + m), m = e^-2|x| - 1; +-0 and NaN stay as they are. */
 CV_INLINE cv_d CV_(tanh)(cv_d x) {
-    cv_d a = cv_sel(cv_lt(x, cv_set(0)), x, cv_sub(cv_set(0), x));
+    cv_d a = cv_minus_abs(x);
     cv_d m = CV_(expm1)(cv_add(a, a));
     cv_d t = cv_div(cv_sub(cv_set(0), m), cv_add(cv_set(2), m));
     return cv_sel(cv_lt(x, cv_set(0)), cv_sub(cv_set(0), t), cv_sel(cv_gt(x, cv_set(0)), t, x));

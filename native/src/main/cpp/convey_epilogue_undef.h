@@ -26,3 +26,4 @@
 #undef LANES
 #undef cv_d
 #undef cv_f
+#undef cv_minus_abs
