@@ -3,8 +3,6 @@ package dev.convey.applications;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Random;
-
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -24,19 +22,12 @@ class NativeEpilogueZooTest {
     void efficientNetB0PredictsTheSameWithTheNativeEpilogue() {
         Assumptions.assumeTrue(NativeEpilogue.available(), "the native epilogue did not load");
         Model m = EfficientNet.create(0, new ApplicationOptions().weights(null).inputShape(64, 64, 3));
-        Random r = new Random(3);
-        Tensor x = Tensor.zeros(2, 64, 64, 3);
-        for (int i = 0; i < x.size(); i++) {
-            x.data().put(i, (float) (r.nextDouble() * 255));
-        }
+        Tensor x = PlainPath.pixels(3);
         float[] nativeOut = m.forward(x).toArray();
         float[] javaOut = PlainPath.forwardWithout(m, x, "convey.nativeEpilogue");
         assertEquals(javaOut.length, nativeOut.length);
         int classes = javaOut.length / 2;
-        double worst = 0;
-        for (int i = 0; i < javaOut.length; i++) {
-            worst = Math.max(worst, Math.abs(nativeOut[i] - javaOut[i]));
-        }
+        double worst = PlainPath.scaleAndWorst(javaOut, nativeOut)[1];
         assertTrue(worst <= 1e-5, "max |native - java| = " + worst);
         for (int n = 0; n < 2; n++) {
             assertEquals(argmax(javaOut, n * classes, classes), argmax(nativeOut, n * classes, classes), "image " + n);
@@ -49,19 +40,12 @@ class NativeEpilogueZooTest {
     void efficientNetB0FeaturesAreTheSameWithTheNativeEpilogue() {
         Assumptions.assumeTrue(NativeEpilogue.available(), "the native epilogue did not load");
         Model m = EfficientNet.create(0, new ApplicationOptions().weights(null).includeTop(false).inputShape(64, 64, 3));
-        Random r = new Random(4);
-        Tensor x = Tensor.zeros(2, 64, 64, 3);
-        for (int i = 0; i < x.size(); i++) {
-            x.data().put(i, (float) (r.nextDouble() * 255));
-        }
+        Tensor x = PlainPath.pixels(4);
         float[] nativeOut = m.forward(x).toArray();
         float[] javaOut = PlainPath.forwardWithout(m, x, "convey.nativeEpilogue");
-        double scale = 0;
-        double worst = 0;
-        for (int i = 0; i < javaOut.length; i++) {
-            scale = Math.max(scale, Math.abs(javaOut[i]));
-            worst = Math.max(worst, Math.abs(nativeOut[i] - javaOut[i]));
-        }
+        double[] scaleAndWorst = PlainPath.scaleAndWorst(javaOut, nativeOut);
+        double scale = scaleAndWorst[0];
+        double worst = scaleAndWorst[1];
         System.out.printf("EfficientNetB0 64x64 features: max |native - java| = %.3g, max |y| = %.3g%n", worst, scale);
         assertTrue(scale > 0 && Double.isFinite(scale), "a real output, max |y| = " + scale);
         assertTrue(worst <= 1e-5 * scale, "max |native - java| = " + worst + " for max |y| = " + scale);
