@@ -217,6 +217,11 @@ public enum ActivationFunction {
             }
             return;
         }
+        Epilogue.Bound alone = new Epilogue.Bound(Epilogue.Channels.NONE, null, this);
+        if (Epilogue.runsNatively(alone, x, y)) {   // the native kernel, in place on the buffers (see Epilogue)
+            Epilogue.applyNatively(alone, x, y, offset, rows, cols);
+            return;
+        }
         Scratch.forEachTile(offset, rows, cols, x, null, null, y, (tile, unused, unused2, length) -> apply(tile, length, cols));
     }
 

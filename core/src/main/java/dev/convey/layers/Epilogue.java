@@ -1,7 +1,11 @@
 package dev.convey.layers;
 
 import java.nio.FloatBuffer;
+import java.util.EnumMap;
+import java.util.Map;
 
+import dev.convey.blas.NativeEpilogue;
+import dev.convey.blas.PackedGemm;
 import dev.convey.tensor.Parallel;
 import dev.convey.tensor.Scratch;
 import dev.convey.tensor.Tensor;
@@ -19,6 +23,14 @@ import dev.convey.tensor.Tensor;
  * following layer to append itself ({@link Layer#appendToEpilogue}) and hands it to the producing layer
  * ({@link Layer#forwardWithEpilogue}). The layer binds it to its own bias ({@link Bound}) for the kernel.
  * Backward of the bias part: {@link #biasGradient}.
+ *
+ * <p>Two kernels: the native fused epilogue ({@link NativeEpilogue}, {@code convey_epilogue.h}: one call in place on
+ * the output rows, SIMD, no copy), where its library loaded, it has the activation and the CPU has AVX2 or AVX-512
+ * (its portable C, scalar double, is slower than Java's vectorised float loops), and the Java one (each tile
+ * copied into an array, {@link Scratch#forEachTile}, then {@link #apply(Bound, float[], float[], int, int)}), the
+ * reference it equals: bit for bit without a transcendental activation, else within the 2 ulp bound of
+ * {@link FloatActivations} (both are within it of the double formulas). {@code -Dconvey.nativeEpilogue=false}
+ * (read at each call), or {@code -Dconvey.referenceActivations=true}, runs the Java one.
  */
 public final class Epilogue {
 
@@ -29,6 +41,18 @@ public final class Epilogue {
     public static final Epilogue NONE = new Epilogue(null, null, ActivationFunction.LINEAR);
 
     private static final int MIN_FLOATS_PER_CHUNK = 1 << 15;
+
+    /** The switch to the Java epilogue: {@code -Dconvey.nativeEpilogue=false}. */
+    static final String NATIVE_PROPERTY = "convey.nativeEpilogue";
+    private static final boolean NATIVE_LOADED = NativeEpilogue.available();
+    /** The activations the native kernel computes, by their common name (softmax, gelu, ... stay in Java). */
+    private static final Map<ActivationFunction, NativeEpilogue.Activation> NATIVE_ACTIVATIONS = new EnumMap<>(ActivationFunction.class);
+
+    static {
+        for (NativeEpilogue.Activation f : NativeEpilogue.Activation.values()) {
+            NATIVE_ACTIVATIONS.put(ActivationFunction.valueOf(f.name()), f);
+        }
+    }
     /** The largest tile an epilogue is applied to at once: whole rows, about 4 {@link Scratch#FLOATS}. */
     private static final int MAX_TILE_FLOATS = 4 * Scratch.FLOATS;
 
@@ -96,6 +120,10 @@ public final class Epilogue {
         final float[] scale;
         final float[] shift;
         final int span;
+        /** b, s and t as direct buffers (cols floats each) for the native kernel, where it loaded. */
+        final FloatBuffer nativeBias;
+        final FloatBuffer nativeScale;
+        final FloatBuffer nativeShift;
         private final float[] biasSource;
         private final float[][] scaleShiftSource;
 
@@ -107,6 +135,13 @@ public final class Epilogue {
             bias = b == null ? null : Scratch.repeat(b, new float[span]);
             scale = scaleShift == null ? null : Scratch.repeat(scaleShift[0], new float[span]);
             shift = scaleShift == null ? null : Scratch.repeat(scaleShift[1], new float[span]);
+            nativeBias = NATIVE_LOADED ? direct(b) : null;
+            nativeScale = NATIVE_LOADED && scaleShift != null ? direct(scaleShift[0]) : null;
+            nativeShift = NATIVE_LOADED && scaleShift != null ? direct(scaleShift[1]) : null;
+        }
+
+        private static FloatBuffer direct(float[] values) {
+            return values == null ? null : Tensor.zeros(values.length).data().put(0, values);   // direct, native order
         }
 
         /** Whether these are the constants of exactly these arrays (the sources are cached until they change). */
@@ -160,9 +195,39 @@ public final class Epilogue {
             }
             return;
         }
+        if (runsNatively(e, x, y)) {
+            Parallel.range(r1 - r0, Math.max(1, MIN_FLOATS_PER_CHUNK / cols), (start, end) ->
+                    applyNatively(e, x, y, (r0 + start) * cols, end - start, cols));
+            return;
+        }
         Parallel.range(r1 - r0, Math.max(1, MIN_FLOATS_PER_CHUNK / cols), (start, end) ->
                 Scratch.forEachTile((r0 + start) * cols, end - start, cols, x, e.residual(), null, y,
                         (tile, residual, unused, length) -> apply(e, tile, residual, length, cols)));
+    }
+
+    /** The native kernel's activation for f, if the native epilogue runs now (see the class comment), else null. */
+    static NativeEpilogue.Activation nativeActivation(ActivationFunction f) {
+        if (!NATIVE_LOADED || "false".equals(System.getProperty(NATIVE_PROPERTY))
+                || Boolean.getBoolean(ActivationFunction.REFERENCE_PROPERTY) || NativeEpilogue.isa() == PackedGemm.Isa.SCALAR) {
+            return null;
+        }
+        return NATIVE_ACTIVATIONS.get(f);
+    }
+
+    /** Whether the native kernel runs epilogue e from x into y (direct buffers, as Tensor allocates them). */
+    static boolean runsNatively(Bound e, FloatBuffer x, FloatBuffer y) {
+        return nativeActivation(e.activation()) != null && x.isDirect() && y.isDirect()
+                && (e.residual() == null || e.residual().isDirect());
+    }
+
+    /**
+     * The epilogue, natively ({@link #runsNatively} must hold), on {@code rows} rows of {@code cols} floats from float
+     * {@code offset} on of x into y (the residual's floats alike), on the calling thread.
+     */
+    static void applyNatively(Bound e, FloatBuffer x, FloatBuffer y, int offset, int rows, int cols) {
+        Channels k = e.channels();
+        NativeEpilogue.apply(nativeActivation(e.activation()), rows, cols, x, offset, cols, y, offset, cols,
+                k.nativeBias, k.nativeScale, k.nativeShift, e.residual(), offset, cols);
     }
 
     /**
@@ -174,6 +239,12 @@ public final class Epilogue {
         if (length > k.span && (k.bias != null || k.scale != null)) {
             throw new IllegalStateException("epilogue tile of " + length + " floats, longer than its constants ("
                     + k.span + ")");
+        }
+        NativeEpilogue.Activation nativeF = nativeActivation(e.activation());
+        if (nativeF != null && length % cols == 0) {
+            NativeEpilogue.apply(nativeF, length / cols, cols, tile, k.bias, k.scale, k.shift,
+                    e.residual() == null ? null : residual);
+            return;
         }
         if (k.bias != null) {
             add(tile, k.bias, length);

@@ -27,7 +27,8 @@ class FloatActivationsTest {
         ActivationFunction.HARD_SILU, ActivationFunction.LEAKY_RELU, ActivationFunction.SOFTSIGN, ActivationFunction.RELU,
     };
 
-    private static float[] inputs() {
+    /** The sweep (see the class comment), shared with NativeEpilogueTest. */
+    static float[] inputs() {
         float[] special = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, -Float.MIN_NORMAL,
             Float.MAX_VALUE, -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN,
             -Float.NaN, Float.intBitsToFloat(0x7F800001), 87.33655f, -87.33655f, 88.72283f, 88.72284f, -88.72283f,
@@ -62,37 +63,53 @@ class FloatActivationsTest {
                 f.apply(tile, tile.length, tile.length);
                 System.arraycopy(tile, 0, fast, at, tile.length);
             }
-            double worst = 0;
-            double worstRelative = 0;
-            float worstX = 0;
-            for (int i = 0; i < x.length; i++) {
-                double ref = f == ActivationFunction.RELU ? Math.max(x[i], 0f) : f.value(x[i]);
-                float got = fast[i];
-                String at = f + "(" + x[i] + ") = " + got + ", reference " + ref;
-                if (Double.isNaN(ref)) {
-                    assertTrue(Float.isNaN(got), at);
-                    continue;
-                }
-                if (Float.isInfinite((float) ref)) {
-                    assertEquals((float) ref, got, at);
-                    continue;
-                }
-                assertTrue(Float.isFinite(got), at);
-                double ulps = Math.abs(got - ref) / Math.ulp((float) ref);
-                double relative = Math.abs(got - ref) / Math.abs(ref);
-                worstRelative = Math.max(worstRelative, ulps > MAX_ULPS ? relative : 0);
-                if (ulps > MAX_ULPS && relative > MAX_RELATIVE) {
-                    failures.append(at + " (" + ulps + " ulp, relative " + relative + "); ");
-                }
-                if (ulps > worst) {
-                    worst = ulps;
-                    worstX = x[i];
-                }
-            }
-            System.out.printf(java.util.Locale.ROOT, "%s: at most %.2f ulp (at x = %s), relative %.2e where over %.0f ulp%n",
-                    f, worst, worstX, worstRelative, MAX_ULPS);
+            failures.append(check(f.toString(), f, x, fast));
         }
         assertTrue(failures.length() == 0, failures.toString());
+    }
+
+    /**
+     * got[i] against f's double reference at x[i] (the bound of the class comment), the worst error printed under
+     * {@code name}; returns the failures, empty if none. Asserts NaN and the infinities at once.
+     */
+    static String check(String name, ActivationFunction f, float[] x, float[] got) {
+        return check(name, f, x, got, true);
+    }
+
+    /** {@link #check(String, ActivationFunction, float[], float[])}, the worst error printed or not. */
+    static String check(String name, ActivationFunction f, float[] x, float[] got, boolean print) {
+        StringBuilder failures = new StringBuilder();
+        double worst = 0;
+        double worstRelative = 0;
+        float worstX = 0;
+        for (int i = 0; i < x.length; i++) {
+            double ref = f == ActivationFunction.RELU ? Math.max(x[i], 0f) : f == ActivationFunction.LINEAR ? x[i] : f.value(x[i]);
+            String at = name + "(" + x[i] + ") = " + got[i] + ", reference " + ref;
+            if (Double.isNaN(ref)) {
+                assertTrue(Float.isNaN(got[i]), at);
+                continue;
+            }
+            if (Float.isInfinite((float) ref)) {
+                assertEquals((float) ref, got[i], at);
+                continue;
+            }
+            assertTrue(Float.isFinite(got[i]), at);
+            double ulps = Math.abs(got[i] - ref) / Math.ulp((float) ref);
+            double relative = Math.abs(got[i] - ref) / Math.abs(ref);
+            worstRelative = Math.max(worstRelative, ulps > MAX_ULPS ? relative : 0);
+            if (ulps > MAX_ULPS && relative > MAX_RELATIVE) {
+                failures.append(at + " (" + ulps + " ulp, relative " + relative + "); ");
+            }
+            if (ulps > worst) {
+                worst = ulps;
+                worstX = x[i];
+            }
+        }
+        if (print) {
+            System.out.printf(java.util.Locale.ROOT, "%s: at most %.2f ulp (at x = %s), relative %.2e where over %.0f ulp%n",
+                    name, worst, worstX, worstRelative, MAX_ULPS);
+        }
+        return failures.toString();
     }
 
     @Test

@@ -21,19 +21,24 @@ final class GemmChecks {
     }
 
     static void operand(String name, FloatBuffer buffer, long offset, int ld, int rows, int cols) {
+        operand("sgemm", name, buffer, offset, ld, rows, cols);
+    }
+
+    /** The same check for an operand of {@code what} (sgemm, epilogue), named so in the message. */
+    static void operand(String what, String name, FloatBuffer buffer, long offset, int ld, int rows, int cols) {
         if (buffer == null) {
-            throw new IllegalArgumentException("sgemm operand " + name + " is null");
+            throw new IllegalArgumentException(what + " operand " + name + " is null");
         }
         if (ld < Math.max(1, cols)) {
-            throw new IllegalArgumentException("sgemm operand " + name + ": leading dimension " + ld
+            throw new IllegalArgumentException(what + " operand " + name + ": leading dimension " + ld
                     + " is smaller than its " + cols + " columns");
         }
         if (offset < 0) {
-            throw new IllegalArgumentException("sgemm operand " + name + ": negative offset " + offset);
+            throw new IllegalArgumentException(what + " operand " + name + ": negative offset " + offset);
         }
         long end = rows == 0 || cols == 0 ? offset : offset + (long) (rows - 1) * ld + cols;
         if (end > buffer.capacity()) {
-            throw new IllegalArgumentException("sgemm operand " + name + " (" + rows + "x" + cols + ", leading dimension "
+            throw new IllegalArgumentException(what + " operand " + name + " (" + rows + "x" + cols + ", leading dimension "
                     + ld + ", offset " + offset + ") needs " + end + " floats but its buffer holds " + buffer.capacity());
         }
     }

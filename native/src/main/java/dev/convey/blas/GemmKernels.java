@@ -2,7 +2,6 @@ package dev.convey.blas;
 
 import java.nio.FloatBuffer;
 
-import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Const;
 import org.bytedeco.javacpp.annotation.Platform;
 
@@ -15,17 +14,7 @@ import org.bytedeco.javacpp.annotation.Platform;
 @Platform(include = "convey_gemm.h")
 final class GemmKernels {
 
-    static final Throwable LOAD_FAILURE;
-
-    static {
-        Throwable failure = null;
-        try {
-            Loader.load();
-        } catch (Throwable e) {
-            failure = e;
-        }
-        LOAD_FAILURE = failure;
-    }
+    static final Throwable LOAD_FAILURE = NativeLibraryError.loadFailure(GemmKernels.class);
 
     private GemmKernels() {
     }

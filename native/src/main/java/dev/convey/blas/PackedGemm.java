@@ -38,6 +38,21 @@ public final class PackedGemm {
         int panelWidth() {
             return panelWidth;
         }
+
+        /** {@code best}, or a lesser set the system property names (avx512, avx2, scalar; read at each call). */
+        static Isa byProperty(String property, Isa best) {
+            String forced = System.getProperty(property);
+            if (forced == null || forced.isEmpty()) {
+                return best;
+            }
+            Isa isa;
+            try {
+                isa = valueOf(forced.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(property + " must be avx512, avx2 or scalar, got '" + forced + "'");
+            }
+            return isa.code <= best.code ? isa : best;
+        }
     }
 
     private static final Isa BEST = GemmKernels.LOAD_FAILURE == null ? Isa.values()[GemmKernels.convey_gemm_best_isa()] : null;
@@ -58,17 +73,7 @@ public final class PackedGemm {
     /** The kernel set new matrices are packed for: {@link #best()}, or a lesser one {@code convey.packedGemm.isa} names. */
     public static Isa isa() {
         requireLoaded();
-        String forced = System.getProperty("convey.packedGemm.isa");
-        if (forced == null || forced.isEmpty()) {
-            return BEST;
-        }
-        Isa isa;
-        try {
-            isa = Isa.valueOf(forced.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("convey.packedGemm.isa must be avx512, avx2 or scalar, got '" + forced + "'");
-        }
-        return isa.code <= BEST.code ? isa : BEST;
+        return Isa.byProperty("convey.packedGemm.isa", BEST);
     }
 
     /**

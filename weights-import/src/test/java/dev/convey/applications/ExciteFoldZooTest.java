@@ -30,12 +30,9 @@ class ExciteFoldZooTest {
         }
         float[] folded = m.forward(x).toArray();
         float[] unfolded = PlainPath.forwardWithout(m, x, "convey.foldExcite");
-        double scale = 0;
-        double worst = 0;
-        for (int i = 0; i < folded.length; i++) {
-            scale = Math.max(scale, Math.abs(unfolded[i]));
-            worst = Math.max(worst, Math.abs(folded[i] - unfolded[i]));
-        }
+        double[] scaleAndWorst = PlainPath.scaleAndWorst(unfolded, folded);
+        double scale = scaleAndWorst[0];
+        double worst = scaleAndWorst[1];
         assertTrue(scale > 0 && Double.isFinite(scale), "a real output, max |y| = " + scale);
         assertTrue(worst <= 1e-5 * scale, "EfficientNetB" + variant + ": max |folded - unfolded| = " + worst
                 + " for max |y| = " + scale);
