@@ -43,6 +43,12 @@ public final class Activation extends Layer {
         return activation;
     }
 
+    /** The function itself, unless softmax (row-wise, not element-wise). */
+    @Override
+    public ActivationFunction elementwiseActivation() {
+        return activation == ActivationFunction.SOFTMAX ? null : activation;
+    }
+
     @Override
     public Epilogue.Step epilogueStep() {
         return Epilogue.Step.ACTIVATION;

@@ -361,7 +361,7 @@ public enum ActivationFunction {
      * For y >= 0 the bit pattern of y is positive exactly when y > 0, so -bits(y) >> 31 is all ones (keep g)
      * when y > 0 and 0 (clear g) when y == 0.
      */
-    private static float whereYPositive(float y, float g) {
+    static float whereYPositive(float y, float g) {
         int keep = -Float.floatToRawIntBits(y) >> 31;
         return Float.intBitsToFloat(Float.floatToRawIntBits(g) & keep);
     }

@@ -52,6 +52,10 @@ public final class BatchNormalization extends Layer {
     private float[] inverseStd;
     private Tensor output;
     private Tensor inputGradient;
+    /** The relu the last forward pass applied to its output (forwardWithActivation), else null. */
+    private ActivationFunction activation;
+    /** {s, t} of the last forward pass, y = x * s + t (a fused relu's mask is recomputed from them). */
+    private float[][] forwardScaleShift;
 
     public BatchNormalization() {
         super("batch_normalization");
@@ -183,6 +187,27 @@ public final class BatchNormalization extends Layer {
         return e.thenScaleShift(inferenceScaleShift());
     }
 
+    /**
+     * In training the batch norm can write relu(y) instead of y, and take relu's derivative in its backward pass
+     * (models' TrainingFusion; see {@link BatchNormKernels}), on the channel axis only.
+     */
+    @Override
+    public boolean canTakeActivation(ActivationFunction f) {
+        return f == ActivationFunction.RELU && onLastAxis();
+    }
+
+    /** y = relu(batch norm(x)); backward then takes dL/dy of this y. */
+    @Override
+    protected Tensor computeForwardWithActivation(Tensor[] inputs, boolean training, ActivationFunction f) {
+        Tensor x = inputs[0];
+        if (!canTakeActivation(f) || sampleAxis(x.rank() - 1) + 1 != x.rank() - 1) {
+            throw new UnsupportedOperationException(describe() + " cannot take the activation " + f);
+        }
+        movedPermutation = null;
+        activation = f;
+        return forwardOnLastAxis(x, training, x.rank() == 4);
+    }
+
     @Override
     protected int[] computeOutputShape(int[][] inputShapes) {
         int[] s = LayerArgs.singleInput(this, inputShapes, -1, "");
@@ -222,6 +247,7 @@ public final class BatchNormalization extends Layer {
     @Override
     protected Tensor computeForward(Tensor[] inputs, boolean training) {
         Tensor x = inputs[0];
+        activation = null;
         int a = sampleAxis(x.rank() - 1) + 1;
         if (a == x.rank() - 1) {
             movedPermutation = null;
@@ -282,8 +308,13 @@ public final class BatchNormalization extends Layer {
             inverseStd = BatchStatistics.inverseStd(movingVariance.value().toArray(), epsilon);
         }
         float[][] st = scaleShift(mean, inverseStd);
+        forwardScaleShift = st;
         output = Tensor.reuse(output, x.shape());
-        scaleAndShift(x, st[0], st[1], output);
+        if (activation == null) {
+            scaleAndShift(x, st[0], st[1], output);
+        } else {
+            BatchNormKernels.scaleShiftRelu(x, st[0], st[1], output);   // = scaleAndShift, then relu's forward
+        }
         return output;
     }
 
@@ -346,13 +377,26 @@ public final class BatchNormalization extends Layer {
      *   training  (mu, istd depend on x): dx = gamma * istd / n * (n * dy - dL/dbeta - xhat * dL/dgamma)
      * </pre>
      * The training formula is the derivative through mu and var as well (Ioffe and Szegedy 2015, section 3).
+     * After a forward pass with a fused relu, dy above is dL/d(relu output) * [output > 0]: inside the fast
+     * kernels (BatchNormKernels), else by relu's own backward first.
      */
     private Tensor[] backwardOnLastAxis(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients) {
         requireSameShape("output gradient", outputGradient, output);
         int channels = mean.length;
         int rows = outputGradient.size() / channels;
+        Tensor dy = outputGradient;
+        float[][] relu = null;
+        if (activation != null) {
+            if (usedBatchStatistics && BatchNormKernels.fast(channels)) {
+                relu = forwardScaleShift;
+            } else {
+                inputGradient = Tensor.reuse(inputGradient, outputGradient.shape());
+                activation.backward(null, output, outputGradient, inputGradient);
+                dy = inputGradient;
+            }
+        }
         boolean needSums = weightGradients || (inputGradientNeeded[0] && usedBatchStatistics);
-        double[][] sums = needSums ? BatchNormKernels.gradientSums(outputGradient, input, mean, inverseStd, rows, channels) : null;
+        double[][] sums = needSums ? BatchNormKernels.gradientSums(dy, input, mean, inverseStd, rows, channels, relu) : null;
         if (weightGradients) {
             if (gamma != null) {
                 writeGradient(gamma.gradient(), sums[1]);
@@ -364,15 +408,15 @@ public final class BatchNormalization extends Layer {
         if (!inputGradientNeeded[0]) {
             return new Tensor[] {null};
         }
-        inputGradient = Tensor.reuse(inputGradient, outputGradient.shape());
+        inputGradient = Tensor.reuse(inputGradient, outputGradient.shape());   // may hold dy (then dx replaces it)
         float[] s = new float[channels];
         for (int c = 0; c < channels; c++) {
             s[c] = gammaAt(c) * inverseStd[c];
         }
         if (usedBatchStatistics) {
-            BatchNormKernels.inputGradient(outputGradient, input, mean, inverseStd, s, sums, rows, inputGradient);
+            BatchNormKernels.inputGradient(dy, input, mean, inverseStd, s, sums, rows, inputGradient, relu);
         } else {
-            scaleAndShift(outputGradient, s, new float[channels], inputGradient);
+            scaleAndShift(dy, s, new float[channels], inputGradient);
         }
         return new Tensor[] {inputGradient};
     }
