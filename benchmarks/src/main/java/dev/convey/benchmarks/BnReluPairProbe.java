@@ -10,7 +10,7 @@ import dev.convey.tensor.Tensor;
 
 /**
  * ResNet50's 33 batch norm -> relu pairs at batch 8 (224 x 224) alone, in training: the two layers one by one
- * (bn forward, relu forward, relu backward, bn backward) against the pair fused ({@code forwardWithActivation},
+ * (bn forward, relu forward, relu backward, bn backward) against the pair fused ({@code takeActivation}, forward,
  * then the batch norm's backward, as models' TrainingFusion runs them), in turn in one JVM (who goes first
  * alternates); prints the medians per round and the median and quartiles of fused / one by one:
  * <pre>
@@ -50,7 +50,8 @@ public final class BnReluPairProbe {
                         Tensor[] in = {xs[k]};
                         boolean[] needed = {true};
                         if (fused) {
-                            bns[k].forwardWithActivation(in, true, ActivationFunction.RELU);
+                            bns[k].takeActivation(ActivationFunction.RELU);
+                            bns[k].forward(in, true);
                             bns[k].backward(dys[k], needed, true);
                         } else {
                             Tensor y = bns[k].forward(in, true);

@@ -354,37 +354,6 @@ public abstract class Layer {
         throw new UnsupportedOperationException(describe() + " cannot take an epilogue");
     }
 
-    /**
-     * The element-wise activation this layer is, y = f(x) with no weights, one input and no other state (an
-     * {@code Activation("relu")}, a plain {@code ReLU()}), or null. Training may fuse it into the layer before it
-     * ({@link #canTakeActivation}).
-     */
-    public ActivationFunction elementwiseActivation() {
-        return null;
-    }
-
-    /**
-     * Whether a training pass may run the element-wise activation f inside this layer's forward pass
-     * ({@link #forwardWithActivation}) and its derivative inside this layer's backward pass (a batch norm: relu).
-     */
-    public boolean canTakeActivation(ActivationFunction f) {
-        return false;
-    }
-
-    /**
-     * y = f(this(inputs)) in one pass, for a layer that {@link #canTakeActivation} f. The next backward call then
-     * receives dL/dy of that fused output and returns dL/d(inputs) through both f and this layer.
-     */
-    public final Tensor forwardWithActivation(Tensor[] inputs, boolean training, ActivationFunction f) {
-        checkInputs(inputs);
-        return computeForwardWithActivation(inputs, training, f);
-    }
-
-    /** See {@link #forwardWithActivation}; layers that answer {@link #canTakeActivation} true implement it. */
-    protected Tensor computeForwardWithActivation(Tensor[] inputs, boolean training, ActivationFunction f) {
-        throw new UnsupportedOperationException(describe() + " cannot take an activation");
-    }
-
     /** What this layer can become in an inference {@link Epilogue} (BN: SCALE_SHIFT, ...), or null. */
     public Epilogue.Step epilogueStep() {
         return null;

@@ -16,7 +16,7 @@ import dev.convey.tensor.Tensor;
  * </pre>
  * (so {@code ReLU(6.)} is min(max(x, 0), 6) and {@code ReLU(negative_slope=a)} the leaky ReLU).
  */
-public final class ReLU extends Layer {
+public final class ReLU extends Layer implements ElementwiseActivation {
 
     private final Float maxValue;
     private final float negativeSlope;

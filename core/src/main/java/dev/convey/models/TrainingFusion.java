@@ -3,6 +3,8 @@ package dev.convey.models;
 import java.util.Arrays;
 
 import dev.convey.layers.ActivationFunction;
+import dev.convey.layers.ElementwiseActivation;
+import dev.convey.layers.TakesActivation;
 import dev.convey.tensor.Tensor;
 
 /**
@@ -16,8 +18,8 @@ import dev.convey.tensor.Tensor;
  *   backward: g = dL/dy * [y > 0] enters the batch norm's sums and dx pass directly (no relu backward pass,
  *             no buffer for dL/d(bn output))
  * </pre>
- * It asks the layers, never their classes: the activation's {@code elementwiseActivation()} and the producer's
- * {@code canTakeActivation(f)}. A pair qualifies when the activation is the only reader of the producer's value,
+ * It asks the layers, never their classes: the activation's {@code elementwiseActivation()}
+ * ({@link ElementwiseActivation}) and the producer's {@code canTakeActivation(f)} ({@link TakesActivation}). A pair qualifies when the activation is the only reader of the producer's value,
  * neither is the model's output, and both were in the same trainable state at compile time (a frozen batch norm
  * under a trainable activation, or the reverse, runs as before). The numbers are those of the two layers one by one
  * (same arithmetic in the same order: bit for bit, see BatchNormKernels).
@@ -48,8 +50,8 @@ final class TrainingFusion {
         for (Node node : g.nodes) {
             Node act = sole[node.index];
             if (node.modelInput < 0 && act != null && act != g.outputNode && act.inputs.length == 1) {
-                ActivationFunction f = act.layer.elementwiseActivation();
-                if (f != null && node.layer.canTakeActivation(f)) {
+                ActivationFunction f = act.layer instanceof ElementwiseActivation e ? e.elementwiseActivation() : null;
+                if (f != null && node.layer instanceof TakesActivation t && t.canTakeActivation(f)) {
                     pairs[node.index] = act;
                 }
             }
@@ -77,7 +79,8 @@ final class TrainingFusion {
         if (act == null || node.layer.isTrainableWhenCompiled() != act.layer.isTrainableWhenCompiled()) {
             return null;
         }
-        Tensor y = node.layer.forwardWithActivation(in, node.training(training), act.layer.elementwiseActivation());
+        ((TakesActivation) node.layer).takeActivation(((ElementwiseActivation) act.layer).elementwiseActivation());
+        Tensor y = node.layer.forward(in, node.training(training));
         act.value = y;
         runByProducer[act.index] = true;
         return y;
