@@ -1,5 +1,6 @@
 package dev.convey.benchmarks;
 
+import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -15,9 +16,13 @@ import java.util.Locale;
  *   java -cp benchmarks/target/benchmarks.jar dev.convey.benchmarks.JarAbProbe A.jar B.jar [CALLS [BATCH [MODEL...]]]
  * </pre>
  * Prints per model the medians (and fastest) of A and B and B / A: the median and quartiles of the per-round
- * ratios.
+ * ratios. With {@code -Djarab.training=true} each round is the all-layers {@code fit} step of {@link TrainingSetting}
+ * (a training change without a switch).
  */
 public final class JarAbProbe {
+
+    /** System property {@code jarab.training=true}: time TrainingAbProbe's all-layers fit step instead of inference. */
+    private static final boolean TRAINING = Boolean.getBoolean("jarab.training");
 
     private JarAbProbe() {
     }
@@ -36,15 +41,29 @@ public final class JarAbProbe {
             Method imagesOf = models.getDeclaredMethod("images", int.class);
             classifier.setAccessible(true);
             imagesOf.setAccessible(true);
+            if (TRAINING) {   // the all-layers fit step of TrainingAbProbe: a TrainingSetting of that build
+                Class<?> setting = Class.forName(TrainingSetting.class.getName(), true, loader);
+                Constructor<?> make = setting.getDeclaredConstructor(String.class, boolean.class, int.class);
+                make.setAccessible(true);
+                model = make.newInstance(name, true, batch);
+                images = null;
+                forward = setting.getDeclaredMethod("step");
+                forward.setAccessible(true);
+                return;
+            }
             model = classifier.invoke(null, name);
             images = imagesOf.invoke(null, batch);
             forward = model.getClass().getMethod("forward", Class.forName("dev.convey.tensor.Tensor", false, loader));
         }
 
-        /** One inference: its time in ms. */
+        /** One inference (or, with jarab.training, one fit step): its time in ms. */
         double call() throws Exception {
             long t0 = System.nanoTime();
-            forward.invoke(model, images);
+            if (images == null) {
+                forward.invoke(model);
+            } else {
+                forward.invoke(model, images);
+            }
             return (System.nanoTime() - t0) / 1e6;
         }
     }

@@ -41,9 +41,9 @@ public final class BatchNormKernelProbe {
                     long t0 = System.nanoTime();
                     double[][] m = BatchNormKernels.channelMoments(x, rows, ch);
                     long t1 = System.nanoTime();
-                    double[][] sums = BatchNormKernels.gradientSums(dy, x, mean, istd, rows, ch);
+                    double[][] sums = BatchNormKernels.gradientSums(dy, x, mean, istd, rows, ch, null);
                     long t2 = System.nanoTime();
-                    BatchNormKernels.inputGradient(dy, x, mean, istd, s, sums, rows, dx);
+                    BatchNormKernels.inputGradient(dy, x, mean, istd, s, sums, rows, dx, null);
                     long t3 = System.nanoTime();
                     if (r >= 0) {
                         int k = ref ? 0 : 1;

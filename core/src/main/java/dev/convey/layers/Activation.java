@@ -9,7 +9,7 @@ import dev.convey.tensor.Tensor;
  * last axis). Forward writes f(x) into the layer's own buffer in one pass; backward computes
  * dL/dx from that output y and dL/dy, and from x when the function needs it (see ActivationFunction).
  */
-public final class Activation extends Layer {
+public final class Activation extends Layer implements ElementwiseActivation {
 
     private final ActivationFunction activation;
     private Tensor input;   // kept only when the function's gradient needs it
@@ -41,6 +41,12 @@ public final class Activation extends Layer {
     @Override
     public ActivationFunction outputActivation() {
         return activation;
+    }
+
+    /** The function itself, unless softmax (row-wise, not element-wise). */
+    @Override
+    public ActivationFunction elementwiseActivation() {
+        return activation == ActivationFunction.SOFTMAX ? null : activation;
     }
 
     @Override

@@ -26,6 +26,14 @@ import dev.convey.tensor.Tensor;
  * a per-channel k_c (the first row), of the size of the spread rather than of the mean. The threads' totals are
  * added in order, so the results do not depend on thread timing. Below {@link #MIN_CHANNELS} channels the
  * references run.
+ *
+ * <p>A relu fused after the batch norm in training (models' TrainingFusion): {@link #scaleShiftRelu} writes
+ * y = relu(x * s_c + t_c), the batch norm's {@code scaleAndShift} followed by {@code ActivationFunction.RELU}'s
+ * forward, in one pass; backward, {@link #gradientSums} and {@link #inputGradient} take the forward's {s, t}
+ * ({@code relu}) and mask each tile of dL/dy as relu's backward does, g = dy * [y > 0], with y recomputed from the
+ * x they read anyway ({@link #reluMask}: the same float expression as the forward, so the same y), rather than
+ * reading y or a masked copy of dy: the backward reads 2 + 3 streams instead of relu's 3 and the batch norm's
+ * 2 + 3, the forward 2 instead of 4. The same floats in the same order as the two layers one by one: bit for bit.
  */
 final class BatchNormKernels {
 
@@ -80,16 +88,27 @@ final class BatchNormKernels {
         return Arrays.copyOf(sums, channels);
     }
 
+    /** Whether the fast kernels (not the references) run for this many channels: a fused relu's mask needs them. */
+    static boolean fast(int channels) {
+        return !reference(channels);
+    }
+
     /**
      * {sum_r dy[r, c], sum_r dy[r, c] * xhat[r, c]} with xhat = (x - mu_c) * istd_c, as
-     * {@link BatchStatistics#gradientSums}: the second as istd_c * sum_r dy * (x - mu_c).
+     * {@link BatchStatistics#gradientSums}: the second as istd_c * sum_r dy * (x - mu_c). With {@code relu} = {s, t}
+     * (only where {@link #fast}), dy is first masked by a fused relu: dy * [relu(x * s_c + t_c) > 0].
      */
-    static double[][] gradientSums(Tensor dy, Tensor x, float[] mean, float[] istd, int rows, int channels) {
+    static double[][] gradientSums(Tensor dy, Tensor x, float[] mean, float[] istd, int rows, int channels,
+            float[][] relu) {
         if (reference(channels)) {
+            requireFast(relu);
             return BatchStatistics.gradientSums(dy, x, mean, istd, rows, channels);
         }
-        float[] mu = Scratch.repeat(mean, new float[tileLength(channels)]);
+        int length = tileLength(channels);
+        float[] mu = Scratch.repeat(mean, new float[length]);
+        float[][] mask = reluTiles(relu, length);
         double[] sums = tileSums(rows, channels, dy.data(), x.data(), (g, xs, n, d, s, q, es, eq) -> {
+            reluMask(mask, g, xs, n);
             kahan(g, s, es, n);
             for (int j = 0; j < n; j++) {
                 d[j] = g[j] * (xs[j] - mu[j]);
@@ -108,12 +127,14 @@ final class BatchNormKernels {
      * dx = s_c / n * (n * dy - sum_dy_c - xhat * sum_dy_xhat_c) with s_c = gamma_c * istd_c, as
      * {@link BatchStatistics#batchStatisticsInputGradient}, rearranged per channel into
      * dx = s_c * dy + (x - mu_c) * b_c + k_c, with b_c = -s_c * istd_c * sum_dy_xhat_c / n and
-     * k_c = -s_c * sum_dy_c / n. One pass: reads dy and x, writes dx (which may be dy).
+     * k_c = -s_c * sum_dy_c / n. One pass: reads dy and x, writes dx (which may be dy). With {@code relu}, dy is
+     * first masked as in {@link #gradientSums}.
      */
     static void inputGradient(Tensor dy, Tensor x, float[] mean, float[] istd, float[] s, double[][] sums, int rows,
-            Tensor dx) {
+            Tensor dx, float[][] relu) {
         int channels = s.length;
         if (reference(channels)) {
+            requireFast(relu);
             BatchStatistics.batchStatisticsInputGradient(dy, x, mean, istd, s, sums, rows, dx);
             return;
         }
@@ -128,22 +149,81 @@ final class BatchNormKernels {
         float[] mt = Scratch.repeat(mean, new float[length]);
         float[] bt = Scratch.repeat(b, new float[length]);
         float[] kt = Scratch.repeat(k, new float[length]);
+        float[][] mask = reluTiles(relu, length);
+        mapTiles(rows, channels, dy.data(), x.data(), dx.data(), (g, xs, n) -> {
+            reluMask(mask, g, xs, n);
+            for (int j = 0; j < n; j++) {
+                g[j] = st[j] * g[j] + (xs[j] - mt[j]) * bt[j] + kt[j];
+            }
+        });
+    }
+
+    /**
+     * y = relu(x * s_c + t_c): the batch norm's forward {@code scaleAndShift} (Epilogue's y = x * s + t) followed by
+     * relu's (max(v, 0), {@code ActivationFunction.applyReference}), in one pass. x and y may be the same.
+     */
+    static void scaleShiftRelu(Tensor x, float[] s, float[] t, Tensor y) {
+        int channels = s.length;
+        float[][] st = reluTiles(new float[][] {s, t}, tileLength(channels));
+        float[] sr = st[0];
+        float[] tr = st[1];
+        mapTiles(x.size() / channels, channels, x.data(), null, y.data(), (v, unused, n) -> {
+            for (int j = 0; j < n; j++) {
+                v[j] = Math.max(v[j] * sr[j] + tr[j], 0f);
+            }
+        });
+    }
+
+    /**
+     * g = dy * [y > 0] of the tile, y = relu(x * s + t) recomputed as {@link #scaleShiftRelu} does (so the very y
+     * the forward wrote), by relu's own branch-free mask ({@code ActivationFunction.whereYPositive}); nothing if
+     * {@code mask} is null.
+     */
+    private static void reluMask(float[][] mask, float[] g, float[] xs, int n) {
+        if (mask == null) {
+            return;
+        }
+        float[] sr = mask[0];
+        float[] tr = mask[1];
+        for (int j = 0; j < n; j++) {
+            g[j] = ActivationFunction.whereYPositive(Math.max(xs[j] * sr[j] + tr[j], 0f), g[j]);
+        }
+    }
+
+    /** {s, t} per channel repeated to tiles of {@code length}, or null for null. */
+    private static float[][] reluTiles(float[][] relu, int length) {
+        return relu == null ? null
+                : new float[][] {Scratch.repeat(relu[0], new float[length]), Scratch.repeat(relu[1], new float[length])};
+    }
+
+    private static void requireFast(float[][] relu) {
+        if (relu != null) {
+            throw new IllegalArgumentException("a fused relu's mask needs the fast kernels (see fast(channels))");
+        }
+    }
+
+    /** Changes one tile in place: a (n floats of whole rows, written back), with b's same floats (null if none). */
+    @FunctionalInterface
+    interface TileMap {
+        void map(float[] a, float[] b, int n);
+    }
+
+    /** out = body(a, b) tile by tile over all rows, one chunk of rows per core (out may be a). */
+    private static void mapTiles(int rows, int channels, FloatBuffer a, FloatBuffer b, FloatBuffer out, TileMap body) {
+        int length = tileLength(channels);
         int tileRows = length / channels;
-        FloatBuffer dyb = dy.data();
-        FloatBuffer xb = x.data();
-        FloatBuffer dxb = dx.data();
         Parallel.range(rows, Math.max(1, MIN_FLOATS_PER_CHUNK / channels), (r0, r1) -> {
-            float[] g = new float[length];
-            float[] xs = new float[length];
+            float[] as = new float[length];
+            float[] bs = b == null ? null : new float[length];
             for (int r = r0; r < r1; r += tileRows) {
                 int at = r * channels;
                 int n = Math.min(tileRows, r1 - r) * channels;
-                dyb.get(at, g, 0, n);
-                xb.get(at, xs, 0, n);
-                for (int j = 0; j < n; j++) {
-                    g[j] = st[j] * g[j] + (xs[j] - mt[j]) * bt[j] + kt[j];
+                a.get(at, as, 0, n);
+                if (bs != null) {
+                    b.get(at, bs, 0, n);
                 }
-                dxb.put(at, g, 0, n);
+                body.map(as, bs, n);
+                out.put(at, as, 0, n);
             }
         });
     }

@@ -30,7 +30,7 @@ import dev.convey.tensor.Tensor;
  * <p>Weights in Keras order: gamma (if {@code scale}), beta (if {@code center}), moving_mean, moving_variance;
  * the last two are non-trainable.
  */
-public final class BatchNormalization extends Layer {
+public final class BatchNormalization extends Layer implements TakesActivation {
 
     private int axis = -1;
     private float epsilon = 1e-3f;
@@ -52,6 +52,9 @@ public final class BatchNormalization extends Layer {
     private float[] inverseStd;
     private Tensor output;
     private Tensor inputGradient;
+    private ActivationFunction activation;   // the relu the last forward pass applied (takeActivation), or null
+    private ActivationFunction nextActivation;
+    private float[][] forwardScaleShift;   // {s, t} of the last forward pass, y = x * s + t
 
     public BatchNormalization() {
         super("batch_normalization");
@@ -127,8 +130,6 @@ public final class BatchNormalization extends Layer {
         }
     }
 
-    // ---------------------------------------------------------------- getters (also for folding BN into a conv)
-
     public float epsilon() {
         return epsilon;
     }
@@ -155,8 +156,6 @@ public final class BatchNormalization extends Layer {
         return movingVariance;
     }
 
-    // ---------------------------------------------------------------- shapes and weights
-
     /** Keras' {@code get_config()}: axis, momentum, epsilon, center, scale. */
     @Override
     public Map<String, Object> getConfig() {
@@ -181,6 +180,21 @@ public final class BatchNormalization extends Layer {
     @Override
     public Epilogue appendToEpilogue(Epilogue e, Tensor residual) {
         return e.thenScaleShift(inferenceScaleShift());
+    }
+
+    /** In training it can write relu(y) and take relu's derivative (BatchNormKernels), on the channel axis. */
+    @Override
+    public boolean canTakeActivation(ActivationFunction f) {
+        return f == ActivationFunction.RELU && onLastAxis();
+    }
+
+    /** The next forward pass writes relu(batch norm(x)); the backward after it takes dL/d(that). */
+    @Override
+    public void takeActivation(ActivationFunction f) {
+        if (!canTakeActivation(f)) {
+            throw new UnsupportedOperationException(describe() + " cannot take the activation " + f);
+        }
+        nextActivation = f;
     }
 
     @Override
@@ -210,9 +224,7 @@ public final class BatchNormalization extends Layer {
         movingVariance = addWeight("moving_variance", channels, Initializer.ONES, false);
     }
 
-    // ---------------------------------------------------------------- forward
-
-    // ---------------------------------------------------------------- another axis: moved last, then back
+    // ---------------------------------------------------------------- forward; another axis: moved last, then back
 
     private int[] movedPermutation;   // for the last forward pass on another axis than the last, else null
     private Tensor movedOutput;
@@ -222,6 +234,8 @@ public final class BatchNormalization extends Layer {
     @Override
     protected Tensor computeForward(Tensor[] inputs, boolean training) {
         Tensor x = inputs[0];
+        activation = nextActivation;
+        nextActivation = null;
         int a = sampleAxis(x.rank() - 1) + 1;
         if (a == x.rank() - 1) {
             movedPermutation = null;
@@ -273,8 +287,8 @@ public final class BatchNormalization extends Layer {
             inverseStd = BatchStatistics.inverseStd(BatchStatistics.toFloat(batchVariance), epsilon);
             // tf.keras' fused kernel (4-D inputs) reports var * n/(n-1); the non-fused path the biased var.
             double correction = fusedKernel && rows > 1 ? (double) rows / (rows - 1) : 1.0;
-            updateMovingAverage(movingMean.value(), batchMean, 1.0, momentum);
-            updateMovingAverage(movingVariance.value(), batchVariance, correction, momentum);
+            BatchStatistics.updateMovingAverage(movingMean.value(), batchMean, 1.0, momentum);
+            BatchStatistics.updateMovingAverage(movingVariance.value(), batchVariance, correction, momentum);
             movingMean.changed();
             movingVariance.changed();
         } else {
@@ -282,8 +296,13 @@ public final class BatchNormalization extends Layer {
             inverseStd = BatchStatistics.inverseStd(movingVariance.value().toArray(), epsilon);
         }
         float[][] st = scaleShift(mean, inverseStd);
+        forwardScaleShift = st;
         output = Tensor.reuse(output, x.shape());
-        scaleAndShift(x, st[0], st[1], output);
+        if (activation == null) {
+            BatchStatistics.scaleAndShift(x, st[0], st[1], output);
+        } else {
+            BatchNormKernels.scaleShiftRelu(x, st[0], st[1], output);   // = scaleAndShift, then relu's forward
+        }
         return output;
     }
 
@@ -319,22 +338,6 @@ public final class BatchNormalization extends Layer {
         return new float[][] {s, t};
     }
 
-    /** moving_c -= (moving_c - correction * batch_c) * (1 - momentum): Keras' assign_moving_average. */
-    private static void updateMovingAverage(Tensor moving, double[] batch, double correction, float momentum) {
-        for (int c = 0; c < batch.length; c++) {
-            float m = moving.data().get(c);
-            moving.data().put(c, m - (m - (float) (batch[c] * correction)) * (1f - momentum));
-        }
-    }
-
-    /** y[r, c] = x[r, c] * s_c + t_c: the convolution epilogue's scale and shift (see Epilogue.Channels). */
-    private static void scaleAndShift(Tensor x, float[] s, float[] t, Tensor y) {
-        int channels = s.length;
-        Epilogue.Bound e = new Epilogue.Bound(new Epilogue.Channels(null, new float[][] {s, t}, channels), null,
-                ActivationFunction.LINEAR);
-        Epilogue.apply(e, x.data(), y.data(), 0, x.size() / channels, channels);
-    }
-
     // ---------------------------------------------------------------- backward
 
     /**
@@ -346,38 +349,45 @@ public final class BatchNormalization extends Layer {
      *   training  (mu, istd depend on x): dx = gamma * istd / n * (n * dy - dL/dbeta - xhat * dL/dgamma)
      * </pre>
      * The training formula is the derivative through mu and var as well (Ioffe and Szegedy 2015, section 3).
+     * After a forward pass with a fused relu, dy above is dL/d(relu output) * [output > 0]: inside the fast
+     * kernels (BatchNormKernels), else by relu's own backward first.
      */
     private Tensor[] backwardOnLastAxis(Tensor outputGradient, boolean[] inputGradientNeeded, boolean weightGradients) {
         requireSameShape("output gradient", outputGradient, output);
         int channels = mean.length;
         int rows = outputGradient.size() / channels;
+        boolean inKernels = activation != null && usedBatchStatistics && BatchNormKernels.fast(channels);
+        float[][] relu = inKernels ? forwardScaleShift : null;
+        Tensor dy = activation == null || inKernels ? outputGradient : (inputGradient = Tensor.reuse(inputGradient,
+                outputGradient.shape()));
+        if (dy != outputGradient) {
+            activation.backward(null, output, outputGradient, dy);   // relu's own backward first
+        }
         boolean needSums = weightGradients || (inputGradientNeeded[0] && usedBatchStatistics);
-        double[][] sums = needSums ? BatchNormKernels.gradientSums(outputGradient, input, mean, inverseStd, rows, channels) : null;
+        double[][] sums = needSums ? BatchNormKernels.gradientSums(dy, input, mean, inverseStd, rows, channels, relu) : null;
         if (weightGradients) {
             if (gamma != null) {
-                writeGradient(gamma.gradient(), sums[1]);
+                BatchStatistics.writeGradient(gamma.gradient(), sums[1]);
             }
             if (beta != null) {
-                writeGradient(beta.gradient(), sums[0]);
+                BatchStatistics.writeGradient(beta.gradient(), sums[0]);
             }
         }
         if (!inputGradientNeeded[0]) {
             return new Tensor[] {null};
         }
-        inputGradient = Tensor.reuse(inputGradient, outputGradient.shape());
+        inputGradient = Tensor.reuse(inputGradient, outputGradient.shape());   // may hold dy (then dx replaces it)
         float[] s = new float[channels];
         for (int c = 0; c < channels; c++) {
             s[c] = gammaAt(c) * inverseStd[c];
         }
         if (usedBatchStatistics) {
-            BatchNormKernels.inputGradient(outputGradient, input, mean, inverseStd, s, sums, rows, inputGradient);
+            BatchNormKernels.inputGradient(dy, input, mean, inverseStd, s, sums, rows, inputGradient, relu);
         } else {
-            scaleAndShift(outputGradient, s, new float[channels], inputGradient);
+            BatchStatistics.scaleAndShift(dy, s, new float[channels], inputGradient);
         }
         return new Tensor[] {inputGradient};
     }
-
-    // ---------------------------------------------------------------- helpers
 
     private float gammaAt(int c) {
         return gamma == null ? 1f : gamma.value().data().get(c);
@@ -386,11 +396,4 @@ public final class BatchNormalization extends Layer {
     private float betaAt(int c) {
         return beta == null ? 0f : beta.value().data().get(c);
     }
-
-    private static void writeGradient(Tensor gradient, double[] values) {
-        for (int c = 0; c < values.length; c++) {
-            gradient.data().put(c, (float) values[c]);
-        }
-    }
-
 }

@@ -140,4 +140,27 @@ final class BatchStatistics {
         }
         return total;
     }
+
+    /** moving_c -= (moving_c - correction * batch_c) * (1 - momentum): Keras' assign_moving_average. */
+    static void updateMovingAverage(Tensor moving, double[] batch, double correction, float momentum) {
+        for (int c = 0; c < batch.length; c++) {
+            float m = moving.data().get(c);
+            moving.data().put(c, m - (m - (float) (batch[c] * correction)) * (1f - momentum));
+        }
+    }
+
+    /** gradient_c = (float) values_c. */
+    static void writeGradient(Tensor gradient, double[] values) {
+        for (int c = 0; c < values.length; c++) {
+            gradient.data().put(c, (float) values[c]);
+        }
+    }
+
+    /** y[r, c] = x[r, c] * s_c + t_c: the convolution epilogue's scale and shift (see Epilogue.Channels). */
+    static void scaleAndShift(Tensor x, float[] s, float[] t, Tensor y) {
+        int channels = s.length;
+        Epilogue.Bound e = new Epilogue.Bound(new Epilogue.Channels(null, new float[][] {s, t}, channels), null,
+                ActivationFunction.LINEAR);
+        Epilogue.apply(e, x.data(), y.data(), 0, x.size() / channels, channels);
+    }
 }

@@ -16,7 +16,7 @@ import dev.convey.tensor.Tensor;
  * </pre>
  * (so {@code ReLU(6.)} is min(max(x, 0), 6) and {@code ReLU(negative_slope=a)} the leaky ReLU).
  */
-public final class ReLU extends Layer {
+public final class ReLU extends Layer implements ElementwiseActivation {
 
     private final Float maxValue;
     private final float negativeSlope;
@@ -78,6 +78,12 @@ public final class ReLU extends Layer {
      * ReLU() and ReLU(6.) are the activations relu and relu6 (the same floats), so they fold into the epilogue
      * of the convolution before them (MobileNetV2's {@code conv -> bn -> ReLU(6.)}); other configurations do not.
      */
+    /** relu or relu6 when this layer computes exactly that (see {@link #epilogueStep}), else null. */
+    @Override
+    public ActivationFunction elementwiseActivation() {
+        return asActivation();
+    }
+
     @Override
     public Epilogue.Step epilogueStep() {
         return asActivation() == null ? null : Epilogue.Step.ACTIVATION;

@@ -149,6 +149,21 @@ final class Graph {
         }
     }
 
+    /**
+     * Per node index: the one node reading that node's value, or null when it has several readers (or one
+     * reading it twice), none, or is the model's output (the caller reads it too). The planners fuse a value
+     * into its sole consumer only.
+     */
+    Node[] soleConsumers() {
+        Node[] sole = new Node[nodes.size()];
+        for (Node node : nodes) {
+            for (Node in : node.inputs) {
+                sole[in.index] = in.consumerSlots == 1 && in != outputNode ? node : null;
+            }
+        }
+        return sole;
+    }
+
     private static void checkUniqueNames(List<Layer> layers, String owner) {
         Map<String, Layer> byName = new LinkedHashMap<>();
         for (Layer l : layers) {

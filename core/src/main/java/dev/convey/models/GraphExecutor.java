@@ -24,6 +24,7 @@ final class GraphExecutor {
     private final BufferPool pool = new BufferPool();
     private BackwardPlan plan;
     private InferenceFusion fusion;
+    private TrainingFusion trainingFusion;
     private PaddingFold paddingFold;
     private ExciteFold exciteFold;
     private Liveness liveness;
@@ -44,6 +45,11 @@ final class GraphExecutor {
         return fusion == null ? "" : fusion.toString();
     }
 
+    /** The pairs {@link TrainingFusion} ran fused in the last forward pass, one per line (for tests). */
+    String trainingFusionPairs() {
+        return trainingFusion == null ? "" : trainingFusion.toString();
+    }
+
     /** The foldable paddings of {@link PaddingFold}, one per line, once a forward pass has found them (for tests). */
     String paddingFolds() {
         return paddingFold == null ? "" : paddingFold.toString();
@@ -57,7 +63,8 @@ final class GraphExecutor {
     /**
      * Runs every node after its inputs; an input node's value is the batch fed for it. Conv -> BatchNorm [-> Add]
      * [-> Activation] chains whose batch norm is in inference mode run as one fused convolution
-     * ({@link InferenceFusion}). An inference pass (not training, and not nested in a training pass) releases
+     * ({@link InferenceFusion}); in a training pass a batch norm and the relu after it run as one layer
+     * ({@link TrainingFusion}). An inference pass (not training, and not nested in a training pass) releases
      * each value after its last reader ({@link Liveness}).
      */
     Tensor forward(Tensor[] batch, boolean training) {
@@ -69,11 +76,13 @@ final class GraphExecutor {
         Graph g = graph;
         if (fusion == null) {
             fusion = InferenceFusion.of(g);
+            trainingFusion = TrainingFusion.of(g);
             paddingFold = PaddingFold.of(g);
             exciteFold = ExciteFold.of(g);
             liveness = new Liveness(g);
         }
         fusion.beginPass(training, training ? planFor(g, new boolean[g.inputNodes.size()]).runs : null);
+        trainingFusion.beginPass(training);
         liveness.beginPass();
         try (BufferPool.Pass pass = BufferPool.join(pool, release)) {
             lastPassReleased = pass.releases();
@@ -87,7 +96,7 @@ final class GraphExecutor {
                 } else if (exciteFold.passesOn(node)) {
                     exciteFold.passOn(node);
                     node.value = node.inputs[0].value;
-                } else if (!fusion.computed(node)) {
+                } else if (!fusion.computed(node) && !trainingFusion.computed(node)) {
                     Tensor[] in = new Tensor[node.inputs.length];
                     for (int i = 0; i < in.length; i++) {
                         in[i] = node.inputs[i].value;
@@ -95,7 +104,8 @@ final class GraphExecutor {
                     paddingFold.beforeRunning(node);
                     exciteFold.beforeRunning(node);
                     try {
-                        node.value = fusion.forward(node, in, training);
+                        Tensor fused = trainingFusion.forward(node, in, training);   // null: no pair here
+                        node.value = fused != null ? fused : fusion.forward(node, in, training);
                     } finally {
                         paddingFold.afterRunning(node);
                         exciteFold.afterRunning(node);
@@ -149,7 +159,9 @@ final class GraphExecutor {
                 continue;
             }
             boolean[] wanted = p.inputGradientNeeded[k];
-            Tensor[] grads = node.layer.backward(node.gradient, wanted, weightGradients && p.trains[k]);
+            // an activation its producer ran (TrainingFusion) passes dL/dy on: the producer applies its derivative
+            Tensor[] grads = trainingFusion != null && trainingFusion.passesGradientOn(node) ? new Tensor[] {node.gradient}
+                    : node.layer.backward(node.gradient, wanted, weightGradients && p.trains[k]);
             for (int i = 0; i < wanted.length; i++) {
                 if (wanted[i]) {
                     if (grads[i] == null) {

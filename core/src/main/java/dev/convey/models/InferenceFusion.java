@@ -104,12 +104,7 @@ final class InferenceFusion {
     /** Finds the fusable chains of a graph. */
     static InferenceFusion of(Graph g) {
         int n = g.nodes.size();
-        Node[] soleConsumer = new Node[n];
-        for (Node node : g.nodes) {
-            for (Node in : node.inputs) {
-                soleConsumer[in.index] = in.consumerSlots == 1 && in != g.outputNode ? node : null;
-            }
-        }
+        Node[] soleConsumer = g.soleConsumers();
         int[] position = new int[n];   // in the execution order
         for (int i = 0; i < n; i++) {
             position[g.nodes.get(i).index] = i;

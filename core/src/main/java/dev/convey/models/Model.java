@@ -318,6 +318,11 @@ public class Model extends TrainableModel {
         return executor.inferenceFusionChains();
     }
 
+    /** The batch norm -> relu pairs the last forward pass ran fused in training (TrainingFusion), one per line. */
+    String trainingFusionPairs() {
+        return executor.trainingFusionPairs();
+    }
+
     /** The paddings {@link PaddingFold} folds into their readers, one per line, after a forward pass (for tests). */
     String paddingFolds() {
         return executor.paddingFolds();

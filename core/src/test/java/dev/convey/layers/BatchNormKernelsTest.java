@@ -67,7 +67,7 @@ class BatchNormKernelsTest {
                 sumDy[c] += dy.data().get(i);
                 sumDyXhat[c] += dy.data().get(i) * ((double) x.data().get(i) - mean[c]) * istd[c];
             }
-            double[][] sums = BatchNormKernels.gradientSums(dy, x, mean, istd, rows, channels);
+            double[][] sums = BatchNormKernels.gradientSums(dy, x, mean, istd, rows, channels, null);
             double[] dyScale = new double[channels];
             for (int c = 0; c < channels; c++) {
                 double absDy = 0;
@@ -79,7 +79,7 @@ class BatchNormKernelsTest {
                 assertEquals(sumDyXhat[c], sums[1][c], 1e-5 * absDy, what + " sum dy xhat " + c);
             }
             Tensor dx = Tensor.zeros(rows, channels);
-            BatchNormKernels.inputGradient(dy, x, mean, istd, s, sums, rows, dx);
+            BatchNormKernels.inputGradient(dy, x, mean, istd, s, sums, rows, dx, null);
             for (int i = 0; i < x.size(); i++) {
                 int c = i % channels;
                 double xhat = ((double) x.data().get(i) - mean[c]) * istd[c];
