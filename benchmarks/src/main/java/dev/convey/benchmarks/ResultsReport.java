@@ -5,16 +5,12 @@ import dev.convey.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import dev.convey.blas.Blas;
 
 /**
  * Writes RESULTS.md: the machine, then every figure in milliseconds, effective GFLOP/s and as a fraction of the
@@ -75,7 +71,7 @@ final class ResultsReport {
                 + " figures; batch-8 targets are not measured and training is measured at batch 1.\n\n"
                 : "Full run.\n\n");
         doc.append("Command: `").append(run.command()).append("`\n\n");
-        doc.append(machine()).append('\n');
+        doc.append(MachineSection.markdown()).append('\n');
         doc.append("## Targets\n\n| target | measured | goal | verdict |\n| --- | --- | --- | --- |\n");
         targetRows.forEach(doc::append);
         doc.append('\n').append(body);
@@ -101,47 +97,6 @@ final class ResultsReport {
         memory();
         loading();
         return md.toString();
-    }
-
-    // ---------------------------------------------------------------- machine
-
-    private static String machine() {
-        StringBuilder s = new StringBuilder("## Machine\n\n| | |\n| --- | --- |\n");
-        s.append("| date | ").append(ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z"))).append(" |\n");
-        s.append("| CPU | ").append(cpuModel()).append(" |\n");
-        s.append("| cores | ").append(Runtime.getRuntime().availableProcessors()).append(" available to the JVM |\n");
-        s.append("| memory | ").append(memTotal()).append(" |\n");
-        s.append("| JVM | ").append(System.getProperty("java.vm.name")).append(' ')
-                .append(System.getProperty("java.vm.version")).append(" (").append(System.getProperty("java.vm.vendor"))
-                .append(") |\n");
-        s.append("| OS | ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version"))
-                .append(' ').append(System.getProperty("os.arch")).append(" |\n");
-        s.append("| BLAS | ").append(Blas.describe()).append(" |\n");
-        return s.toString();
-    }
-
-    private static String cpuModel() {
-        return procField("/proc/cpuinfo", "model name", "unknown (no /proc/cpuinfo)");
-    }
-
-    private static String memTotal() {
-        String kib = procField("/proc/meminfo", "MemTotal", "");
-        return kib.endsWith(" kB") ? number(Long.parseLong(kib.replace(" kB", "")) / MB) + " GB"
-                : "unknown (no /proc/meminfo)";
-    }
-
-    /** The value of the first "field : value" line of a /proc file. */
-    private static String procField(String file, String field, String fallback) {
-        try {
-            for (String line : Files.readAllLines(Paths.get(file))) {
-                if (line.startsWith(field)) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException e) {
-            return fallback;
-        }
-        return fallback;
     }
 
     // ---------------------------------------------------------------- sections
