@@ -45,7 +45,7 @@ public final class AbProbe {
         for (String name : models) {
             Model model = Models.classifier(name);
             Path file = Files.createTempFile("convey-" + name, ".onnx");
-            try (OrtSession.SessionOptions options = OrtInferenceBenchmark.sessionOptions()) {
+            try (OrtSession.SessionOptions options = OrtInferenceBenchmark.inJvmProbeOptions()) {
                 OnnxExport.write(model, file);
                 Tensor x = Models.images(batch);
                 try (OrtSession session = env.createSession(file.toString(), options);

@@ -36,12 +36,13 @@ import dev.convey.tensor.Tensor;
  * time, then Convey's whole model once. (Timed at its first call of the round, a layer's plain forward took
  * 5-20x its time in a loop, e.g. 1x1 56x56x64 -> 256: 10.4 ms against 0.54 ms, nearly idle machine, 2026-12-02,
  * and the layers summed to twice the whole model; timed at the second call VGG16's sum to its whole model. Why the
- * first call is slow was not pinned down: cold buffers and caches, ONNX Runtime's spinning threads.) Printed:
- * the medians over the rounds per layer (ONNX Runtime's nodes are named {@code layer/Op} by the export; a batch
- * norm, Add or activation counts with the convolution before it, as both engines fuse them into it),
- * summed by kind of layer, and the whole models. Convey's layers run alone here, without the batch norm, Add
- * and ReLU that its inference folds into them: their epilogue's cost is in the gap between the whole model and
- * the sum of its layers, with the pooling and layout work.
+ * first call is slow was not pinned down: cold buffers and caches, ONNX Runtime's threads, which no longer spin
+ * here: {@link OrtInferenceBenchmark#inJvmProbeOptions}.) Printed: the medians over the rounds per layer (ONNX
+ * Runtime's nodes are named {@code layer/Op} by the export; a batch norm, Add or activation counts with the
+ * convolution before it, as both engines fuse them into it), summed by kind of layer, and the whole models.
+ * Convey's layers run alone here, without the batch norm, Add and ReLU that its inference folds into them: their
+ * epilogue's cost is in the gap between the whole model and the sum of its layers, with the pooling and layout
+ * work.
  */
 public final class LayerProfile {
 
@@ -90,7 +91,7 @@ public final class LayerProfile {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         Path file = Files.createTempFile("convey-" + name, ".onnx");
         Path profileFile;
-        try (OrtSession.SessionOptions options = OrtInferenceBenchmark.sessionOptions()) {
+        try (OrtSession.SessionOptions options = OrtInferenceBenchmark.inJvmProbeOptions()) {
             OnnxExport.write(model, file);
             options.enableProfiling(Files.createTempDirectory("ort-profile").resolve(name).toString());
             try (OrtSession session = env.createSession(file.toString(), options);

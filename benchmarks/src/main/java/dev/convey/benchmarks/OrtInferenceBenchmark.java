@@ -91,6 +91,18 @@ public class OrtInferenceBenchmark {
         return o;
     }
 
+    /**
+     * The session settings for a probe that calls Convey and ONNX Runtime in turn in one JVM: those of the comparison
+     * with ORT's intra-op threads told not to spin after a run ({@code session.intra_op.allow_spinning = 0}), so that
+     * they do not hold the two cores while Convey's next call needs them. ORT's own time rises slightly (its workers
+     * wake from sleep); the JMH comparison keeps ORT's default, each engine in a JVM of its own.
+     */
+    static OrtSession.SessionOptions inJvmProbeOptions() throws OrtException {
+        OrtSession.SessionOptions o = sessionOptions();
+        o.addConfigEntry("session.intra_op.allow_spinning", "0");
+        return o;
+    }
+
     /** ONNX Runtime's {@code session.run}: the 1000 class probabilities of each image. */
     @Benchmark
     public float predict() throws OrtException {

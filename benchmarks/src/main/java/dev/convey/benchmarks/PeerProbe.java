@@ -38,7 +38,7 @@ public final class PeerProbe {
         for (String name : models) {
             Model model = Models.classifier(name);
             Path file = Files.createTempFile("convey-" + name, ".onnx");
-            try (OrtSession.SessionOptions options = OrtInferenceBenchmark.sessionOptions()) {
+            try (OrtSession.SessionOptions options = OrtInferenceBenchmark.inJvmProbeOptions()) {
                 OnnxExport.write(model, file);
                 try (OrtSession session = env.createSession(file.toString(), options)) {
                     Files.deleteIfExists(file);
